@@ -1,0 +1,20 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { TORC_VERSION } from './torc-version.ts'
+
+export const ROOT = resolve(import.meta.dirname, '..')
+/** Git-ignored install root of the pinned release's binaries. */
+export const TORC_ROOT = join(ROOT, '.cache', `torc-${TORC_VERSION}`)
+export const torcBin = (name: string) => join(TORC_ROOT, 'bin', name)
+
+/** The pinned crate's source as cargo unpacked it (api/openapi.yaml, examples/, the Rust MCP server). */
+export function torcCrateSource(): string {
+  const cargoHome = process.env.CARGO_HOME ?? join(homedir(), '.cargo')
+  const registry = join(cargoHome, 'registry', 'src')
+  for (const index of existsSync(registry) ? readdirSync(registry) : []) {
+    const dir = join(registry, index, `torc-${TORC_VERSION}`)
+    if (existsSync(dir)) return dir
+  }
+  throw new Error(`torc ${TORC_VERSION} source not found under ${registry}: run "node scripts/torc-install.ts" first`)
+}

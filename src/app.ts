@@ -1,0 +1,54 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { AppEnv } from './app-env.ts'
+import { requireApiKey } from './auth.ts'
+import { parseConfig } from './config.ts'
+import { toErrorBody, ToolError, toToolError } from './errors.ts'
+import { health } from './health.ts'
+import { serveMcp } from './mcp.ts'
+import { openApiDocument } from './openapi.ts'
+import type { ToolContext } from './registry.ts'
+import { mountRest } from './rest.ts'
+import { TorcClient } from './torc/client.ts'
+import { torcTransport } from './torc/transport.ts'
+import { tools } from './tools/index.ts'
+
+/** What every tool call gets, built per request from the parsed config and the caller. */
+function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
+  const config = c.get('config')
+  const signal = c.req.raw.signal
+  return {
+    config,
+    caller: c.get('caller'),
+    signal,
+    torc: new TorcClient(torcTransport(config, c.env), { timeoutMs: config.TORC_TIMEOUT_MS, signal }),
+  }
+}
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>()
+
+  app.use('*', async function loadConfig(c, next) {
+    c.set('config', parseConfig(c.env))
+    await next()
+  })
+  app.get('/health', health)
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin })))
+
+  app.use('/mcp', requireApiKey())
+  app.use('/v1/*', requireApiKey())
+  app.all('/mcp', (c) => serveMcp(c.req.raw, tools, toolContext(c)))
+  mountRest(app, tools, toolContext)
+
+  app.notFound((c) => c.json(toErrorBody(new ToolError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404))
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(toErrorBody(new ToolError('invalid_input', err.message || 'bad request')), err.status as 400)
+    }
+    const error = toToolError(err)
+    console.log(JSON.stringify({ event: 'request_error', path: c.req.path, code: error.code, message: err.message }))
+    return c.json(toErrorBody(error), error.status)
+  })
+  return app
+}

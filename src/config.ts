@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import { ToolError } from './errors.ts'
+
+/** The Worker's bindings: string vars and secrets, plus optional service bindings. */
+export type WorkerEnv = Record<string, unknown> & {
+  /** Workers VPC service (or any service binding) that reaches torc-server. */
+  TORC?: Fetcher
+}
+
+const optionalSecret = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s ? s : undefined))
+
+const ApiKeyEntry = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}:(read|write):[0-9a-f]{64}$/, {
+    message: 'each entry must be "<key-id>:<read|write>:<sha256 hex>"',
+  })
+  .transform((entry) => {
+    const [id, scope, sha256] = entry.split(':') as [string, 'read' | 'write', string]
+    return { id, scope, sha256 }
+  })
+
+const ConfigSchema = z.object({
+  TORC_API_URL: z.url({ message: 'must be an absolute URL such as https://torc.example.org/torc-service/v1' })
+    .transform((u) => u.replace(/\/+$/, '')),
+  TORC_USERNAME: optionalSecret,
+  TORC_PASSWORD: optionalSecret,
+  CF_ACCESS_CLIENT_ID: optionalSecret,
+  CF_ACCESS_CLIENT_SECRET: optionalSecret,
+  TORC_EDGE_API_KEYS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .pipe(z.array(ApiKeyEntry)),
+  TORC_EDGE_WRITES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TORC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+})
+
+export type Config = z.output<typeof ConfigSchema>
+export type ApiKey = Config['TORC_EDGE_API_KEYS'][number]
+
+/** Parses the environment once per request; a bad deployment names the variable, never its value. */
+export function parseConfig(env: WorkerEnv): Config {
+  const result = ConfigSchema.safeParse(env)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const name = issue?.path.join('.') ?? 'environment'
+  throw new ToolError('internal', `torc-edge is misconfigured: ${name} ${issue?.message ?? 'is invalid'}`)
+}

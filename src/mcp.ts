@@ -1,0 +1,69 @@
+import { createMcpHandler, McpServer, type CallToolResult } from '@modelcontextprotocol/server'
+import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
+import { VERSION } from './version.ts'
+
+const INSTRUCTIONS =
+  'torc-edge drives Torc HPC workflows remotely. Start with list_workflows or get_workflow_status; ' +
+  'for failures use list_failed_jobs, then get_job_details. Tools that change state preview first ' +
+  '(dry_run defaults to true): show the preview and ask before applying.'
+
+/** Text next to the structured result: a one-line summary, then the JSON for clients that read only text. */
+function render(tool: AnyTool, outcome: Outcome): CallToolResult {
+  if (!outcome.ok) {
+    return { isError: true, content: [{ type: 'text', text: `${outcome.error.code}: ${outcome.error.message}` }] }
+  }
+  const summary = tool.summarize?.(outcome.data)
+  const json = JSON.stringify(outcome.data)
+  return {
+    content: [{ type: 'text', text: summary ? `${summary}\n${json}` : json }],
+    structuredContent: outcome.data,
+  }
+}
+
+/** A fresh McpServer holding the tools this caller may see: built per request, nothing shared. */
+function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress'>): McpServer {
+  const server = new McpServer(
+    { name: 'torc-edge', title: 'Torc (edge)', version: VERSION },
+    { instructions: INSTRUCTIONS }
+  )
+  const access = { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller }
+  for (const tool of tools) {
+    if (!isVisible(tool, access)) continue
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        outputSchema: tool.output,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      async (args, extra) => {
+        const token = extra.mcpReq._meta?.progressToken
+        const progress: ToolContext['progress'] = async (value, total, message) => {
+          if (token === undefined) return
+          await extra.mcpReq.notify({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: value, total, message },
+          })
+        }
+        const signal = AbortSignal.any([ctx.signal, extra.mcpReq.signal])
+        return render(tool, await invoke(tool, args, { ...ctx, signal, progress }, 'mcp'))
+      }
+    )
+  }
+  return server
+}
+
+/** Serves one HTTP request on /mcp: 2026-07-28 stateless and 2025-era clients, GET/DELETE answer 405. */
+export function serveMcp(
+  request: Request,
+  tools: readonly AnyTool[],
+  ctx: Omit<ToolContext, 'progress'>
+): Promise<Response> {
+  const handler = createMcpHandler(() => buildServer(tools, ctx), {
+    legacy: 'stateless',
+    onerror: (error) => console.log(JSON.stringify({ event: 'mcp_error', message: error.message })),
+  })
+  return handler.fetch(request)
+}

@@ -1,0 +1,117 @@
+import type { z } from 'zod'
+import type { Config } from './config.ts'
+import { ToolError, toToolError } from './errors.ts'
+import type { TorcClient } from './torc/client.ts'
+
+/** Who is calling: the API key (or OAuth grant) id and its scope. */
+export interface Caller {
+  id: string
+  scope: 'read' | 'write'
+}
+
+/** Everything a handler may use. No MCP or HTTP types: handlers return plain data. */
+export interface ToolContext {
+  torc: TorcClient
+  config: Config
+  caller: Caller
+  signal: AbortSignal
+  /** Reports progress when the client asked for it (MCP progress token); a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean
+  destructiveHint: boolean
+  idempotentHint: boolean
+  openWorldHint: boolean
+}
+
+export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  /** snake_case; the Rust server's name where one exists. */
+  name: string
+  title: string
+  /** For a model: what it does, when to use it, what it returns. First sentence <= 300 chars. */
+  description: string
+  input: I
+  output: O
+  annotations: ToolAnnotations
+  handler(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>
+  /** One short line for the text rendering next to the structured result. */
+  summarize?(output: z.output<O>): string
+}
+
+/** Identity function that exists for type inference. */
+export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(tool: Tool<I, O>): Tool<I, O> => tool
+
+export type AnyTool = Tool<z.ZodObject, z.ZodObject>
+
+export interface Access {
+  writesEnabled: boolean
+  caller: Caller
+}
+
+/** Write tools exist for a caller only when the deployment enables writes AND the key may write. */
+export function isVisible(tool: AnyTool, access: Access): boolean {
+  return tool.annotations.readOnlyHint || (access.writesEnabled && access.caller.scope === 'write')
+}
+
+export type Face = 'mcp' | 'rest'
+export type Outcome = { ok: true; data: Record<string, unknown> } | { ok: false; error: ToolError }
+
+/** Names every offending field: `workflow_id: expected number, received string`. */
+export function describeIssues(error: z.ZodError): string {
+  const parts = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(input)'
+    return `${path}: ${issue.message}`
+  })
+  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : ''
+  return `invalid input: ${parts.join('; ')}${more}`
+}
+
+/**
+ * The single path every call takes, whatever the face: access check, input validation,
+ * the handler, output check, and one structured log line.
+ */
+export async function invoke(tool: AnyTool, rawInput: unknown, ctx: ToolContext, face: Face): Promise<Outcome> {
+  const started = Date.now()
+  let outcome: Outcome
+  try {
+    if (!isVisible(tool, { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller })) {
+      throw new ToolError(
+        'forbidden',
+        ctx.config.TORC_EDGE_WRITES
+          ? `${tool.name} changes Torc state and needs a credential with the write scope`
+          : `${tool.name} changes Torc state and writes are disabled on this deployment (TORC_EDGE_WRITES)`
+      )
+    }
+    const input = tool.input.safeParse(rawInput ?? {})
+    if (!input.success) throw new ToolError('invalid_input', describeIssues(input.error))
+    const result = await tool.handler(input.data, ctx)
+    const output = tool.output.safeParse(result)
+    if (!output.success) {
+      throw new Error(`${tool.name} produced output that breaks its schema: ${describeIssues(output.error)}`)
+    }
+    outcome = { ok: true, data: output.data }
+  } catch (err) {
+    outcome = { ok: false, error: toToolError(err) }
+  }
+  logCall(tool.name, ctx.caller, face, outcome, Date.now() - started)
+  return outcome
+}
+
+function logCall(tool: string, caller: Caller, face: Face, outcome: Outcome, durationMs: number): void {
+  const line: Record<string, unknown> = {
+    event: 'tool_call',
+    tool,
+    caller: caller.id,
+    face,
+    outcome: outcome.ok ? 'ok' : outcome.error.code,
+    duration_ms: durationMs,
+  }
+  if (!outcome.ok) {
+    line.message = outcome.error.message
+    const cause = outcome.error.cause
+    if (cause instanceof Error) line.cause = cause.message
+  }
+  console.log(JSON.stringify(line))
+}

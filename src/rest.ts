@@ -1,0 +1,81 @@
+import { createRoute, z as zo, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { AppEnv } from './app-env.ts'
+import { ERROR_STATUS, toErrorBody, ToolError } from './errors.ts'
+import { type AnyTool, describeIssues, invoke, type ToolContext } from './registry.ts'
+
+export const ErrorSchema = zo
+  .object({
+    error: zo.object({
+      code: zo.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS]).describe('Machine-readable error code.'),
+      message: zo.string().describe('What went wrong, naming the field or the unreachable service.'),
+    }),
+  })
+  .openapi('Error')
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorSchema } },
+})
+
+/** GPT Actions cap an operation description at 300 characters: keep whole sentences that fit. */
+export function operationDescription(text: string, max = 300): string {
+  if (text.length <= max) return text
+  const sentences = text.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [text]
+  let out = ''
+  for (const sentence of sentences) {
+    if ((out + sentence).trim().length > max) break
+    out += sentence
+  }
+  return (out || text.slice(0, max - 1) + '…').trim()
+}
+
+export const operationId = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+
+/** Per-request tool context, as both faces build it (src/app.ts). */
+export type ContextFactory = (c: Context<AppEnv>) => Omit<ToolContext, 'progress'>
+
+/** One POST route per tool at /v1/tools/<name>, all from the registry: no per-tool code. */
+export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], context: ContextFactory): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A torc-edge API key (or an OAuth access token).',
+  })
+  for (const tool of tools) {
+    const route = createRoute({
+      method: 'post',
+      path: `/v1/tools/${tool.name}`,
+      operationId: operationId(tool.name),
+      summary: tool.title,
+      description: operationDescription(tool.description),
+      tags: [tool.annotations.readOnlyHint ? 'read' : 'write'],
+      security: [{ bearer: [] }],
+      'x-openai-isConsequential': !tool.annotations.readOnlyHint,
+      request: { body: { required: true, content: { 'application/json': { schema: tool.input } } } },
+      responses: {
+        200: { description: 'The tool result.', content: { 'application/json': { schema: tool.output } } },
+        400: errorResponse('Invalid input; the message names the field.'),
+        401: errorResponse('Missing or invalid credential.'),
+        403: errorResponse('The credential may not call this tool, or Torc refused the request.'),
+        404: errorResponse('The workflow, job or file does not exist.'),
+        409: errorResponse('The state changed; preview again.'),
+        502: errorResponse('Torc or the output site is unreachable or failed.'),
+        504: errorResponse('Torc did not answer in time.'),
+      },
+    })
+    app.openapi(
+      route,
+      async (c) => {
+        const outcome = await invoke(tool, c.req.valid('json'), { ...context(c), progress: async () => {} }, 'rest')
+        if (outcome.ok) return c.json(outcome.data, 200)
+        return c.json(toErrorBody(outcome.error), outcome.error.status) as never
+      },
+      (result, c) => {
+        if (result.success) return
+        const error = new ToolError('invalid_input', describeIssues(result.error))
+        return c.json(toErrorBody(error), 400)
+      }
+    )
+  }
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod'
+import { JobStatusSchema } from '../torc/schemas.ts'
+
+/** Field schemas shared by several tools; every one is described for the model. */
+export const workflowId = z.number().int().positive().describe('Torc workflow id (from list_workflows).')
+export const jobId = z.number().int().positive().describe('Torc job id (from list_jobs_by_status or get_workflow_status).')
+export const jobStatus = JobStatusSchema.describe(
+  'Job status: uninitialized, blocked, ready, pending, running, completed, failed, canceled, terminated, disabled or pending_failed.'
+)
+
+export const limit = (defaultValue: number, max: number) =>
+  z.number().int().min(1).max(max).default(defaultValue).describe(`Maximum items to return (default ${defaultValue}, at most ${max}).`)
+export const offset = z.number().int().min(0).default(0).describe('Items to skip, for paging (default 0).')
+
+/** The paging facts every list output reports. */
+export const pageInfo = {
+  total: z.number().int().describe('Items matching the filters in all.'),
+  offset: z.number().int().describe('Items skipped.'),
+  count: z.number().int().describe('Items in this answer.'),
+  has_more: z.boolean().describe('True when more items exist beyond this page (raise offset to read them).'),
+}
+
+export function page(total: number, offsetValue: number, count: number) {
+  return { total, offset: offsetValue, count, has_more: offsetValue + count < total }
+}

@@ -1,0 +1,15 @@
+import type { AnyTool } from '../registry.ts'
+import { jobTools } from './jobs.ts'
+import { resultTools } from './results.ts'
+import { workflowTools } from './workflows.ts'
+
+/** The one registry every face loops over, in a stable order: inspect, then diagnose, then fix. */
+export const tools: readonly AnyTool[] = [...workflowTools, ...jobTools, ...resultTools] as readonly AnyTool[]
+
+const seen = new Set<string>()
+for (const tool of tools) {
+  if (seen.has(tool.name)) throw new Error(`duplicate tool name: ${tool.name}`)
+  seen.add(tool.name)
+}
+
+export const TOOL_NAMES = tools.map((t) => t.name)

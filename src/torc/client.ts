@@ -1,0 +1,220 @@
+import type { z } from 'zod'
+import { ToolError } from '../errors.ts'
+import type { Transport } from './transport.ts'
+import { ListPageSchema } from './schemas.ts'
+
+export type Query = Record<string, string | number | boolean | undefined>
+
+export interface ClientOptions {
+  timeoutMs: number
+  /** Aborts every call when the tool call is cancelled. */
+  signal?: AbortSignal | undefined
+  /** Extra attempts for idempotent GETs that failed to connect or got 502/503/504. */
+  retries?: number
+  retryDelayMs?: number
+}
+
+export interface ListOptions {
+  /** Stop after this many items (all when absent). */
+  limit?: number | undefined
+  offset?: number | undefined
+  pageSize?: number
+  concurrency?: number
+}
+
+/** Torc answers at most this many rows per page (MAX_RECORD_TRANSFER_COUNT is 100,000 in 1.0). */
+const DEFAULT_PAGE_SIZE = 10_000
+const DEFAULT_CONCURRENCY = 4
+const RETRYABLE = new Set([502, 503, 504])
+
+/**
+ * Typed access to the Torc REST API. Every call has a timeout, every body is checked with zod,
+ * and every failure becomes a ToolError that names the Torc host but never a credential.
+ */
+export class TorcClient {
+  readonly transport: Transport
+  private readonly options: Required<Omit<ClientOptions, 'signal'>> & { signal?: AbortSignal | undefined }
+
+  constructor(transport: Transport, options: ClientOptions) {
+    this.transport = transport
+    this.options = { retries: 2, retryDelayMs: 150, ...options }
+  }
+
+  get<S extends z.ZodType>(path: string, schema: S, query?: Query): Promise<z.output<S>> {
+    return this.call('GET', path, schema, { query })
+  }
+
+  send<S extends z.ZodType>(
+    method: 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    schema: S,
+    options: { query?: Query; body?: unknown } = {}
+  ): Promise<z.output<S>> {
+    return this.call(method, path, schema, options)
+  }
+
+  /** Number of rows a list endpoint would return, from `total_count` of a one-row page. */
+  async count(path: string, query: Query): Promise<number> {
+    const page = await this.get(path, ListPageSchema, { ...query, offset: 0, limit: 1 })
+    return page.total_count
+  }
+
+  /**
+   * Reads a list endpoint page by page: the first page tells the total, the rest are fetched
+   * with bounded concurrency and reassembled in server order.
+   */
+  async list<S extends z.ZodType>(
+    path: string,
+    itemSchema: S,
+    query: Query,
+    options: ListOptions = {}
+  ): Promise<{ items: z.output<S>[]; total: number }> {
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
+    const start = options.offset ?? 0
+    const wanted = options.limit ?? Number.POSITIVE_INFINITY
+    const pageSchema = ListPageSchema.extend({ items: itemSchema.array().nullish() })
+    const fetchPage = (offset: number, limit: number) =>
+      this.get(path, pageSchema, { ...query, offset, limit })
+
+    const first = await fetchPage(start, Math.min(pageSize, wanted))
+    const items: z.output<S>[] = [...(first.items ?? [])]
+    const end = Math.min(first.total_count, start + wanted)
+    const offsets: number[] = []
+    for (let o = start + items.length; o < end && items.length > 0; o += pageSize) offsets.push(o)
+
+    const pages: z.output<S>[][] = new Array(offsets.length)
+    let next = 0
+    const worker = async () => {
+      while (next < offsets.length) {
+        const index = next++
+        const offset = offsets[index]!
+        const page = await fetchPage(offset, Math.min(pageSize, end - offset))
+        pages[index] = page.items ?? []
+      }
+    }
+    const concurrency = Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, offsets.length)
+    await Promise.all(Array.from({ length: concurrency }, worker))
+    for (const page of pages) items.push(...page)
+    return { items: items.slice(0, wanted), total: first.total_count }
+  }
+
+  private async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    { query, body }: { query?: Query | undefined; body?: unknown }
+  ): Promise<z.output<S>> {
+    const target = `${path}${encodeQuery(query)}`
+    const label = `${method} ${path}`
+    const attempts = method === 'GET' ? this.options.retries + 1 : 1
+    let response: Response | undefined
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      response = await this.attempt(method, target, body, label)
+      if (!RETRYABLE.has(response.status) || attempt === attempts) break
+      await response.body?.cancel()
+      await sleep(this.options.retryDelayMs * 2 ** (attempt - 1))
+    }
+    return this.decode(response!, schema, label)
+  }
+
+  private async attempt(method: string, target: string, body: unknown, label: string): Promise<Response> {
+    const { timeoutMs, signal } = this.options
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const init: RequestInit = {
+      method,
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+      headers: { Accept: 'application/json' },
+    }
+    if (body !== undefined) {
+      init.body = JSON.stringify(body)
+      init.headers = { ...init.headers, 'Content-Type': 'application/json' }
+    }
+    try {
+      return await this.transport.fetch(target, init)
+    } catch (err) {
+      if (timeout.aborted) {
+        throw new ToolError(
+          'upstream_timeout',
+          `Torc at ${this.transport.host} did not answer ${label} within ${timeoutMs} ms`
+        )
+      }
+      if (signal?.aborted) throw new ToolError('upstream_unavailable', `${label} was cancelled`)
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new ToolError(
+        'upstream_unavailable',
+        `Torc at ${this.transport.host} is unreachable (${label}): ${reason}`
+      )
+    }
+  }
+
+  private async decode<S extends z.ZodType>(res: Response, schema: S, label: string): Promise<z.output<S>> {
+    const host = this.transport.host
+    if (!res.ok) {
+      const detail = await readErrorDetail(res)
+      const suffix = detail ? `: ${detail}` : ''
+      switch (res.status) {
+        case 400:
+        case 422:
+          throw new ToolError('invalid_input', `Torc rejected ${label} (HTTP ${res.status})${suffix}`)
+        case 401:
+        case 403:
+          throw new ToolError(
+            'forbidden',
+            `Torc at ${host} refused ${label} (HTTP ${res.status})${suffix}. ` +
+              'Check the Torc credentials configured for torc-edge or the workflow access groups.'
+          )
+        case 404:
+          throw new ToolError('not_found', `Not found in Torc at ${host}: ${label}${suffix}`)
+        case 409:
+          throw new ToolError('conflict', `Torc refused ${label} (HTTP 409)${suffix}`)
+        default:
+          throw new ToolError('upstream_error', `Torc at ${host} failed ${label} (HTTP ${res.status})${suffix}`)
+      }
+    }
+    let data: unknown
+    try {
+      data = await res.json()
+    } catch {
+      throw new ToolError('upstream_error', `Torc at ${host} returned malformed JSON for ${label}`)
+    }
+    const parsed = schema.safeParse(data)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
+      throw new ToolError(
+        'upstream_error',
+        `Torc at ${host} returned unexpected data for ${label}${where}: ${issue?.message ?? 'invalid'}`
+      )
+    }
+    return parsed.data
+  }
+}
+
+function encodeQuery(query: Query | undefined): string {
+  if (!query) return ''
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value))
+  }
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
+/** Torc's error bodies are `{"error":{"message":…}}`, `{"error":"…"}` or plain text; keep it short. */
+async function readErrorDetail(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => '')).slice(0, 2000)
+  let message = text
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown }
+    const inner = body.error
+    if (typeof inner === 'string') message = inner
+    else if (inner && typeof inner === 'object' && 'message' in inner) message = String(inner.message)
+    else if (typeof body.message === 'string') message = body.message
+  } catch {
+    // plain-text body
+  }
+  message = message.replace(/\s+/g, ' ').trim()
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,45 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Two projects:
+ * - worker: the Worker itself, run inside workerd (miniflare), talking to a REAL torc-server that
+ *   test/global-setup.ts builds (first run) and starts on a free loopback port.
+ * - node: pure parsers and analyzers, the site server, scripts and generated-file checks.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './src/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                TORC_API_URL: inject<string>('torcApiUrl'),
+                TORC_EDGE_WRITES: 'true',
+                TORC_EDGE_API_KEYS: inject<string>('apiKeys'),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+})
