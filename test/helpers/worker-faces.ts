@@ -1,0 +1,52 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { exports } from 'cloudflare:workers'
+import { expect, inject } from 'vitest'
+
+/** Calls the Worker in-process (a Worker cannot fetch its own public URL). */
+export const BASE = 'http://edge.test'
+export const workerFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+  exports.default.fetch(new Request(input, init))
+
+export const keys = () => ({ read: inject('readKey'), write: inject('writeKey') })
+
+export async function rest(name: string, input: unknown, key = keys().write): Promise<{ status: number; body: any }> {
+  const res = await workerFetch(`${BASE}/v1/tools/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+    body: JSON.stringify(input),
+  })
+  return { status: res.status, body: await res.json() }
+}
+
+export type Era = 'modern' | 'legacy'
+
+/** An MCP client of the Worker, speaking the 2026-07-28 stateless protocol or the 2025 handshake. */
+export async function mcpClient(options: { key?: string; era?: Era } = {}): Promise<Client> {
+  const client = new Client(
+    { name: 'torc-edge-tests', version: '1.0.0' },
+    options.era === 'legacy' ? {} : { versionNegotiation: { mode: { pin: '2026-07-28' } } }
+  )
+  const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
+    fetch: workerFetch,
+    requestInit: { headers: { Authorization: `Bearer ${options.key ?? keys().write}` } },
+  })
+  await client.connect(transport)
+  return client
+}
+
+/**
+ * Calls a tool through MCP (both eras) and REST and asserts all three give the same structured
+ * result; returns it.
+ */
+export async function callBoth(name: string, input: Record<string, unknown>): Promise<any> {
+  const viaRest = await rest(name, input)
+  expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(200)
+  for (const era of ['modern', 'legacy'] as const) {
+    const client = await mcpClient({ era })
+    const result = await client.callTool({ name, arguments: input })
+    await client.close()
+    expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
+    expect(result.structuredContent).toEqual(viaRest.body)
+  }
+  return viaRest.body
+}
