@@ -6,6 +6,7 @@ import { jobStatus, limit, offset, page, pageInfo, workflowId } from './fields.t
 /** Columns Torc can sort results by. Torc interpolates sort_by into SQL, so only these are passed on. */
 const SORT_FIELDS = [
   'id',
+  'job_id',
   'exec_time_minutes',
   'peak_memory_bytes',
   'avg_memory_bytes',

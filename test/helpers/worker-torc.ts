@@ -113,7 +113,11 @@ export async function createWorkflow(options: {
  * Runs whatever is ready, level after level, finishing each job with the outcome `outcomeOf` gives
  * (undefined leaves the job running). Jobs blocked behind failures are canceled by Torc itself.
  */
-export async function drive(wf: WorkflowFixture, outcomeOf: (name: string) => Outcome | undefined): Promise<void> {
+export async function drive(
+  wf: WorkflowFixture,
+  outcomeOf: (name: string) => Outcome | undefined,
+  options: { start?: boolean } = {}
+): Promise<void> {
   for (;;) {
     const claimed = await torcApi<{ jobs?: { id: number; name: string }[] | null }>(
       'POST',
@@ -126,7 +130,8 @@ export async function drive(wf: WorkflowFixture, outcomeOf: (name: string) => Ou
     }
     const completions = []
     for (const job of jobs) {
-      await torcApi('PUT', `/jobs/${job.id}/start_job/${wf.runId}/${wf.computeNodeId}`)
+      // Torc accepts completions of claimed (pending) jobs; starting each one costs a request per job.
+      if (options.start ?? true) await torcApi('PUT', `/jobs/${job.id}/start_job/${wf.runId}/${wf.computeNodeId}`)
       const outcome = outcomeOf(job.name)
       if (!outcome) continue
       completions.push({

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { describe, expect, it } from 'vitest'
+import { OPENAPI_FILE, renderOpenApi } from '../../scripts/gen-openapi.ts'
+import { ROOT } from '../../scripts/torc-paths.ts'
+import { tools } from '../../src/tools/index.ts'
+
+const committed = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))
+type Operation = { operationId: string; description: string; 'x-openai-isConsequential': boolean; requestBody: any }
+const operations = (doc: any): [string, Operation][] =>
+  Object.entries(doc.paths).map(([path, item]: [string, any]) => [path, item.post as Operation])
+
+describe('generated files are committed and fresh', () => {
+  it('openapi-tools.json matches the registry (run `npm run gen` when this fails)', () => {
+    expect(readFileSync(OPENAPI_FILE, 'utf8')).toBe(renderOpenApi())
+  })
+
+  it('src/torc/api.ts matches the pinned release api/openapi.yaml (run `npm run gen` when this fails)', () => {
+    const node = join(ROOT, 'node_modules', '.bin', 'node')
+    const run = spawnSync(node, [join(ROOT, 'scripts', 'gen-torc-types.ts'), '--check'], { encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+  })
+})
+
+describe('openapi-tools.json is a valid OpenAPI 3.1 tool spec within GPT Actions limits', () => {
+  it('passes a real OpenAPI validator', async () => {
+    const result = await new Validator().validate(structuredClone(committed))
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+    expect(committed.openapi).toBe('3.1.0')
+  })
+
+  it('has one operation per tool with a unique camelCase operationId', () => {
+    const ops = operations(committed)
+    expect(ops.map(([path]) => path).sort()).toEqual(tools.map((t) => `/v1/tools/${t.name}`).sort())
+    const ids = ops.map(([, op]) => op.operationId)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9]*$/)
+  })
+
+  it('keeps descriptions within GPT Actions limits and flags writes as consequential', () => {
+    for (const [path, op] of operations(committed)) {
+      expect(op.description.length, path).toBeLessThanOrEqual(300)
+      const tool = tools.find((t) => path.endsWith(`/${t.name}`))!
+      expect(op['x-openai-isConsequential']).toBe(!tool.annotations.readOnlyHint)
+      const props = op.requestBody.content['application/json'].schema.properties ?? {}
+      for (const [name, schema] of Object.entries(props) as [string, { description?: string }][]) {
+        expect(schema.description, `${path} ${name}`).toBeTruthy()
+        expect(schema.description!.length).toBeLessThanOrEqual(700)
+      }
+    }
+  })
+})
+
+describe('every tool is fully described for a model', () => {
+  for (const tool of tools) {
+    it(tool.name, () => {
+      expect(tool.name).toMatch(/^[a-z][a-z0-9_]*$/)
+      expect(tool.title.length).toBeGreaterThan(3)
+      expect(tool.description.length).toBeGreaterThan(60)
+      expect(Object.keys(tool.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint'])
+      for (const schema of [tool.input, tool.output]) {
+        const json = schema.toJSONSchema({ io: 'input' }) as { properties?: Record<string, { description?: string }> }
+        for (const [name, field] of Object.entries(json.properties ?? {})) {
+          expect(field.description, `${tool.name}.${name}`).toBeTruthy()
+        }
+      }
+    })
+  }
+})
