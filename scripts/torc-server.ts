@@ -4,7 +4,7 @@
  * `npm run dev` and the benchmarks.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, openSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,9 +32,19 @@ export function freePort(): Promise<number> {
   })
 }
 
-export async function startTorcServer(options: { threads?: number; completionCheckSecs?: number } = {}): Promise<RunningTorc> {
-  const dir = mkdtempSync(join(tmpdir(), 'torc-edge-server-'))
-  const port = await freePort()
+export interface StartOptions {
+  threads?: number
+  completionCheckSecs?: number
+  /** Keep the database in this folder (dev); by default a temporary folder removed on stop. */
+  dir?: string
+  port?: number
+}
+
+export async function startTorcServer(options: StartOptions = {}): Promise<RunningTorc> {
+  const keep = options.dir !== undefined
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'torc-edge-server-'))
+  mkdirSync(dir, { recursive: true })
+  const port = options.port ?? (await freePort())
   const log = openSync(join(dir, 'server.log'), 'a')
   const child = spawn(
     torcBin('torc-server'),
@@ -50,7 +60,7 @@ export async function startTorcServer(options: { threads?: number; completionChe
       child.kill('SIGTERM')
       await new Promise((resolve) => child.once('exit', resolve))
     }
-    rmSync(dir, { recursive: true, force: true })
+    if (!keep) rmSync(dir, { recursive: true, force: true })
   }
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {

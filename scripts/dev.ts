@@ -1,0 +1,68 @@
+/**
+ * `npm run dev`: the whole stack on this machine.
+ * - Torc: TORC_API_URL when it answers; otherwise a local torc-server from the cache
+ *   (built on first use) with its database in .cache/dev.
+ * - The Worker under `wrangler dev` on PORT (default 8787), writes enabled, one API key:
+ *   TORC_EDGE_DEV_KEY or a freshly minted one, printed with the MCP URL.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { keyEntry, mintApiKey } from './api-key.ts'
+import { installTorc } from './torc-install.ts'
+import { ROOT } from './torc-paths.ts'
+import { type RunningTorc, startTorcServer } from './torc-server.ts'
+
+const port = Number(process.env.PORT ?? 8787)
+const children: ChildProcess[] = []
+let torc: RunningTorc | undefined
+
+async function answers(apiUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${apiUrl}/version`, { signal: AbortSignal.timeout(2000) })).ok
+  } catch {
+    return false
+  }
+}
+
+async function torcUrl(): Promise<string> {
+  const configured = process.env.TORC_API_URL ?? 'http://127.0.0.1:8080/torc-service/v1'
+  if (await answers(configured)) return configured
+  if (process.env.TORC_API_URL) throw new Error(`TORC_API_URL=${configured} does not answer GET /version`)
+  installTorc()
+  torc = await startTorcServer({ dir: join(ROOT, '.cache', 'dev', 'torc'), completionCheckSecs: 1 })
+  console.log(`started torc-server ${torc.apiUrl} (database in .cache/dev/torc)`)
+  return torc.apiUrl
+}
+
+async function shutdown(code: number): Promise<never> {
+  for (const child of children) child.kill('SIGTERM')
+  await torc?.stop()
+  process.exit(code)
+}
+
+const apiUrl = await torcUrl()
+const key = process.env.TORC_EDGE_DEV_KEY ?? mintApiKey('dev', 'write').key
+const vars: Record<string, string> = {
+  TORC_API_URL: apiUrl,
+  TORC_EDGE_WRITES: 'true',
+  TORC_EDGE_API_KEYS: keyEntry('dev', 'write', key),
+}
+const wrangler = spawn(
+  join(ROOT, 'node_modules', '.bin', 'wrangler'),
+  ['dev', '--port', String(port), '--ip', '127.0.0.1', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
+  { stdio: 'inherit', cwd: ROOT }
+)
+children.push(wrangler)
+wrangler.on('exit', (code) => void shutdown(code ?? 0))
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+
+console.log(`
+torc-edge dev
+  MCP      http://127.0.0.1:${port}/mcp
+  REST     http://127.0.0.1:${port}/v1/tools/<name>
+  OpenAPI  http://127.0.0.1:${port}/openapi.json
+  Torc     ${apiUrl}
+  API key  ${key}
+Try: curl -s -X POST http://127.0.0.1:${port}/v1/tools/list_workflows -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{}'
+`)
