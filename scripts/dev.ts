@@ -5,16 +5,16 @@
  * - The Worker under `wrangler dev` on PORT (default 8787), writes enabled, one API key:
  *   TORC_EDGE_DEV_KEY or a freshly minted one, printed with the MCP URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { keyEntry, mintApiKey } from './api-key.ts'
 import { installTorc } from './torc-install.ts'
 import { ROOT } from './torc-paths.ts'
 import { type RunningTorc, startTorcServer } from './torc-server.ts'
+import { type RunningWorker, startWorker } from './wrangler-dev.ts'
 
 const port = Number(process.env.PORT ?? 8787)
-const children: ChildProcess[] = []
 let torc: RunningTorc | undefined
+let worker: RunningWorker | undefined
 
 async function answers(apiUrl: string): Promise<boolean> {
   try {
@@ -35,7 +35,7 @@ async function torcUrl(): Promise<string> {
 }
 
 async function shutdown(code: number): Promise<never> {
-  for (const child of children) child.kill('SIGTERM')
+  await worker?.stop()
   await torc?.stop()
   process.exit(code)
 }
@@ -47,15 +47,10 @@ const vars: Record<string, string> = {
   TORC_EDGE_WRITES: 'true',
   TORC_EDGE_API_KEYS: keyEntry('dev', 'write', key),
 }
-const wrangler = spawn(
-  join(ROOT, 'node_modules', '.bin', 'wrangler'),
-  ['dev', '--port', String(port), '--ip', '127.0.0.1', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
-  { stdio: 'inherit', cwd: ROOT }
-)
-children.push(wrangler)
-wrangler.on('exit', (code) => void shutdown(code ?? 0))
 process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
+worker = await startWorker({ port, vars })
+worker.process.on('exit', (code) => void shutdown(code ?? 0))
 
 console.log(`
 torc-edge dev

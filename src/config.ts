@@ -1,10 +1,15 @@
 import { z } from 'zod'
 import { ToolError } from './errors.ts'
 
+/** What torc-edge uses of a service binding (Workers VPC service or any Fetcher). */
+export interface ServiceBinding {
+  fetch(request: Request): Promise<Response>
+}
+
 /** The Worker's bindings: string vars and secrets, plus optional service bindings. */
 export type WorkerEnv = Record<string, unknown> & {
   /** Workers VPC service (or any service binding) that reaches torc-server. */
-  TORC?: Fetcher
+  TORC?: ServiceBinding
 }
 
 const optionalSecret = z

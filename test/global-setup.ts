@@ -3,15 +3,6 @@ import { mintApiKey } from '../scripts/api-key.ts'
 import { installTorc } from '../scripts/torc-install.ts'
 import { startTorcServer } from '../scripts/torc-server.ts'
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    torcApiUrl: string
-    apiKeys: string
-    readKey: string
-    writeKey: string
-  }
-}
-
 /** Builds the pinned torc-server on first run, starts it on a free loopback port, stops it after. */
 export default async function setup(project: TestProject) {
   installTorc()

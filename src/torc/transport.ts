@@ -1,4 +1,4 @@
-import type { Config, WorkerEnv } from '../config.ts'
+import type { Config, ServiceBinding, WorkerEnv } from '../config.ts'
 
 /**
  * How the Worker reaches a server on the cluster: a direct URL (local dev, or a Cloudflare
@@ -15,7 +15,7 @@ export interface Transport {
 
 export interface TransportOptions {
   baseUrl: string
-  binding?: Fetcher | undefined
+  binding?: ServiceBinding | undefined
   basicAuth?: { user: string; password: string } | undefined
   access?: { clientId: string; clientSecret: string } | undefined
   bearer?: string | undefined

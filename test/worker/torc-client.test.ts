@@ -102,7 +102,7 @@ describe('TorcClient failure modes', () => {
         seen = req.headers
         return new Response('nope', { status: 401 })
       },
-    } as unknown as Fetcher
+    }
     const transport = createTransport({
       baseUrl: 'http://torc.internal/torc-service/v1',
       binding,

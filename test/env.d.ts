@@ -1,0 +1,20 @@
+// Values test/global-setup.ts provides to the tests, and the Worker's default export as
+// `exports.default` from cloudflare:workers sees it.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    torcApiUrl: string
+    apiKeys: string
+    readKey: string
+    writeKey: string
+  }
+}
+
+declare global {
+  namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import('../src/index.ts')
+    }
+  }
+}
+
+export {}
