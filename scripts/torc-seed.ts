@@ -159,9 +159,13 @@ export async function drive(
   }
 }
 
-/** Torc unblocks dependents in the background after completions: wait while that is under way. */
+/**
+ * Torc unblocks dependents in the background after completions (every 0.1 s as the tests start it):
+ * wait while that may be under way. Jobs still blocked after 3 s wait on something else (a
+ * pending_failed or running job).
+ */
 async function unblockPending(torcApi: TorcApi, workflowId: number): Promise<boolean> {
-  const deadline = Date.now() + 15_000
+  const deadline = Date.now() + 3_000
   while (Date.now() < deadline) {
     const s = await torcApi<{ jobs_by_status: Record<string, number> }>('GET', `/workflows/${workflowId}/status`)
     const { blocked = 0, ready = 0, running = 0, pending = 0 } = s.jobs_by_status
@@ -170,4 +174,10 @@ async function unblockPending(torcApi: TorcApi, workflowId: number): Promise<boo
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
   return false
+}
+
+/** The job runner exits: its compute node is marked inactive, as a real runner does on the way out. */
+export async function stopRunner(torcApi: TorcApi, wf: WorkflowFixture): Promise<void> {
+  const node = await torcApi<Record<string, unknown>>('GET', `/compute_nodes/${wf.computeNodeId}`)
+  await torcApi('PUT', `/compute_nodes/${wf.computeNodeId}`, { ...node, is_active: false })
 }

@@ -1,8 +1,8 @@
 import { createRoute, z as zo, type OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import { ERROR_STATUS, toErrorBody, ToolError } from './errors.ts'
-import { type AnyTool, describeIssues, invoke, type ToolContext } from './registry.ts'
+import { type AnyTool, describeIssues, invoke, isVisible, type ToolContext } from './registry.ts'
 
 export const ErrorSchema = zo
   .object({
@@ -36,6 +36,20 @@ export const operationId = (name: string) => name.replace(/_([a-z0-9])/g, (_, c:
 export type ContextFactory = (c: Context<AppEnv>) => Omit<ToolContext, 'progress'>
 
 /** One POST route per tool at /v1/tools/<name>, all from the registry: no per-tool code. */
+/**
+ * A write tool answers 403 before its input is validated when the caller may not use it; invoke()
+ * makes the refusal (and logs it) without reading the input.
+ */
+function requireAccess(tool: AnyTool, context: ContextFactory): MiddlewareHandler<AppEnv> {
+  return async function requireAccess(c, next) {
+    const config = c.get('config')
+    if (isVisible(tool, { writesEnabled: config.TORC_EDGE_WRITES, caller: c.get('caller') })) return next()
+    const outcome = await invoke(tool, undefined, { ...context(c), progress: async () => {} }, 'rest')
+    if (outcome.ok) throw new Error(`${tool.name} ran for a caller who may not see it`)
+    return c.json(toErrorBody(outcome.error), outcome.error.status)
+  }
+}
+
 export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], context: ContextFactory): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -51,6 +65,7 @@ export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], c
       description: operationDescription(tool.description),
       tags: [tool.annotations.readOnlyHint ? 'read' : 'write'],
       security: [{ bearer: [] }],
+      middleware: [requireAccess(tool, context)] as const,
       'x-openai-isConsequential': !tool.annotations.readOnlyHint,
       request: { body: { required: true, content: { 'application/json': { schema: tool.input } } } },
       responses: {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { checkMemory } from '../resources/units.ts'
 import { JobStatusSchema } from '../torc/schemas.ts'
 
 /** Field schemas shared by several tools; every one is described for the model. */
@@ -23,3 +24,23 @@ export const pageInfo = {
 export function page(total: number, offsetValue: number, count: number) {
   return { total, offset: offsetValue, count, has_more: offsetValue + count < total }
 }
+
+/** Every tool that changes state previews first. */
+export const dryRun = z.boolean().default(true).describe('Preview only (default true). To apply, call again with false and the plan_id.')
+export const planIdField = z.string().max(64).optional().describe('The plan_id the preview returned (required with dry_run=false).')
+
+/** Resource values checked as torc-server will check them, before anything is sent. */
+const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/
+export const memoryField = z
+  .string()
+  .trim()
+  .refine((m) => {
+    const parsed = checkMemory(m)
+    return 'bytes' in parsed && parsed.bytes > 0
+  }, {
+    message: 'memory must be a whole number with k, m, g or t, e.g. "10g" or "512m"',
+  })
+export const runtimeField = z
+  .string()
+  .trim()
+  .refine((r) => ISO_DURATION.test(r) && r !== 'PT', { message: 'runtime must be an ISO 8601 duration, e.g. "PT30M" or "PT2H"' })

@@ -1,10 +1,22 @@
 import type { AnyTool } from '../registry.ts'
+import { classifyTools } from './classify.ts'
+import { controlTools } from './control.ts'
 import { jobTools } from './jobs.ts'
+import { recoveryTools } from './recovery.ts'
+import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
 import { workflowTools } from './workflows.ts'
 
 /** The one registry every face loops over, in a stable order: inspect, then diagnose, then fix. */
-export const tools: readonly AnyTool[] = [...workflowTools, ...jobTools, ...resultTools] as readonly AnyTool[]
+export const tools: readonly AnyTool[] = [
+  ...workflowTools,
+  ...jobTools,
+  ...resultTools,
+  ...resourceTools,
+  ...recoveryTools,
+  ...classifyTools,
+  ...controlTools,
+] as readonly AnyTool[]
 
 const seen = new Set<string>()
 for (const tool of tools) {

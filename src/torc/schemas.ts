@@ -71,6 +71,7 @@ export const JobSchema = conforms<Api['JobModel']>()(
       cancel_on_blocking_job_failure: z.boolean().nullish(),
       labels: z.array(z.string()).nullish(),
       attempt_id: z.number().int().nullish(),
+      compute_node_id: id.nullish(),
     })
     .loose()
 )

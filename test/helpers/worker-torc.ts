@@ -10,3 +10,4 @@ export const torcApi: seed.TorcApi = (method, path, body) => seed.torcApiAt(torc
 export const createWorkflow = (options: Parameters<typeof seed.createWorkflow>[1]) => seed.createWorkflow(torcApi, options)
 export const drive = (...args: Parameters<typeof seed.drive> extends [unknown, ...infer R] ? R : never) =>
   seed.drive(torcApi, ...args)
+export const stopRunner = (wf: seed.WorkflowFixture) => seed.stopRunner(torcApi, wf)

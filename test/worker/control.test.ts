@@ -1,0 +1,158 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app.ts'
+import { tools } from '../../src/tools/index.ts'
+import { callBoth, keys, rest } from '../helpers/worker-faces.ts'
+import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
+
+/** Torc cancels and unblocks dependents in a background task: wait for it to settle. */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const value = await read()
+    if (ok(value) || Date.now() > deadline) return value
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+/** REST only: Torc's background task may change counts between the MCP and REST calls of callBoth. */
+const counts = async (id: number) => (await rest('get_workflow_status', { workflow_id: id })).body.job_counts_by_status
+
+async function previewThenApply(name: string, input: Record<string, unknown>) {
+  const preview = await callBoth(name, input)
+  expect(preview.dry_run).toBe(true)
+  const applied = await rest(name, { ...input, dry_run: false, plan_id: preview.plan_id })
+  expect(applied.status, JSON.stringify(applied.body)).toBe(200)
+  return { preview, applied: applied.body }
+}
+
+describe('cancel_workflow', () => {
+  it('previews, then cancels the running jobs and says how to cancel Slurm allocations', async () => {
+    const wf = await createWorkflow({ name: 'to-cancel', jobs: [{ name: 'a' }, { name: 'b' }, { name: 'c', depends_on: ['a'] }] })
+    await drive(wf, () => undefined)
+    const { preview, applied } = await previewThenApply('cancel_workflow', { workflow_id: wf.id })
+    expect(preview).toMatchObject({ jobs_to_cancel: 2, already_canceled: false, slurm_command: null, jobs_by_status_after: null })
+    expect(await counts(wf.id)).toMatchObject({ canceled: 2 })
+    expect(applied.jobs_by_status_after).toMatchObject({ canceled: 2, running: 0 })
+    const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
+    expect(status.is_canceled).toBe(true)
+  })
+})
+
+describe('cancel_jobs', () => {
+  it('cancels a job before it runs, Torc cancels its dependents, and running jobs are left with a reason', async () => {
+    const wf = await createWorkflow({ name: 'cancel-some', jobs: [{ name: 'a' }, { name: 'a2', depends_on: ['a'] }, { name: 'busy' }] })
+    await drive(wf, (job) => (job === 'busy' ? undefined : undefined), { start: true })
+    // a and busy are running now; make a ready again so it has not started.
+    await torcApi('PUT', `/jobs/${wf.jobIds.get('a')}/manage_status_change/ready/${wf.runId}`)
+    const ids = [wf.jobIds.get('a')!, wf.jobIds.get('busy')!]
+    const { preview, applied } = await previewThenApply('cancel_jobs', { job_ids: ids })
+    expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['cancel', 'skip'])
+    expect(preview.jobs[1].reason).toContain('cancel_workflow')
+    expect(applied.jobs_canceled).toEqual([wf.jobIds.get('a')])
+    const after = await eventually(() => counts(wf.id), (c) => c.canceled === 2)
+    expect(after).toMatchObject({ canceled: 2, running: 1, blocked: 0 })
+  })
+
+  it('refuses jobs from two workflows, naming the field', async () => {
+    const one = await createWorkflow({ name: 'w-one', jobs: [{ name: 'x' }] })
+    const two = await createWorkflow({ name: 'w-two', jobs: [{ name: 'y' }] })
+    const res = await rest('cancel_jobs', { job_ids: [one.jobIds.get('x'), two.jobIds.get('y')] })
+    expect(res.status).toBe(400)
+    expect(res.body.error.message).toContain('job_ids')
+  })
+})
+
+describe('restart_failed_jobs', () => {
+  it('resets only the chosen failed jobs with their resources and starts a new run', async () => {
+    const wf = await createWorkflow({ name: 'restart', jobs: [{ name: 'f1' }, { name: 'f2' }, { name: 'ok' }, { name: 'after', depends_on: ['f1'] }] })
+    await drive(wf, (job) => (job.startsWith('f') ? { status: 'failed', return_code: 2, exec_time_minutes: 0.1 } : { status: 'completed', return_code: 0, exec_time_minutes: 0.1 }))
+    await stopRunner(wf)
+    await eventually(() => counts(wf.id), (c) => c.canceled === 1)
+    const { preview, applied } = await previewThenApply('restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')] })
+    expect(preview.jobs_to_reset).toEqual([wf.jobIds.get('f1')])
+    expect(applied.new_run_id).toBe(2)
+    expect(applied.jobs_by_status_after).toMatchObject({ ready: 1, blocked: 1, failed: 1, completed: 1 })
+  })
+
+  it('is blocked while jobs are still running', async () => {
+    const wf = await createWorkflow({ name: 'restart-busy', jobs: [{ name: 'f' }, { name: 'r' }] })
+    await drive(wf, (job) => (job === 'f' ? { status: 'failed', return_code: 1, exec_time_minutes: 0.1 } : undefined))
+    const preview = await callBoth('restart_failed_jobs', { workflow_id: wf.id })
+    expect(preview.can_apply).toBe(false)
+    const apply = await rest('restart_failed_jobs', { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id })
+    expect(apply.status).toBe(409)
+    expect(await counts(wf.id)).toMatchObject({ failed: 1, running: 1 })
+  })
+})
+
+describe('classify_and_resolve_failures', () => {
+  it('retries with the next attempt and more memory (own copy of a shared requirement), fails the other and cancels its dependents', async () => {
+    const wf = await createWorkflow({
+      name: 'classify',
+      resources: { shared: { num_cpus: 1, memory: '4g', runtime: 'PT1H' } },
+      jobs: [
+        { name: 'flaky', resources: 'shared' },
+        { name: 'broken', resources: 'shared' },
+        { name: 'downstream', depends_on: ['broken'] },
+        { name: 'fine', resources: 'shared' },
+      ],
+    })
+    await drive(wf, (job) =>
+      job === 'fine'
+        ? { status: 'completed', return_code: 0, exec_time_minutes: 1 }
+        : { status: 'pending_failed', return_code: job === 'flaky' ? 137 : 3, exec_time_minutes: 0.5, peak_memory_bytes: 5 * 1024 ** 3 }
+    )
+    const input = {
+      workflow_id: wf.id,
+      classifications: [
+        { job_id: wf.jobIds.get('flaky'), action: 'retry', memory: '8g', reason: 'killed at 5 GB' },
+        { job_id: wf.jobIds.get('broken'), action: 'fail', reason: 'bad input' },
+        { job_id: wf.jobIds.get('fine'), action: 'retry' },
+      ],
+    }
+    const { preview, applied } = await previewThenApply('classify_and_resolve_failures', input)
+    expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['retry', 'fail', 'skip'])
+    expect(preview.jobs[0]).toMatchObject({ memory: { old: '4g', new: '8g' }, requirement: 'own_copy', attempt_id: 1 })
+    expect(applied.applied).toEqual({ retried: [{ job_id: wf.jobIds.get('flaky'), attempt_id: 2 }], failed: [wf.jobIds.get('broken')] })
+
+    const flaky = await callBoth('get_job_details', { job_id: wf.jobIds.get('flaky') })
+    expect(flaky).toMatchObject({ status: 'ready', attempt_id: 2, resource_requirements: { memory: '8g' } })
+    const fine = await callBoth('get_job_details', { job_id: wf.jobIds.get('fine') })
+    expect(fine.resource_requirements.memory).toBe('4g')
+    const broken = await callBoth('get_job_details', { job_id: wf.jobIds.get('broken') })
+    expect(broken).toMatchObject({ status: 'failed', latest_result: { status: 'failed', return_code: 3, exec_time_minutes: 0.5 } })
+    await eventually(() => counts(wf.id), (c) => c.canceled === 1)
+    expect(await counts(wf.id)).toMatchObject({ canceled: 1, ready: 1, failed: 1, pending_failed: 0 })
+  })
+
+  it('rejects memory on a fail decision before touching anything', async () => {
+    const res = await rest('classify_and_resolve_failures', { workflow_id: 1, classifications: [{ job_id: 1, action: 'fail', memory: '8g' }] })
+    expect(res.status).toBe(400)
+    expect(res.body.error.message).toContain('retry only')
+  })
+})
+
+describe('write tools are hidden unless writes are enabled and the key may write', () => {
+  const writeTools = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)
+
+  it('lists the write tools we expect', () => {
+    expect(writeTools).toEqual(
+      expect.arrayContaining(['update_job_resources', 'recover_workflow', 'classify_and_resolve_failures', 'cancel_workflow', 'cancel_jobs', 'restart_failed_jobs'])
+    )
+  })
+
+  it('a deployment without TORC_EDGE_WRITES refuses them even with a write key, and drops them from OpenAPI', async () => {
+    const app = createApp()
+    const disabled = { ...env, TORC_EDGE_WRITES: 'false' }
+    const res = await app.request('/v1/tools/cancel_workflow', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ workflow_id: 1 }),
+    }, disabled)
+    expect(res.status).toBe(403)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('TORC_EDGE_WRITES')
+    const doc = (await (await app.request('/openapi.json', {}, disabled)).json()) as { paths: Record<string, unknown> }
+    for (const name of writeTools) expect(doc.paths[`/v1/tools/${name}`]).toBeUndefined()
+    expect(doc.paths['/v1/tools/get_workflow_status']).toBeDefined()
+  })
+})
