@@ -1,4 +1,5 @@
 import { createMcpHandler, McpServer, type CallToolResult } from '@modelcontextprotocol/server'
+import { prompts } from './prompts.ts'
 import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
 import { VERSION } from './version.ts'
 
@@ -27,8 +28,8 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
     { instructions: INSTRUCTIONS }
   )
   const access = { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller }
-  for (const tool of tools) {
-    if (!isVisible(tool, access)) continue
+  const visible = tools.filter((tool) => isVisible(tool, access))
+  for (const tool of visible) {
     server.registerTool(
       tool.name,
       {
@@ -50,6 +51,18 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
         const signal = AbortSignal.any([ctx.signal, extra.mcpReq.signal])
         return render(tool, await invoke(tool, args, { ...ctx, signal, progress }, 'mcp'))
       }
+    )
+  }
+  const names = new Set(visible.map((t) => t.name))
+  for (const prompt of prompts) {
+    if (!prompt.requires.every((name) => names.has(name))) continue
+    server.registerPrompt(
+      prompt.name,
+      { title: prompt.title, description: prompt.description, argsSchema: prompt.args },
+      (args) => ({
+        description: prompt.description,
+        messages: [{ role: 'user', content: { type: 'text', text: prompt.render(args as Record<string, string>) } }],
+      })
     )
   }
   return server
