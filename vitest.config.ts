@@ -28,6 +28,7 @@ export default defineConfig({
                 TORC_API_URL: inject<string>('torcApiUrl'),
                 TORC_EDGE_WRITES: 'true',
                 TORC_EDGE_API_KEYS: inject<string>('apiKeys'),
+                TORC_EDGE_ALLOWED_HOSTS: 'edge.test',
               },
             },
           })),

@@ -45,6 +45,8 @@ const key = process.env.TORC_EDGE_DEV_KEY ?? mintApiKey('dev', 'write').key
 const vars: Record<string, string> = {
   TORC_API_URL: apiUrl,
   TORC_EDGE_WRITES: 'true',
+  // A local server is what DNS rebinding targets: serve only the loopback names.
+  TORC_EDGE_ALLOWED_HOSTS: 'localhost,127.0.0.1,[::1]',
   TORC_EDGE_API_KEYS: keyEntry('dev', 'write', key),
 }
 process.on('SIGINT', () => void shutdown(0))

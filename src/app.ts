@@ -5,6 +5,7 @@ import type { AppEnv } from './app-env.ts'
 import { requireApiKey } from './auth.ts'
 import { parseConfig } from './config.ts'
 import { toErrorBody, ToolError, toToolError } from './errors.ts'
+import { hostAndOriginGuard } from './guard.ts'
 import { health } from './health.ts'
 import { serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
@@ -33,6 +34,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.set('config', parseConfig(c.env))
     await next()
   })
+  app.use('*', hostAndOriginGuard())
   app.get('/health', health)
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin })))
 

@@ -28,6 +28,11 @@ const ApiKeyEntry = z
     return { id, scope, sha256 }
   })
 
+const list = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+
 const ConfigSchema = z.object({
   TORC_API_URL: z.url({ message: 'must be an absolute URL such as https://torc.example.org/torc-service/v1' })
     .transform((u) => u.replace(/\/+$/, '')),
@@ -42,6 +47,9 @@ const ConfigSchema = z.object({
     .pipe(z.array(ApiKeyEntry)),
   TORC_EDGE_WRITES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   TORC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  TORC_EDGE_PUBLIC_URL: z.url().optional(),
+  TORC_EDGE_ALLOWED_HOSTS: list,
+  TORC_EDGE_ALLOWED_ORIGINS: list,
 })
 
 export type Config = z.output<typeof ConfigSchema>

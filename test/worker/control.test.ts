@@ -144,14 +144,14 @@ describe('write tools are hidden unless writes are enabled and the key may write
   it('a deployment without TORC_EDGE_WRITES refuses them even with a write key, and drops them from OpenAPI', async () => {
     const app = createApp()
     const disabled = { ...env, TORC_EDGE_WRITES: 'false' }
-    const res = await app.request('/v1/tools/cancel_workflow', {
+    const res = await app.request('http://edge.test/v1/tools/cancel_workflow', {
       method: 'POST',
       headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ workflow_id: 1 }),
     }, disabled)
     expect(res.status).toBe(403)
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('TORC_EDGE_WRITES')
-    const doc = (await (await app.request('/openapi.json', {}, disabled)).json()) as { paths: Record<string, unknown> }
+    const doc = (await (await app.request('http://edge.test/openapi.json', {}, disabled)).json()) as { paths: Record<string, unknown> }
     for (const name of writeTools) expect(doc.paths[`/v1/tools/${name}`]).toBeUndefined()
     expect(doc.paths['/v1/tools/get_workflow_status']).toBeDefined()
   })

@@ -146,12 +146,12 @@ describe('TorcClient failure modes', () => {
 describe('/health', () => {
   it('reports the version and the Torc it uses; 503 without credentials when Torc is down', async () => {
     const app = createApp()
-    const ok = await app.request('/health', {}, env)
+    const ok = await app.request('http://edge.test/health', {}, env)
     expect(ok.status).toBe(200)
     expect(await ok.json()).toMatchObject({ status: 'ok', torc: { reachable: true, version: '1.0.0 (unknown)', url: torcApiUrl() } })
 
     const down = await app.request(
-      '/health',
+      'http://edge.test/health',
       {},
       { ...env, TORC_API_URL: 'http://svc:pw-secret@127.0.0.1:1/torc-service/v1', TORC_PASSWORD: 'pw2-secret' }
     )
