@@ -30,6 +30,17 @@ export default defineConfig({
                 TORC_EDGE_API_KEYS: inject<string>('apiKeys'),
                 TORC_EDGE_ALLOWED_HOSTS: 'edge.test',
               },
+              // Stands in for a Workers VPC service: a binding that reaches torc-server whatever host
+              // the URL names (the path is kept), as a VPC service bound to the tunnel does.
+              serviceBindings: {
+                TORC_VPC: async (request: Request) => {
+                  const url = new URL(request.url)
+                  const target = new URL(inject<string>('torcApiUrl'))
+                  url.protocol = target.protocol
+                  url.host = target.host
+                  return fetch(new Request(url, request))
+                },
+              },
             },
           })),
         ],
