@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './app-env.ts'
 import { requireApiKey } from './auth.ts'
@@ -7,7 +7,7 @@ import { parseConfig } from './config.ts'
 import { toErrorBody, ToolError, toToolError } from './errors.ts'
 import { hostAndOriginGuard } from './guard.ts'
 import { health } from './health.ts'
-import { serveMcp } from './mcp.ts'
+import { type McpExtension, serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
 import type { ToolContext } from './registry.ts'
 import { mountRest } from './rest.ts'
@@ -27,7 +27,14 @@ function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
   }
 }
 
-export function createApp(): OpenAPIHono<AppEnv> {
+export interface AppOptions {
+  /** Adds to each per-request MCP server (the conformance build's fixtures); never set in production. */
+  extendMcp?: McpExtension
+  /** Serve /mcp and /v1 without credentials, as the full-access caller `anonymous` (conformance only). */
+  anonymous?: boolean
+}
+
+export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>()
 
   app.use('*', async function loadConfig(c, next) {
@@ -38,9 +45,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.get('/health', health)
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin })))
 
-  app.use('/mcp', requireApiKey())
-  app.use('/v1/*', requireApiKey())
-  app.all('/mcp', (c) => serveMcp(c.req.raw, tools, toolContext(c)))
+  const authenticate: MiddlewareHandler<AppEnv> = options.anonymous
+    ? async function anonymous(c, next) {
+        c.set('caller', { id: 'anonymous', scope: 'write' })
+        await next()
+      }
+    : requireApiKey()
+  app.use('/mcp', authenticate)
+  app.use('/v1/*', authenticate)
+  app.all('/mcp', (c) => serveMcp(c.req.raw, tools, toolContext(c), options.extendMcp))
   mountRest(app, tools, toolContext)
 
   app.notFound((c) => c.json(toErrorBody(new ToolError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404))

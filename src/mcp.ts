@@ -21,8 +21,11 @@ function render(tool: AnyTool, outcome: Outcome): CallToolResult {
   }
 }
 
+/** Registers more on each per-request server (used only by the conformance build's fixtures). */
+export type McpExtension = (server: McpServer) => void
+
 /** A fresh McpServer holding the tools this caller may see: built per request, nothing shared. */
-function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress'>): McpServer {
+function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress'>, extend?: McpExtension): McpServer {
   const server = new McpServer(
     { name: 'torc-edge', title: 'Torc (edge)', version: VERSION },
     { instructions: INSTRUCTIONS }
@@ -65,6 +68,7 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
       })
     )
   }
+  extend?.(server)
   return server
 }
 
@@ -72,9 +76,10 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
 export function serveMcp(
   request: Request,
   tools: readonly AnyTool[],
-  ctx: Omit<ToolContext, 'progress'>
+  ctx: Omit<ToolContext, 'progress'>,
+  extend?: McpExtension
 ): Promise<Response> {
-  const handler = createMcpHandler(() => buildServer(tools, ctx), {
+  const handler = createMcpHandler(() => buildServer(tools, ctx, extend), {
     legacy: 'stateless',
     onerror: (error) => console.log(JSON.stringify({ event: 'mcp_error', message: error.message })),
   })
