@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { callBoth, keys, rest } from '../helpers/worker-faces.ts'
+import { callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi, type Outcome } from '../helpers/worker-torc.ts'
 
 const GB = 1024 ** 3
@@ -137,7 +137,12 @@ describe('recover_workflow: timeout, orphans, nothing to do', () => {
     const slow = preview.jobs.find((j: { job_name: string }) => j.job_name === 'job_slow')
     expect(slow).toMatchObject({ cause: 'timeout', action: 'retry', runtime: { old: 'PT5M', new: 'PT7M' }, memory: null })
     expect(preview.adjustments[0]).toMatchObject({ runtime: { new: 'PT7M' }, shared_with_job_ids: [wf.jobIds.get('job_fast')] })
-    const applied = (await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id })).body
+    // Applied through MCP this time (the OOM test applies through REST).
+    const client = await mcpClient()
+    const result = await client.callTool({ name: 'recover_workflow', arguments: { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id } })
+    await client.close()
+    expect(result.isError ?? false).toBe(false)
+    const applied = result.structuredContent as { applied: { jobs_reset: number[] }; next_steps: string }
     expect(applied.applied.jobs_reset).toEqual([wf.jobIds.get('job_slow')])
     const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
     expect(status.job_counts_by_status).toMatchObject({ ready: 1, completed: 1, terminated: 0 })
