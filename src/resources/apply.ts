@@ -3,6 +3,7 @@
  * exactly what was already done instead of leaving the caller guessing.
  */
 import { z } from 'zod'
+import { mapConcurrent } from '../concurrency.ts'
 import { ToolError, toToolError } from '../errors.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { JobSchema, ResourceRequirementsSchema, WorkflowSchema, WorkflowStatusSchema, type Job } from '../torc/schemas.ts'
@@ -33,10 +34,6 @@ export class StepLog {
       throw new ToolError(error.code, `${label} failed: ${error.message}. ${before}Preview again before retrying.`, { cause: err })
     }
   }
-}
-
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn))
 }
 
 /** A compute node to record an edge-made result on: the job's own, else any of the workflow's, else a new one. */
@@ -100,7 +97,7 @@ export async function resetAndReinitialize(
   jobIds: readonly number[]
 ): Promise<{ newRunId: number; counts: Record<string, number> }> {
   await log.step(`reset ${jobIds.length} job(s) to uninitialized`, () =>
-    inBatches(jobIds, 8, (job) => torc.send('PUT', `/jobs/${job}/manage_status_change/uninitialized/${runId}`, JobSchema))
+    mapConcurrent(jobIds, 8, (job) => torc.send('PUT', `/jobs/${job}/manage_status_change/uninitialized/${runId}`, JobSchema))
   )
   await log.step('started a new run (reset_status)', () => torc.send('POST', `/workflows/${workflowId}/reset_status`, Anything))
   await log.step('initialized the reset jobs', () =>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { defineTool, type ToolContext } from '../registry.ts'
@@ -26,13 +27,8 @@ const preview = {
 const askFirst = (tool: string, args: string, plan: string) =>
   `Show the user this preview and ask before applying. If they agree, call ${tool}(${args}, dry_run=false, plan_id="${plan}").`
 
-async function jobsById(ctx: ToolContext, ids: readonly number[]): Promise<Job[]> {
-  const jobs: Job[] = []
-  for (let i = 0; i < ids.length; i += 8) {
-    jobs.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => ctx.torc.get(`/jobs/${id}`, JobSchema)))))
-  }
-  return jobs
-}
+const jobsById = (ctx: ToolContext, ids: readonly number[]): Promise<Job[]> =>
+  mapConcurrent(ids, 8, (id) => ctx.torc.get(`/jobs/${id}`, JobSchema))
 
 export const cancelWorkflow = defineTool({
   name: 'cancel_workflow',

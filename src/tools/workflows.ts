@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { mapConcurrent } from '../concurrency.ts'
 import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { formatDuration } from '../torc/format.ts'
@@ -15,19 +16,6 @@ const statusCounts = z
 const fetchStatus = (torc: TorcClient, id: number) => torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)
 
 const countsOf = (status: WorkflowStatus) => ({ ...status.jobs_by_status })
-
-async function mapBounded<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      out[index] = await fn(items[index]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
-  return out
-}
 
 export const listWorkflows = defineTool({
   name: 'list_workflows',
@@ -79,7 +67,7 @@ export const listWorkflows = defineTool({
     const needle = input.name?.toLowerCase()
     const matching = needle ? items.filter((w) => w.name.toLowerCase().includes(needle)) : items
     const pageItems = needle ? matching.slice(input.offset, input.offset + input.limit) : matching
-    const statuses = await mapBounded(pageItems, 6, (w) => fetchStatus(torc, w.id))
+    const statuses = await mapConcurrent(pageItems, 6, (w) => fetchStatus(torc, w.id))
     const workflows = pageItems.map((w, i) => {
       const status = statuses[i]!
       return {

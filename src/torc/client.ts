@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
 import type { Transport } from './transport.ts'
 import { ListPageSchema } from './schemas.ts'
@@ -82,18 +83,10 @@ export class TorcClient {
     const offsets: number[] = []
     for (let o = start + items.length; o < end && items.length > 0; o += pageSize) offsets.push(o)
 
-    const pages: z.output<S>[][] = new Array(offsets.length)
-    let next = 0
-    const worker = async () => {
-      while (next < offsets.length) {
-        const index = next++
-        const offset = offsets[index]!
-        const page = await fetchPage(offset, Math.min(pageSize, end - offset))
-        pages[index] = page.items ?? []
-      }
-    }
-    const concurrency = Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, offsets.length)
-    await Promise.all(Array.from({ length: concurrency }, worker))
+    const pages = await mapConcurrent(offsets, options.concurrency ?? DEFAULT_CONCURRENCY, async (offset) => {
+      const page = await fetchPage(offset, Math.min(pageSize, end - offset))
+      return page.items ?? []
+    })
     for (const page of pages) items.push(...page)
     return { items: items.slice(0, wanted), total: first.total_count }
   }
