@@ -30,6 +30,8 @@ export default defineConfig({
                 TORC_EDGE_API_KEYS: inject<string>('apiKeys'),
                 TORC_EDGE_ALLOWED_HOSTS: 'edge.test',
               },
+              // OAuth state, in miniflare's local KV (wrangler.toml's id is a placeholder).
+              kvNamespaces: ['OAUTH_KV'],
               // Stands in for a Workers VPC service: a binding that reaches torc-server whatever host
               // the URL names (the path is kept), as a VPC service bound to the tunnel does.
               serviceBindings: {

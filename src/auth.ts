@@ -2,9 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import type { ApiKey } from './config.ts'
 import { toErrorBody, ToolError } from './errors.ts'
+import { OAUTH_PATHS, type OAuthSite, oauthSite, SCOPES } from './oauth/site.ts'
 import type { Caller } from './registry.ts'
-
-const CHALLENGE = 'Bearer realm="torc-edge"'
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
@@ -24,19 +23,73 @@ export async function findApiKey(keys: readonly ApiKey[], token: string): Promis
   return found
 }
 
-export function unauthorized(c: Context<AppEnv>, message: string): Response {
-  c.header('WWW-Authenticate', CHALLENGE)
+/** The bearer token of an `Authorization: Bearer <token>` header, if that is what was sent. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined
+}
+
+type ChallengeError = 'invalid_token' | 'insufficient_scope'
+
+/**
+ * RFC 6750 challenge. On /mcp with OAuth on it also names the RFC 9728 metadata and the scope to
+ * ask for, which is how claude.ai and ChatGPT find the authorization server.
+ */
+function challenge(site: OAuthSite | undefined, error?: ChallengeError): string {
+  const parts = ['realm="torc-edge"']
+  if (site) parts.push(`resource_metadata="${site.metadataUrl}"`, `scope="${SCOPES.read}"`)
+  if (error) parts.push(`error="${error}"`)
+  return `Bearer ${parts.join(', ')}`
+}
+
+/** 401 in the REST error envelope, with the Bearer challenge (naming the OAuth metadata when on /mcp). */
+export function unauthorized(c: Context<AppEnv>, message: string, site?: OAuthSite, error?: ChallengeError): Response {
+  c.header('WWW-Authenticate', challenge(site, error))
   return c.json(toErrorBody(new ToolError('unauthorized', message)), 401)
 }
 
-/** Every route but /health and /openapi.json needs an API key as a bearer token. */
+const isResourcePath = (path: string) => path === OAUTH_PATHS.resource || path.startsWith(`${OAUTH_PATHS.resource}/`)
+
+/** Tokens this Worker issues look like `<user>:<grant>:<secret>`; API keys never contain a colon. */
+const isIssuedToken = (token: string) => token.split(':').length === 3
+
+/**
+ * Validates an access token with the OAuth library, loaded on first use: it imports
+ * `cloudflare:workers`, which the Node scripts that build the OpenAPI document from createApp()
+ * cannot load.
+ */
+async function callerForAccessToken(site: OAuthSite, token: string): Promise<Caller | 'insufficient_scope' | undefined> {
+  const { callerForAccessToken } = await import('./oauth/server.ts')
+  return callerForAccessToken(site, token)
+}
+
+/**
+ * Every route but /health, /openapi.json and the OAuth endpoints needs a credential: a torc-edge
+ * API key as a bearer token anywhere, or, on /mcp, an OAuth access token this Worker issued for
+ * /mcp (audience-bound; the grant's props are the caller, so scopes work exactly as for keys).
+ */
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async function requireApiKey(c, next) {
+    const config = c.get('config')
+    const site = isResourcePath(c.req.path) ? oauthSite(config, c.env, c.req.url) : undefined
     const header = c.req.header('Authorization')
-    if (!header) return unauthorized(c, 'missing credential: send "Authorization: Bearer <torc-edge API key>"')
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    const caller = match ? await findApiKey(c.get('config').TORC_EDGE_API_KEYS, match[1]!) : undefined
-    if (!caller) return unauthorized(c, 'invalid credential: the bearer token is not a known torc-edge API key')
+    const expected = site ? 'torc-edge API key or OAuth access token' : 'torc-edge API key'
+    if (!header) return unauthorized(c, `missing credential: send "Authorization: Bearer <${expected}>"`, site)
+    const token = bearerToken(header)
+    let caller = token ? await findApiKey(config.TORC_EDGE_API_KEYS, token) : undefined
+    if (!caller && token && site && isIssuedToken(token)) {
+      const resolved = await callerForAccessToken(site, token)
+      if (resolved === 'insufficient_scope') {
+        c.header('WWW-Authenticate', challenge(site, 'insufficient_scope'))
+        return c.json(toErrorBody(new ToolError('forbidden', `the access token lacks the ${SCOPES.read} scope`)), 403)
+      }
+      caller = resolved
+    }
+    if (!caller) {
+      const message = site
+        ? 'invalid credential: the bearer token is neither a torc-edge API key nor a live OAuth access token for /mcp'
+        : 'invalid credential: the bearer token is not a known torc-edge API key'
+      return unauthorized(c, message, site, token ? 'invalid_token' : undefined)
+    }
     c.set('caller', caller)
     await next()
   }

@@ -6,10 +6,18 @@ export interface ServiceBinding {
   fetch(request: Request): Promise<Response>
 }
 
+/** The KV namespace OAuth keeps its state in, as far as torc-edge's own code needs to know it. */
+export interface KvBinding {
+  get(key: string, options?: unknown): Promise<unknown>
+  list(options?: unknown): Promise<unknown>
+}
+
 /** The Worker's bindings: string vars and secrets, plus optional service bindings. */
 export type WorkerEnv = Record<string, unknown> & {
   /** Workers VPC service (or any service binding) that reaches torc-server. */
   TORC?: ServiceBinding
+  /** OAuth state (clients, grants, hashed tokens); OAuth is served only when it is bound. */
+  OAUTH_KV?: KvBinding
 }
 
 const optionalSecret = z
@@ -50,6 +58,14 @@ const ConfigSchema = z.object({
   TORC_EDGE_PUBLIC_URL: z.url().optional(),
   TORC_EDGE_ALLOWED_HOSTS: list,
   TORC_EDGE_ALLOWED_ORIGINS: list,
+  TORC_EDGE_OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),
+  TORC_EDGE_OAUTH_REFRESH_TOKEN_TTL: z.coerce.number().int().min(3600).max(31_536_000).default(2_592_000),
+  TORC_EDGE_ACCESS_TEAM_DOMAIN: z
+    .url({ protocol: /^https$/, message: 'must be https://<team>.cloudflareaccess.com' })
+    .transform((u) => new URL(u).origin)
+    .optional(),
+  TORC_EDGE_ACCESS_AUD: optionalSecret,
+  TORC_EDGE_ACCESS_WRITERS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
 })
 
 export type Config = z.output<typeof ConfigSchema>

@@ -1,4 +1,12 @@
 import { createApp } from './app.ts'
+import { mountOAuth } from './oauth/routes.ts'
 
-/** The Worker: MCP at /mcp, REST at /v1/tools/<name>, OpenAPI at /openapi.json, health at /health. */
-export default createApp()
+const app = createApp()
+mountOAuth(app)
+
+/**
+ * The Worker: MCP at /mcp, REST at /v1/tools/<name>, OpenAPI at /openapi.json, health at /health,
+ * and, when OAUTH_KV is bound, the OAuth 2.1 authorization server for /mcp (discovery under
+ * /.well-known, /authorize with its consent page, /oauth/token, /oauth/register, /oauth/grants).
+ */
+export default app

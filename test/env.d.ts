@@ -14,6 +14,10 @@ declare global {
     interface GlobalProps {
       mainModule: typeof import('../src/index.ts')
     }
+    // The bindings vitest.config.ts gives miniflare that tests touch directly.
+    interface Env {
+      OAUTH_KV: KVNamespace
+    }
   }
 }
 

@@ -1,0 +1,50 @@
+import { OAuthAuthorizationServer, type OAuthHelpers } from '@cloudflare/workers-oauth-provider'
+import type { Caller } from '../registry.ts'
+import { GrantProps, OAUTH_PATHS, type OAuthEnv, type OAuthSite, SCOPES } from './site.ts'
+
+/**
+ * The authorization server for this request (metadata, registration, token, refresh, revocation,
+ * and the helpers behind the consent page): PKCE S256 only, DCR and Client ID Metadata Documents,
+ * refresh tokens rotated on use, every grant and token bound to `<origin>/mcp`.
+ */
+export function authorizationServer(site: OAuthSite): OAuthAuthorizationServer<OAuthEnv> {
+  return new OAuthAuthorizationServer<OAuthEnv>({
+    issuer: site.issuer,
+    resources: [site.resource],
+    authorizeEndpoint: OAUTH_PATHS.authorize,
+    tokenEndpoint: OAUTH_PATHS.token,
+    clientRegistrationEndpoint: OAUTH_PATHS.register,
+    scopesSupported: [SCOPES.read, SCOPES.write],
+    clientIdMetadataDocumentEnabled: true,
+    accessTokenTTL: site.tokenTtl.access,
+    refreshTokenTTL: site.tokenTtl.refresh,
+    onError({ code, status, internal }) {
+      const { category, reason } = internal
+      console.log(JSON.stringify({ event: 'oauth_error', code, status, category, reason }))
+    },
+  })
+}
+
+/**
+ * The caller an access token acts as: undefined when it is not a live token this server issued for
+ * /mcp (unknown, expired, revoked, or minted for another resource); 'insufficient_scope' when the
+ * token was narrowed below `torc:read`. A write grant acts as a write caller only while its token
+ * still carries `torc:write`.
+ */
+export async function callerForAccessToken(
+  site: OAuthSite,
+  token: string
+): Promise<Caller | 'insufficient_scope' | undefined> {
+  const validated = await authorizationServer(site).validateToken(site.resource, token, site.env)
+  if (!validated) return undefined
+  const props = GrantProps.safeParse(validated.props)
+  if (!props.success) return undefined
+  const canWrite = props.data.scope === 'write' && validated.scope.includes(SCOPES.write)
+  if (!canWrite && !validated.scope.includes(SCOPES.read)) return 'insufficient_scope'
+  return { id: props.data.id, scope: canWrite ? 'write' : 'read' }
+}
+
+/** The library's helpers (consent, grants, clients) for this request's authorization server. */
+export function oauthApi(site: OAuthSite): OAuthHelpers {
+  return authorizationServer(site).getOAuthApi(site.env)
+}

@@ -1,0 +1,489 @@
+import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider'
+import {
+  auth,
+  Client,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client'
+import { createExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import app from '../../src/index.ts'
+import { tools } from '../../src/tools/index.ts'
+import { keys, workerFetch } from '../helpers/worker-faces.ts'
+
+// OAuth needs https (or loopback http), so these tests talk to the Worker as https://edge.test.
+const ORIGIN = 'https://edge.test'
+const MCP_URL = new URL(`${ORIGIN}/mcp`)
+const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
+const REDIRECT = 'http://127.0.0.1:43117/callback'
+const readTools = tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name)
+const writeTools = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)
+const realFetch = globalThis.fetch
+const b64url = (bytes: Uint8Array | string) =>
+  btoa(typeof bytes === 'string' ? bytes : String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+
+/** An MCP client's OAuth state, kept in memory; `authorizationUrl` is where it sends the browser. */
+class TestClient implements OAuthClientProvider {
+  info?: StoredOAuthClientInformation
+  saved?: StoredOAuthTokens
+  verifier = ''
+  discovery?: OAuthDiscoveryState
+  authorizationUrl?: URL
+  readonly clientMetadataUrl?: string
+  readonly name: string
+  constructor(options: { metadataUrl?: string; name?: string } = {}) {
+    this.clientMetadataUrl = options.metadataUrl
+    this.name = options.name ?? 'torc-edge OAuth test'
+  }
+  get redirectUrl() {
+    return REDIRECT
+  }
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: this.name, redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }
+  }
+  clientInformation() {
+    return this.info
+  }
+  saveClientInformation(info: StoredOAuthClientInformation) {
+    this.info = info
+  }
+  tokens() {
+    return this.saved
+  }
+  saveTokens(tokens: StoredOAuthTokens) {
+    this.saved = tokens
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier
+  }
+  codeVerifier() {
+    return this.verifier
+  }
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state
+  }
+  discoveryState() {
+    return this.discovery
+  }
+  get clientId(): string {
+    return this.info?.client_id ?? this.clientMetadataUrl ?? ''
+  }
+  get accessToken(): string {
+    return this.saved?.access_token ?? ''
+  }
+}
+
+type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+
+/** Plays the operator's browser: opens the consent page, then posts its form back with the cookie. */
+async function submitConsent(url: URL, fields: Record<string, string>, fetcher: Fetch = workerFetch) {
+  const page = await fetcher(url, { headers: { Accept: 'text/html' } })
+  const html = await page.text()
+  expect(page.status, html).toBe(200)
+  expect(page.headers.get('X-Frame-Options')).toBe('DENY')
+  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? ''
+  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const res = await fetcher(url, {
+    method: 'POST',
+    headers: { Cookie: cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ handle, ...fields }),
+    redirect: 'manual',
+  })
+  return { page: html, res, cookie, handle }
+}
+
+/** Discovery, registration and the consent form: the authorization code, not yet exchanged. */
+async function authorize(key: string, options: { client?: TestClient; fields?: Record<string, string> } = {}) {
+  const client = options.client ?? new TestClient()
+  expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+  const fields = { decision: 'approve', api_key: key, ...options.fields }
+  const { res, page } = await submitConsent(client.authorizationUrl!, fields)
+  expect(res.status, await res.clone().text()).toBe(302)
+  const back = new URL(res.headers.get('Location')!)
+  expect(`${back.origin}${back.pathname}`).toBe(REDIRECT)
+  return { client, page, code: back.searchParams.get('code')!, iss: back.searchParams.get('iss') ?? undefined }
+}
+
+/** The whole flow: a client holding an access and a refresh token for /mcp. */
+async function connect(key: string, options: { client?: TestClient; fields?: Record<string, string> } = {}) {
+  const { client, code, iss } = await authorize(key, options)
+  expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe('AUTHORIZED')
+  expect(client.accessToken).toMatch(/^[^:]+:[^:]+:[^:]+$/)
+  return client
+}
+
+async function mcpOver(client: TestClient): Promise<Client> {
+  const mcp = new Client(
+    { name: 'torc-edge-oauth-tests', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } }
+  )
+  await mcp.connect(new StreamableHTTPClientTransport(MCP_URL, { authProvider: client, fetch: workerFetch }))
+  return mcp
+}
+
+/** A raw /mcp call with a bearer token: the status and the challenge. */
+async function mcpWith(token: string | undefined, url = MCP_URL.href) {
+  const res = await workerFetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2025-11-25',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+  })
+  return { status: res.status, challenge: res.headers.get('WWW-Authenticate') ?? '', body: await res.text() }
+}
+
+async function tokenEndpoint(params: Record<string, string>) {
+  const res = await workerFetch(`${ORIGIN}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+  })
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, string> }
+}
+
+const refresh = (client: TestClient, token: string | undefined) =>
+  tokenEndpoint({ grant_type: 'refresh_token', refresh_token: token ?? '', client_id: client.clientId })
+const revoke = (client: TestClient, token: string | undefined, hint: 'access_token' | 'refresh_token') =>
+  tokenEndpoint({ token: token ?? '', token_type_hint: hint, client_id: client.clientId })
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.useRealTimers()
+})
+
+describe('discovery', () => {
+  it('a 401 on /mcp names the protected-resource metadata; both metadata documents describe the server', async () => {
+    const unauthenticated = await mcpWith(undefined)
+    expect(unauthenticated.status).toBe(401)
+    expect(unauthenticated.challenge).toContain(`resource_metadata="${RESOURCE_METADATA}"`)
+    expect(unauthenticated.challenge).toContain('scope="torc:read"')
+    expect(JSON.parse(unauthenticated.body)).toMatchObject({ error: { code: 'unauthorized' } })
+
+    for (const url of [RESOURCE_METADATA, `${ORIGIN}/.well-known/oauth-protected-resource`]) {
+      const prm = (await (await workerFetch(url)).json()) as Record<string, unknown>
+      expect(prm).toMatchObject({ resource: MCP_URL.href, authorization_servers: [ORIGIN], scopes_supported: ['torc:read'] })
+    }
+    const asUrl = `${ORIGIN}/.well-known/oauth-authorization-server`
+    const as = (await (await workerFetch(asUrl)).json()) as Record<string, unknown>
+    expect(as).toMatchObject({
+      issuer: ORIGIN,
+      authorization_endpoint: `${ORIGIN}/authorize`,
+      token_endpoint: `${ORIGIN}/oauth/token`,
+      registration_endpoint: `${ORIGIN}/oauth/register`,
+      revocation_endpoint: `${ORIGIN}/oauth/token`,
+      code_challenge_methods_supported: ['S256'],
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+      scopes_supported: ['torc:read', 'torc:write'],
+    })
+    expect(as.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']))
+  })
+
+  it('API keys keep working on /mcp at the same origin', async () => {
+    expect((await mcpWith(keys().read)).status).toBe(200)
+  })
+})
+
+describe('the authorization flow (dynamic client registration)', () => {
+  it('registers, asks for consent, issues tokens that call tools, refreshes with rotation, revokes', async () => {
+    const client = await connect(keys().write)
+    const mcp = await mcpOver(client)
+    expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual([...readTools, ...writeTools])
+    const listed = await mcp.callTool({ name: 'list_workflows', arguments: { limit: 5 } })
+    expect(listed.isError ?? false, JSON.stringify(listed.content)).toBe(false)
+    expect(listed.structuredContent).toHaveProperty('workflows')
+    await mcp.close()
+
+    const first = { ...client.saved! }
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('AUTHORIZED')
+    const second = { ...client.saved! }
+    expect(second.access_token).not.toBe(first.access_token)
+    expect(second.refresh_token).not.toBe(first.refresh_token)
+    expect((await mcpWith(second.access_token)).status).toBe(200)
+    // Using the new refresh token retires the old one.
+    const third = await refresh(client, second.refresh_token)
+    expect(third.status).toBe(200)
+    expect(await refresh(client, first.refresh_token)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+
+    expect((await revoke(client, third.body.access_token, 'access_token')).status).toBe(200)
+    const revoked = await mcpWith(third.body.access_token)
+    expect(revoked.status).toBe(401)
+    expect(revoked.challenge).toContain('error="invalid_token"')
+    // Revoking the refresh token ends the grant: its other tokens stop working too.
+    expect((await revoke(client, third.body.refresh_token, 'refresh_token')).status).toBe(200)
+    expect((await mcpWith(second.access_token)).status).toBe(401)
+    expect((await refresh(client, third.body.refresh_token)).status).toBe(400)
+  })
+
+  it('a grant made with the read key, or narrowed to read, cannot see or call write tools', async () => {
+    for (const connected of [await connect(keys().read), await connect(keys().write, { fields: { read_only: 'on' } })]) {
+      const mcp = await mcpOver(connected)
+      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(readTools)
+      await mcp.close()
+    }
+  })
+
+  it('Deny sends access_denied back to the client; a wrong key shows the page again', async () => {
+    const client = new TestClient()
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+    const wrong = await submitConsent(client.authorizationUrl!, { decision: 'approve', api_key: 'tek_wrong' })
+    expect(wrong.res.status).toBe(401)
+    expect(await wrong.res.text()).toContain('not a torc-edge API key')
+    const denied = await workerFetch(client.authorizationUrl!, {
+      method: 'POST',
+      headers: { Cookie: wrong.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ handle: wrong.handle, decision: 'deny' }),
+      redirect: 'manual',
+    })
+    expect(denied.status).toBe(302)
+    const back = new URL(denied.headers.get('Location')!)
+    expect(back.searchParams.get('error')).toBe('access_denied')
+    expect(back.searchParams.get('iss')).toBe(ORIGIN)
+  })
+
+  it('the consent page shows the client, where tokens go, and escapes what the client chose', async () => {
+    const client = new TestClient({ name: '<script>alert(1)</script>' })
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+    const page = await workerFetch(client.authorizationUrl!)
+    const html = await page.text()
+    expect(html).not.toContain('<script>alert(1)</script>')
+    expect(html).toContain('&lt;script&gt;')
+    expect(html).toContain('127.0.0.1')
+    expect(html).toContain('an app on your computer')
+    expect(page.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'")
+  })
+})
+
+describe('Client ID Metadata Documents', () => {
+  it('a client identified by its metadata URL authorizes without registering', async () => {
+    const cimdUrl = 'https://client.example/torc-edge/client.json'
+    const document = {
+      client_id: cimdUrl,
+      client_name: 'CIMD test client',
+      redirect_uris: [REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    }
+    const fetched: string[] = []
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const url = new Request(input).url
+      if (!url.startsWith('https://client.example/')) return realFetch(input, init)
+      fetched.push(url)
+      return Response.json(document)
+    })
+    const client = new TestClient({ metadataUrl: cimdUrl })
+    const { page } = await authorize(keys().read, { client })
+    expect(fetched).toContain(cimdUrl)
+    expect(client.info?.client_id ?? cimdUrl).toBe(cimdUrl)
+    expect(page).toContain('Published by <strong>client.example</strong>')
+  })
+})
+
+describe('rejections', () => {
+  it('an access token minted for another resource is refused at /mcp', async () => {
+    const other = 'https://other.test/mcp'
+    const server = new OAuthAuthorizationServer<Cloudflare.Env>({
+      issuer: ORIGIN,
+      resources: [MCP_URL.href, other],
+      authorizeEndpoint: '/authorize',
+      tokenEndpoint: '/oauth/token',
+      scopesSupported: ['torc:read', 'torc:write'],
+    })
+    const api = server.getOAuthApi(env)
+    const registered = await api.createClient({ redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' })
+    const verifier = 'v'.repeat(64)
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: registered.clientId,
+      redirect_uri: REDIRECT,
+      code_challenge: b64url(new Uint8Array(digest)),
+      code_challenge_method: 'S256',
+      resource: other,
+      scope: 'torc:read torc:write',
+    })
+    const { redirectTo } = await api.completeAuthorization({
+      request: await api.parseAuthRequest(new Request(`${ORIGIN}/authorize?${query}`)),
+      userId: 'key.test-write',
+      metadata: {},
+      scope: ['torc:read', 'torc:write'],
+      props: { id: 'test-write', scope: 'write' },
+    })
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: new URL(redirectTo).searchParams.get('code')!,
+      code_verifier: verifier,
+      client_id: registered.clientId,
+      redirect_uri: REDIRECT,
+    })
+    const exchanged = await server.fetch(
+      new Request(`${ORIGIN}/oauth/token`, { method: 'POST', body }),
+      env,
+      createExecutionContext()
+    )
+    const token = (await exchanged.json()) as { access_token: string; resource: string }
+    expect(token.resource).toBe(other)
+    const refused = await mcpWith(token.access_token)
+    expect(refused.status).toBe(401)
+    expect(refused.challenge).toContain('error="invalid_token"')
+    // And this Worker will not start an authorization for a resource it does not serve.
+    const foreign = await workerFetch(`${ORIGIN}/authorize?${query}`, { redirect: 'manual' })
+    expect(foreign.status).toBe(302)
+    expect(new URL(foreign.headers.get('Location')!).searchParams.get('error')).toBe('invalid_target')
+  })
+
+  it('a reused authorization code is refused and ends the grant it made', async () => {
+    const { client, code, iss } = await authorize(keys().read)
+    expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe('AUTHORIZED')
+    const replay = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: client.verifier,
+      client_id: client.clientId,
+      redirect_uri: REDIRECT,
+    })
+    expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+    expect((await mcpWith(client.accessToken)).status).toBe(401)
+  })
+
+  it('PKCE: a missing or wrong verifier is refused, and only S256 challenges are accepted', async () => {
+    const { client, code } = await authorize(keys().read)
+    const exchange = { grant_type: 'authorization_code', code, client_id: client.clientId, redirect_uri: REDIRECT }
+    expect(await tokenEndpoint(exchange)).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    const wrong = await tokenEndpoint({ ...exchange, code_verifier: 'w'.repeat(64) })
+    expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+
+    const url = new URL(client.authorizationUrl!)
+    url.searchParams.set('code_challenge_method', 'plain')
+    const plain = await workerFetch(url, { redirect: 'manual' })
+    expect(plain.status).toBe(302)
+    expect(new URL(plain.headers.get('Location')!).searchParams.get('error')).toBe('invalid_request')
+    url.searchParams.delete('code_challenge')
+    url.searchParams.delete('code_challenge_method')
+    const missing = await workerFetch(url, { redirect: 'manual' })
+    expect(new URL(missing.headers.get('Location')!).searchParams.get('error')).toBe('invalid_request')
+  })
+
+  it('an expired access token is refused', async () => {
+    const client = await connect(keys().read)
+    expect((await mcpWith(client.accessToken)).status).toBe(200)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 3600_000 + 120_000)
+    const expired = await mcpWith(client.accessToken)
+    expect(expired.status).toBe(401)
+    expect(expired.challenge).toContain('error="invalid_token"')
+  })
+})
+
+describe('grant management', () => {
+  it('lists the grants made with a key and revokes one, which ends its tokens', async () => {
+    const client = await connect(keys().write)
+    type Listed = { grants: { id: string; client_id: string; client_name?: string; scope: string[] }[] }
+    const list = async (key: string) =>
+      (await (await workerFetch(`${ORIGIN}/oauth/grants`, { headers: { Authorization: `Bearer ${key}` } })).json()) as Listed
+    expect((await workerFetch(`${ORIGIN}/oauth/grants`)).status).toBe(401)
+    expect((await list(keys().read)).grants.some((g) => g.client_id === client.clientId)).toBe(false)
+    const auth = { Authorization: `Bearer ${keys().write}` }
+    const grant = (await list(keys().write)).grants.find((g) => g.client_id === client.clientId)!
+    expect(grant).toMatchObject({ client_name: 'torc-edge OAuth test', scope: ['torc:read', 'torc:write'] })
+    const revoked = await workerFetch(`${ORIGIN}/oauth/grants/${grant.id}`, { method: 'DELETE', headers: auth })
+    expect(await revoked.json()).toEqual({ revoked: grant.id })
+    expect((await mcpWith(client.accessToken)).status).toBe(401)
+    const again = await workerFetch(`${ORIGIN}/oauth/grants/${grant.id}`, { method: 'DELETE', headers: auth })
+    expect(again.status).toBe(404)
+  })
+})
+
+describe('Cloudflare Access sign-in', () => {
+  const team = 'https://torc-team.cloudflareaccess.com'
+  const aud = 'torc-edge-aud-tag'
+  const accessEnv = {
+    ...env,
+    TORC_EDGE_ACCESS_TEAM_DOMAIN: team,
+    TORC_EDGE_ACCESS_AUD: aud,
+    TORC_EDGE_ACCESS_WRITERS: 'Ops@Example.org',
+  }
+
+  /** Access's side: a signing key, its published certs, and a signer of assertions. */
+  async function accessTeam() {
+    const pair = (await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify']
+    )) as CryptoKeyPair
+    const jwk = { ...((await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey), kid: 'kid-1' }
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) =>
+      new Request(input).url === `${team}/cdn-cgi/access/certs` ? Response.json({ keys: [jwk] }) : realFetch(input, init)
+    )
+    return async (claims: Record<string, unknown>) => {
+      const now = Math.floor(Date.now() / 1000)
+      const header = b64url(JSON.stringify({ alg: 'RS256', kid: 'kid-1' }))
+      const body = `${header}.${b64url(JSON.stringify({ iss: team, aud: [aud], exp: now + 600, ...claims }))}`
+      const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', pair.privateKey, new TextEncoder().encode(body))
+      return `${body}.${b64url(new Uint8Array(signature))}`
+    }
+  }
+
+  const behindAccess = (assertion: string): Fetch => (input, init) => {
+    const request = new Request(input, init)
+    request.headers.set('Cf-Access-Jwt-Assertion', assertion)
+    return Promise.resolve(app.request(request, undefined, accessEnv, createExecutionContext()))
+  }
+
+  it('the Access identity signs in instead of an API key, with the scope TORC_EDGE_ACCESS_WRITERS gives it', async () => {
+    const sign = await accessTeam()
+    const cases = [
+      ['ops@example.org', [...readTools, ...writeTools]],
+      ['guest@example.org', readTools],
+    ] as const
+    for (const [email, expected] of cases) {
+      const client = new TestClient()
+      expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+      const fetcher = behindAccess(await sign({ email }))
+      const { page, res } = await submitConsent(client.authorizationUrl!, { decision: 'approve' }, fetcher)
+      expect(page).toContain(`Signed in through Cloudflare Access as <strong>${email}</strong>`)
+      expect(page).not.toContain('name="api_key"')
+      expect(res.status).toBe(302)
+      const back = new URL(res.headers.get('Location')!)
+      const exchange = { authorizationCode: back.searchParams.get('code')!, iss: back.searchParams.get('iss')! }
+      expect(await auth(client, { serverUrl: MCP_URL, ...exchange, fetchFn: workerFetch })).toBe('AUTHORIZED')
+      const mcp = await mcpOver(client)
+      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(expected)
+      await mcp.close()
+    }
+    const grants = await behindAccess(await sign({ email: 'ops@example.org' }))(`${ORIGIN}/oauth/grants`)
+    expect(((await grants.json()) as { grants: unknown[] }).grants).toHaveLength(1)
+  })
+
+  it('an assertion for another audience, expired, or signed by another key is ignored: a key is asked for', async () => {
+    const impostor = await accessTeam()
+    const sign = await accessTeam() // publishes its key in place of the impostor's
+    const forged = await impostor({ email: 'ops@example.org' })
+    const client = new TestClient()
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+    for (const assertion of [
+      await sign({ email: 'ops@example.org', aud: ['another-app'] }),
+      await sign({ email: 'ops@example.org', exp: Math.floor(Date.now() / 1000) - 3600 }),
+      forged,
+    ]) {
+      const page = await (await behindAccess(assertion)(client.authorizationUrl!)).text()
+      expect(page).toContain('name="api_key"')
+    }
+  })
+})
