@@ -29,6 +29,8 @@ export default defineConfig({
                 TORC_EDGE_WRITES: 'true',
                 TORC_EDGE_API_KEYS: inject<string>('apiKeys'),
                 TORC_EDGE_ALLOWED_HOSTS: 'edge.test',
+                TORC_OUTPUT_URL: inject<string>('outputUrl'),
+                TORC_OUTPUT_TOKEN: inject<string>('outputToken'),
               },
               // OAuth state, in miniflare's local KV (wrangler.toml's id is a placeholder).
               kvNamespaces: ['OAUTH_KV'],

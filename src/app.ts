@@ -12,18 +12,21 @@ import { openApiDocument } from './openapi.ts'
 import type { ToolContext } from './registry.ts'
 import { mountRest } from './rest.ts'
 import { TorcClient } from './torc/client.ts'
-import { torcTransport } from './torc/transport.ts'
+import { OutputClient } from './output/client.ts'
+import { outputTransport, torcTransport } from './torc/transport.ts'
 import { tools } from './tools/index.ts'
 
 /** What every tool call gets, built per request from the parsed config and the caller. */
 function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
   const config = c.get('config')
   const signal = c.req.raw.signal
+  const output = outputTransport(config, c.env)
   return {
     config,
     caller: c.get('caller'),
     signal,
     torc: new TorcClient(torcTransport(config, c.env), { timeoutMs: config.TORC_TIMEOUT_MS, signal }),
+    output: output && new OutputClient(output, config.TORC_TIMEOUT_MS),
   }
 }
 

@@ -16,6 +16,8 @@ export interface KvBinding {
 export type WorkerEnv = Record<string, unknown> & {
   /** Workers VPC service (or any service binding) that reaches torc-server. */
   TORC?: ServiceBinding
+  /** The same for the output site server. */
+  OUTPUT?: ServiceBinding
   /** OAuth state (clients, grants, hashed tokens); OAuth is served only when it is bound. */
   OAUTH_KV?: KvBinding
 }
@@ -56,6 +58,8 @@ const ConfigSchema = z.object({
   TORC_EDGE_WRITES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   TORC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
   TORC_EDGE_PUBLIC_URL: z.url().optional(),
+  TORC_OUTPUT_URL: z.url().optional().transform((u) => u?.replace(/\/+$/, '')),
+  TORC_OUTPUT_TOKEN: optionalSecret,
   TORC_EDGE_ALLOWED_HOSTS: list,
   TORC_EDGE_ALLOWED_ORIGINS: list,
   TORC_EDGE_OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { Config } from './config.ts'
 import { ToolError, toToolError } from './errors.ts'
+import type { OutputClient } from './output/client.ts'
 import type { TorcClient } from './torc/client.ts'
 
 /** Who is calling: the API key (or OAuth grant) id and its scope. */
@@ -12,6 +13,8 @@ export interface Caller {
 /** Everything a handler may use. No MCP or HTTP types: handlers return plain data. */
 export interface ToolContext {
   torc: TorcClient
+  /** The output site server, when the deployment has one (TORC_OUTPUT_URL). */
+  output: OutputClient | undefined
   config: Config
   caller: Caller
   signal: AbortSignal

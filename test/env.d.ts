@@ -6,6 +6,9 @@ declare module 'vitest' {
     apiKeys: string
     readKey: string
     writeKey: string
+    outputUrl: string
+    outputToken: string
+    logWriterUrl: string
   }
 }
 

@@ -2,6 +2,7 @@ import type { AnyTool } from '../registry.ts'
 import { classifyTools } from './classify.ts'
 import { controlTools } from './control.ts'
 import { jobTools } from './jobs.ts'
+import { logTools } from './logs.ts'
 import { recoveryTools } from './recovery.ts'
 import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
@@ -12,6 +13,7 @@ export const tools: readonly AnyTool[] = [
   ...workflowTools,
   ...jobTools,
   ...resultTools,
+  ...logTools,
   ...resourceTools,
   ...recoveryTools,
   ...classifyTools,

@@ -61,3 +61,17 @@ export function torcTransport(config: Config, env: WorkerEnv): Transport {
         : undefined,
   })
 }
+
+/** The transport to the output site server, or undefined when the deployment has none configured. */
+export function outputTransport(config: Config, env: WorkerEnv): Transport | undefined {
+  if (!config.TORC_OUTPUT_URL) return undefined
+  return createTransport({
+    baseUrl: config.TORC_OUTPUT_URL,
+    binding: env.OUTPUT,
+    bearer: config.TORC_OUTPUT_TOKEN,
+    access:
+      config.CF_ACCESS_CLIENT_ID && config.CF_ACCESS_CLIENT_SECRET
+        ? { clientId: config.CF_ACCESS_CLIENT_ID, clientSecret: config.CF_ACCESS_CLIENT_SECRET }
+        : undefined,
+  })
+}
