@@ -57,8 +57,11 @@ export class LogAnalyzer {
   // per-file state
   private label = ''
   private decoder = new TextDecoder()
-  private partial = ''
-  private skippingOverlong = false
+  /** The current unfinished line, in pieces (joining per chunk would be quadratic), at most MAX_LINE. */
+  private parts: string[] = []
+  private partLen = 0
+  private lineOverlong = false
+  private skipping = false
   private lineNo = 0
   private fileErrors = 0
   private fileWarnings = 0
@@ -67,8 +70,10 @@ export class LogAnalyzer {
   beginFile(label: string): void {
     this.label = label
     this.decoder = new TextDecoder()
-    this.partial = ''
-    this.skippingOverlong = false
+    this.parts = []
+    this.partLen = 0
+    this.lineOverlong = false
+    this.skipping = false
     this.lineNo = 0
     this.fileErrors = 0
     this.fileWarnings = 0
@@ -83,8 +88,7 @@ export class LogAnalyzer {
 
   endFile(): void {
     this.text(this.decoder.decode())
-    if (this.partial.length) this.scan(this.partial, true)
-    this.partial = ''
+    if (this.partLen > 0 || this.skipping) this.flushLine(true)
     if (this.sawInvalid) this.invalidUtf8++
     if (this.fileErrors || this.fileWarnings) {
       this.filesWithFindings++
@@ -95,33 +99,53 @@ export class LogAnalyzer {
   private text(text: string): void {
     if (!text) return
     if (!this.sawInvalid && text.includes('\uFFFD')) this.sawInvalid = true
-    let body = text
-    if (this.skippingOverlong) {
-      const nl = body.indexOf('\n')
+    let pos = 0
+    if (this.skipping) {
+      const nl = text.indexOf('\n')
       if (nl < 0) return
-      this.skippingOverlong = false
-      this.scan(this.partial, true)
-      this.partial = ''
-      body = body.slice(nl + 1)
+      this.skipping = false
+      this.flushLine(false)
+      pos = nl + 1
     }
-    const joined = this.partial + body
-    const last = joined.lastIndexOf('\n')
-    if (last < 0) {
-      this.partial = joined
-      this.capPartial()
+    const last = text.lastIndexOf('\n')
+    if (last < pos) {
+      this.addPartial(text.slice(pos), false)
       return
     }
-    this.scan(joined.slice(0, last + 1), false)
-    this.partial = joined.slice(last + 1)
-    this.capPartial()
+    if (this.partLen > 0) {
+      const nl = text.indexOf('\n', pos)
+      this.addPartial(text.slice(pos, nl), true)
+      this.flushLine(false)
+      pos = nl + 1
+    }
+    if (last >= pos) this.scan(text.slice(pos, last + 1), false)
+    this.addPartial(text.slice(last + 1), false)
   }
 
-  private capPartial(): void {
-    if (this.partial.length > MAX_LINE) {
-      this.partial = this.partial.slice(0, MAX_LINE)
-      this.skippingOverlong = true
+  /** Adds to the unfinished line, keeping its first MAX_LINE characters; past that, skips to its end. */
+  private addPartial(piece: string, lineEnds: boolean): void {
+    if (!piece) return
+    const room = MAX_LINE - this.partLen
+    if (piece.length <= room) {
+      this.parts.push(piece)
+      this.partLen += piece.length
+      return
+    }
+    if (room > 0) this.parts.push(piece.slice(0, room))
+    this.partLen = MAX_LINE
+    if (!this.lineOverlong) {
+      this.lineOverlong = true
       this.overlong++
     }
+    if (!lineEnds) this.skipping = true
+  }
+
+  private flushLine(final: boolean): void {
+    const line = this.parts.join('')
+    this.parts = []
+    this.partLen = 0
+    this.lineOverlong = false
+    this.scan(final ? line : `${line}\n`, final)
   }
 
   /** Scans complete lines (text ends with \n, or is the final line when `final`). */

@@ -2,6 +2,8 @@
  * Torc 1.0's log error patterns (commands/logs.rs get_error_patterns), in its order: the first match
  * wins and a line yields at most one finding. 1.0 already uses word boundaries (so "room" is not
  * OOM, as it was in 0.10). JS `\b` is ASCII-only where Rust's is Unicode: negligible for logs.
+ * Kept as 1.0 has it: "Slurm Error" is case-insensitive and comes second, so a plain "timeout"
+ * line is a Slurm Error, and Timeout fires on "time limit", "timed out" and "walltime".
  */
 export type Severity = 'error' | 'warning'
 
