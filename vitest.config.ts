@@ -44,6 +44,17 @@ export default defineConfig({
                   url.host = target.host
                   return fetch(new Request(url, request))
                 },
+                // Fault injection in front of the real torc-server: job creation fails, all else passes.
+                TORC_FAILING_JOBS: async (request: Request) => {
+                  const url = new URL(request.url)
+                  if (request.method === 'POST' && url.pathname.endsWith('/bulk_jobs')) {
+                    return new Response('An internal error occurred', { status: 500 })
+                  }
+                  const target = new URL(inject<string>('torcApiUrl'))
+                  url.protocol = target.protocol
+                  url.host = target.host
+                  return fetch(new Request(url, request))
+                },
               },
             },
           })),

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from './app-env.ts'
+import { tools } from './tools/index.ts'
 import { VERSION } from './version.ts'
 
 export interface DocumentOptions {
@@ -21,8 +22,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, options: DocumentOptio
     servers: [{ url: options.url }],
   })
   if (!options.writes && doc.paths) {
-    for (const [path, item] of Object.entries(doc.paths)) {
-      if (item.post?.['x-openai-isConsequential']) delete doc.paths[path]
+    for (const tool of tools) {
+      if (!tool.annotations.readOnlyHint && !tool.writes) delete doc.paths[`/v1/tools/${tool.name}`]
     }
   }
   return doc

@@ -39,6 +39,11 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   output: O
   annotations: ToolAnnotations
   handler(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>
+  /**
+   * For a tool that changes state only for some inputs (create_workflow's action): it is listed to
+   * every caller, and the write check applies to the inputs this returns true for.
+   */
+  writes?(input: z.output<I>): boolean
   /** One short line for the text rendering next to the structured result. */
   summarize?(output: z.output<O>): string
 }
@@ -55,7 +60,18 @@ export interface Access {
 
 /** Write tools exist for a caller only when the deployment enables writes AND the key may write. */
 export function isVisible(tool: AnyTool, access: Access): boolean {
-  return tool.annotations.readOnlyHint || (access.writesEnabled && access.caller.scope === 'write')
+  return tool.annotations.readOnlyHint || tool.writes !== undefined || mayWrite(access)
+}
+
+const mayWrite = (access: Access) => access.writesEnabled && access.caller.scope === 'write'
+
+function writeRefusal(tool: AnyTool, writesEnabled: boolean): ToolError {
+  return new ToolError(
+    'forbidden',
+    writesEnabled
+      ? `${tool.name} changes Torc state and needs a credential with the write scope`
+      : `${tool.name} changes Torc state and writes are disabled on this deployment (TORC_EDGE_WRITES)`
+  )
 }
 
 export type Face = 'mcp' | 'rest'
@@ -79,16 +95,11 @@ export async function invoke(tool: AnyTool, rawInput: unknown, ctx: ToolContext,
   const started = Date.now()
   let outcome: Outcome
   try {
-    if (!isVisible(tool, { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller })) {
-      throw new ToolError(
-        'forbidden',
-        ctx.config.TORC_EDGE_WRITES
-          ? `${tool.name} changes Torc state and needs a credential with the write scope`
-          : `${tool.name} changes Torc state and writes are disabled on this deployment (TORC_EDGE_WRITES)`
-      )
-    }
+    const access = { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller }
+    if (!isVisible(tool, access)) throw writeRefusal(tool, access.writesEnabled)
     const input = tool.input.safeParse(rawInput ?? {})
     if (!input.success) throw new ToolError('invalid_input', describeIssues(input.error))
+    if (tool.writes?.(input.data) && !mayWrite(access)) throw writeRefusal(tool, access.writesEnabled)
     const result = await tool.handler(input.data, ctx)
     const output = tool.output.safeParse(result)
     if (!output.success) {

@@ -1,4 +1,5 @@
 import type { AnyTool } from '../registry.ts'
+import { authoringTools } from './authoring.ts'
 import { classifyTools } from './classify.ts'
 import { controlTools } from './control.ts'
 import { jobTools } from './jobs.ts'
@@ -18,6 +19,7 @@ export const tools: readonly AnyTool[] = [
   ...recoveryTools,
   ...classifyTools,
   ...controlTools,
+  ...authoringTools,
 ] as readonly AnyTool[]
 
 const seen = new Set<string>()

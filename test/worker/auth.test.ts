@@ -43,12 +43,12 @@ describe('inbound auth on every route', () => {
 })
 
 describe('read-only by default', () => {
-  const writeTools = tools.filter((t) => !t.annotations.readOnlyHint)
+  const writeTools = tools.filter((t) => !t.annotations.readOnlyHint && !t.writes)
 
   it('a read key sees only read-only tools over MCP', async () => {
     const client = await mcpClient({ key: keys().read })
     const listed = (await client.listTools()).tools.map((t) => t.name)
-    expect(listed).toEqual(tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name))
+    expect(listed).toEqual(tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name))
     await client.close()
   })
 

@@ -133,7 +133,7 @@ describe('classify_and_resolve_failures', () => {
 })
 
 describe('write tools are hidden unless writes are enabled and the key may write', () => {
-  const writeTools = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)
+  const writeTools = tools.filter((t) => !t.annotations.readOnlyHint && !t.writes).map((t) => t.name)
 
   it('lists the write tools we expect', () => {
     expect(writeTools).toEqual(

@@ -21,8 +21,9 @@ const ORIGIN = 'https://edge.test'
 const MCP_URL = new URL(`${ORIGIN}/mcp`)
 const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
 const REDIRECT = 'http://127.0.0.1:43117/callback'
-const readTools = tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name)
-const writeTools = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)
+/** What a read grant lists (read-only tools, and tools that write only for some inputs), in registry order. */
+const readTools = tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name)
+const allTools = tools.map((t) => t.name)
 const realFetch = globalThis.fetch
 const b64url = (bytes: Uint8Array | string) =>
   btoa(typeof bytes === 'string' ? bytes : String.fromCharCode(...bytes))
@@ -203,7 +204,7 @@ describe('the authorization flow (dynamic client registration)', () => {
   it('registers, asks for consent, issues tokens that call tools, refreshes with rotation, revokes', async () => {
     const client = await connect(keys().write)
     const mcp = await mcpOver(client)
-    expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual([...readTools, ...writeTools])
+    expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(allTools)
     const listed = await mcp.callTool({ name: 'list_workflows', arguments: { limit: 5 } })
     expect(listed.isError ?? false, JSON.stringify(listed.content)).toBe(false)
     expect(listed.structuredContent).toHaveProperty('workflows')
@@ -449,7 +450,7 @@ describe('Cloudflare Access sign-in', () => {
   it('the Access identity signs in instead of an API key, with the scope TORC_EDGE_ACCESS_WRITERS gives it', async () => {
     const sign = await accessTeam()
     const cases = [
-      ['ops@example.org', [...readTools, ...writeTools]],
+      ['ops@example.org', allTools],
       ['guest@example.org', readTools],
     ] as const
     for (const [email, expected] of cases) {

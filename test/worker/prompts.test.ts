@@ -8,7 +8,7 @@ const available = (names: string[]) => prompts.filter((p) => p.requires.every((r
 describe('MCP prompts for the tutorial flows', () => {
   it('lists the prompts whose tools the caller can use, on both eras', async () => {
     const all = tools.map((t) => t.name)
-    const readOnly = tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name)
+    const readOnly = tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name)
     for (const era of ['modern', 'legacy'] as const) {
       const writer = await mcpClient({ era })
       expect((await writer.listPrompts()).prompts.map((p) => p.name)).toEqual(available(all))
