@@ -2,12 +2,16 @@
  * `npm run dev`: the whole stack on this machine.
  * - Torc: TORC_API_URL when it answers; otherwise a local torc-server from the cache
  *   (built on first use) with its database in .cache/dev.
+ * - The site server over TORC_OUTPUT_DIR (default ./output, where `torc run` writes logs), wired to
+ *   the Worker, so the log tools work.
  * - The Worker under `wrangler dev` on PORT (default 8787), writes enabled, one API key:
  *   TORC_EDGE_DEV_KEY or a freshly minted one, printed with the MCP URL.
  */
-import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { keyEntry, mintApiKey } from './api-key.ts'
 import { installTorc } from './torc-install.ts'
+import { type RunningSite, startSiteServer } from './site-server.ts'
 import { ROOT } from './torc-paths.ts'
 import { type RunningTorc, startTorcServer } from './torc-server.ts'
 import { type RunningWorker, startWorker } from './wrangler-dev.ts'
@@ -15,6 +19,7 @@ import { type RunningWorker, startWorker } from './wrangler-dev.ts'
 const port = Number(process.env.PORT ?? 8787)
 let torc: RunningTorc | undefined
 let worker: RunningWorker | undefined
+let site: RunningSite | undefined
 
 async function answers(apiUrl: string): Promise<boolean> {
   try {
@@ -36,11 +41,15 @@ async function torcUrl(): Promise<string> {
 
 async function shutdown(code: number): Promise<never> {
   await worker?.stop()
+  await site?.stop()
   await torc?.stop()
   process.exit(code)
 }
 
 const apiUrl = await torcUrl()
+const outputDir = resolve(process.env.TORC_OUTPUT_DIR ?? 'output')
+mkdirSync(outputDir, { recursive: true })
+site = await startSiteServer(outputDir)
 const key = process.env.TORC_EDGE_DEV_KEY ?? mintApiKey('dev', 'write').key
 const vars: Record<string, string> = {
   TORC_API_URL: apiUrl,
@@ -48,6 +57,8 @@ const vars: Record<string, string> = {
   // A local server is what DNS rebinding targets: serve only the loopback names.
   TORC_EDGE_ALLOWED_HOSTS: 'localhost,127.0.0.1,[::1]',
   TORC_EDGE_API_KEYS: keyEntry('dev', 'write', key),
+  TORC_OUTPUT_URL: site.url,
+  TORC_OUTPUT_TOKEN: site.token,
 }
 process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
@@ -60,6 +71,7 @@ torc-edge dev
   REST     http://127.0.0.1:${port}/v1/tools/<name>
   OpenAPI  http://127.0.0.1:${port}/openapi.json
   Torc     ${apiUrl}
+  Logs     ${outputDir} (site server ${site.url})
   API key  ${key}
 Try: curl -s -X POST http://127.0.0.1:${port}/v1/tools/list_workflows -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{}'
 `)
