@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { stringify } from 'yaml'
 import { ToolError } from '../errors.ts'
+import { readOnly } from './fields.ts'
 import { defineTool, type Caller, type ToolContext } from '../registry.ts'
 import {
   buildRequest,
@@ -193,7 +194,7 @@ export const getExecutionPlan = defineTool({
     leaf_events: z.array(z.string()).describe('Events nothing waits for.'),
     events: z.array(z.record(z.string(), z.unknown())).describe('Events: id, trigger, jobs_becoming_ready, scheduler_allocations, depends_on_events, unlocks_events.'),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: readOnly,
   async handler({ spec_or_id, format }, { torc }) {
     const asId = typeof spec_or_id === 'number' ? spec_or_id : /^\s*\d+\s*$/.test(spec_or_id) ? Number(spec_or_id) : undefined
     try {

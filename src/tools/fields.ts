@@ -44,3 +44,6 @@ export const runtimeField = z
   .string()
   .trim()
   .refine((r) => ISO_DURATION.test(r) && r !== 'PT', { message: 'runtime must be an ISO 8601 duration, e.g. "PT30M" or "PT2H"' })
+
+/** Annotations of every tool that only reads. */
+export const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const

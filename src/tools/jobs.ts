@@ -8,9 +8,7 @@ import {
   type JobStatus,
   type Result,
 } from '../torc/schemas.ts'
-import { jobId, jobStatus, limit, offset, page, pageInfo, workflowId } from './fields.ts'
-
-const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+import { jobId, jobStatus, limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
 
 const jobBrief = z.object({
   job_id: z.number().int().describe('Job id.'),

@@ -7,9 +7,7 @@ import { tailText } from '../logs/tail.ts'
 import type { OutputClient } from '../output/client.ts'
 import { defineTool, type ToolContext } from '../registry.ts'
 import { JobSchema, ResultSchema } from '../torc/schemas.ts'
-import { jobId, limit, pageInfo, page, workflowId } from './fields.ts'
-
-const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+import { jobId, limit, page, pageInfo, readOnly, workflowId } from './fields.ts'
 
 function requireOutput(ctx: ToolContext): OutputClient {
   if (ctx.output) return ctx.output

@@ -4,7 +4,7 @@ import { defineTool } from '../registry.ts'
 import { diagnose } from '../resources/diagnose.ts'
 import { loadJobsAndRequirements, loadResults } from '../resources/state.ts'
 import { JobSchema, ResourceRequirementsSchema, type ResourceRequirements } from '../torc/schemas.ts'
-import { jobId, memoryField, runtimeField, workflowId } from './fields.ts'
+import { jobId, memoryField, readOnly, runtimeField, workflowId } from './fields.ts'
 import { diagnosisSchema } from './resources.schemas.ts'
 
 /** Recovery guidance, as the Rust tool gives it, counting jobs (it counted violation rows). */
@@ -35,7 +35,7 @@ export const checkResourceUtilization = defineTool({
   output: diagnosisSchema.extend({
     guidance: z.string().nullable().describe('What to do next when anything exceeded its limits.'),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: readOnly,
   async handler({ workflow_id, include_failed }, { torc }) {
     const [results, { jobs, requirements }] = await Promise.all([
       loadResults(torc, workflow_id, include_failed),

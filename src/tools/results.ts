@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineTool } from '../registry.ts'
 import { ResultSchema, type Result } from '../torc/schemas.ts'
-import { jobStatus, limit, offset, page, pageInfo, workflowId } from './fields.ts'
+import { jobStatus, limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
 
 /** Columns Torc can sort results by. Torc interpolates sort_by into SQL, so only these are passed on. */
 const SORT_FIELDS = [
@@ -91,7 +91,7 @@ export const listResults = defineTool({
     ...pageInfo,
     results: z.array(resultItem).describe('The results on this page, in the requested order.'),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: readOnly,
   async handler(input, { torc }) {
     const base = {
       workflow_id: input.workflow_id,

@@ -4,9 +4,7 @@ import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { formatDuration } from '../torc/format.ts'
 import { JOB_STATUSES, WorkflowSchema, WorkflowStatusSchema, type WorkflowStatus } from '../torc/schemas.ts'
-import { limit, offset, page, pageInfo, workflowId } from './fields.ts'
-
-const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+import { limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
 
 const statusCounts = z
   .object(Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int().describe(`Jobs in status ${s}.`)])))
