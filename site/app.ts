@@ -1,147 +1,201 @@
 /**
  * The output-access site server: a read-only, token-protected view of Torc's output directory for
- * the Worker, which cannot see the cluster's disk. Runs next to Torc; the tunnel publishes it.
+ * the Worker, which cannot see the cluster's disk. Runs next to Torc; a tunnel publishes it.
  *
- * Bundle framing (GET /v1/workflows/:id/bundle), parsed incrementally by src/logs/bundle.ts:
- *   for each file: one JSON header line {"path": "...", "size": N} + "\n", then exactly N bytes
- *   (N fixed when the file was listed, so a file still being appended to stays consistent);
- *   finally one line {"end": true, "files": F, "bytes": B, "truncated": bool, "reason"?: "..."}.
+ * Routes (all GET, all need `Authorization: Bearer <TORC_EDGE_SITE_TOKEN>`; errors are
+ * `{ "error": { "code", "message" } }`):
+ *   /v1/health                          {"ok":true,"limits":{…}}
+ *   /v1/workflows/:id/files[?all=1]     the workflow's log files (all=1: also Slurm env dumps,
+ *                                       `torc remote` worker logs, resource databases), with kind,
+ *                                       job/run/attempt ids, size and mtime; 404 when there are none
+ *   /v1/workflows/:id/bundle            every log file in one framed stream (src/logs/framing.ts)
+ *   both take ?job=1,2 &run=N &kind=job_stderr,dmesg to narrow the files (site/filter.ts)
+ *   /v1/stat?path=<relative>            {"path","size","mtime","torc":{kind,…}|null}
+ *   /v1/files?path=<relative>           the file's bytes; HEAD too; Range bytes=a-b | a- | -n
+ * Caps are configurable (SiteLimits) and never silent: listings say `truncated`, bundles carry
+ * `truncated` + `reason` in their preamble and trailer, reads cut at maxReadBytes answer 206 with
+ * `Torc-Edge-Truncated: max-read-bytes=<n>`.
  */
-import { createReadStream } from 'node:fs'
-import { realpathSync } from 'node:fs'
-import { timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { realpathSync, statSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { constants } from 'node:fs'
 import { Readable } from 'node:stream'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
+import { BUNDLE_MEDIA_TYPE } from '../src/logs/framing.ts'
+import { bundleStream, planBundle } from './bundle.ts'
+import { fileFilter, FilterQuerySchema } from './filter.ts'
+import { listWorkflowFiles } from './listing.ts'
+import { type SiteLog, stderrLog } from './log.ts'
+import { classifyName, type Directory, DIRECTORIES } from './naming.ts'
 import { confine, PathRefused } from './paths.ts'
-import { listWorkflowLogs } from './selection.ts'
+import { capRange, parseRange } from './range.ts'
 
-export interface SiteLimits {
-  /** Files listed or bundled per workflow. */
-  maxFiles: number
-  /** Bytes a bundle carries in all; files past it are left out and the trailer says so. */
-  maxBundleBytes: number
+export const SiteLimitsSchema = z.object({
+  /** Files a listing or bundle holds. */
+  maxFiles: z.number().int().positive(),
+  /** Bytes a bundle carries in all. */
+  maxBundleBytes: z.number().int().positive(),
+  /** Bytes one /v1/files response carries. */
+  maxReadBytes: z.number().int().positive(),
+})
+export type SiteLimits = z.output<typeof SiteLimitsSchema>
+
+export const DEFAULT_LIMITS: SiteLimits = {
+  maxFiles: 200_000,
+  maxBundleBytes: 16 * 1024 ** 3,
+  maxReadBytes: 64 * 1024 ** 2,
 }
 
-export const DEFAULT_LIMITS: SiteLimits = { maxFiles: 100_000, maxBundleBytes: 8 * 1024 ** 3 }
-
-const error = (code: string, message: string) => ({ error: { code, message } })
-const WorkflowParam = z.coerce.number().int().positive()
-
-function log(event: string, detail: Record<string, unknown>): void {
-  console.error(JSON.stringify({ event, ...detail }))
+export interface SiteOptions {
+  root: string
+  token: string
+  limits?: Partial<SiteLimits> | undefined
+  log?: SiteLog | undefined
 }
 
-export function createSiteApp(options: { root: string; token: string; limits?: Partial<SiteLimits> }): Hono {
-  if (options.token.length < 16) throw new Error('the site token must be at least 16 characters')
+export const MIN_TOKEN_LENGTH = 16
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+const WorkflowId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number)
+type Code = 'invalid_input' | 'unauthorized' | 'not_found' | 'internal'
+
+const fail = (c: Context, status: 400 | 401 | 404 | 416 | 500, code: Code, message: string) => c.json({ error: { code, message } }, status)
+const digest = (s: string) => createHash('sha256').update(s).digest()
+
+/** Builds the site app (tests and the dev script run it in-process; site/cli.ts serves it). */
+export function createSiteApp(options: SiteOptions): Hono {
+  if (options.token.length < MIN_TOKEN_LENGTH) throw new Error(`the site token must be at least ${MIN_TOKEN_LENGTH} characters`)
   const root = realpathSync(options.root)
-  const limits = { ...DEFAULT_LIMITS, ...options.limits }
-  const expected = Buffer.from(options.token)
+  if (!statSync(root).isDirectory()) throw new Error(`${options.root} is not a directory`)
+  const limits = SiteLimitsSchema.parse({ ...DEFAULT_LIMITS, ...options.limits })
+  const log = options.log ?? stderrLog
+  const expected = digest(options.token)
   const app = new Hono()
 
   app.use('*', async function requireToken(c, next) {
-    const given = Buffer.from(/^Bearer (\S+)$/.exec(c.req.header('Authorization') ?? '')?.[1] ?? '')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      log('site_unauthorized', { path: c.req.path })
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1]
+    // Comparing digests keeps the comparison constant-time whatever the lengths.
+    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      log('site_unauthorized', { method: c.req.method, path: c.req.path, token_given: given !== undefined })
       c.header('WWW-Authenticate', 'Bearer realm="torc-edge-site"')
-      return c.json(error('unauthorized', 'missing or wrong site token'), 401)
+      return fail(c, 401, 'unauthorized', given === undefined ? 'a bearer token is required' : 'wrong site token')
     }
     await next()
   })
 
-  app.get('/v1/workflows/:id/files', async (c) => {
-    const id = WorkflowParam.safeParse(c.req.param('id'))
-    if (!id.success) return c.json(error('invalid_input', 'workflow id must be a positive integer'), 400)
-    const { files, total } = await listWorkflowLogs(root, id.data, limits.maxFiles)
-    if (total === 0) return c.json(error('not_found', `no log files for workflow ${id.data} under the output directory`), 404)
-    return c.json({ workflow_id: id.data, total, truncated: total > files.length, limit: limits.maxFiles, files })
-  })
+  app.get('/v1/health', (c) => c.json({ ok: true, limits }))
 
-  app.get('/v1/files', async (c) => {
-    const relative = c.req.query('path') ?? ''
-    let file
-    try {
-      file = await confine(root, relative)
-    } catch (err) {
-      if (err instanceof PathRefused) {
-        log('site_path_refused', { path: relative.slice(0, 200), reason: err.message })
-        return c.json(error('invalid_input', `path refused: ${err.message}`), 400)
-      }
-      throw err
-    }
-    if (!file) return c.json(error('not_found', `no file ${relative} in the output directory`), 404)
-    const headers = { 'Accept-Ranges': 'bytes', 'Last-Modified': new Date(file.mtimeMs).toUTCString(), 'Content-Type': 'application/octet-stream' }
-    if (c.req.method === 'HEAD') return c.body(null, 200, { ...headers, 'Content-Length': String(file.size) })
-    const range = parseRange(c.req.header('Range'), file.size)
-    if (range === 'invalid') return c.body(null, 416, { 'Content-Range': `bytes */${file.size}` })
-    if (file.size === 0) return c.body(null, 200, { ...headers, 'Content-Length': '0' })
-    const [start, end] = range ?? [0, file.size - 1]
-    const body = Readable.toWeb(createReadStream(file.path, { start, end })) as ReadableStream
-    return c.body(body, range ? 206 : 200, {
-      ...headers,
-      'Content-Length': String(end - start + 1),
-      ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.size}` } : {}),
-    })
+  app.get('/v1/workflows/:id/files', async (c) => {
+    const id = WorkflowId.safeParse(c.req.param('id'))
+    if (!id.success) return fail(c, 400, 'invalid_input', 'the workflow id must be a positive integer')
+    const all = ['1', 'true'].includes(c.req.query('all') ?? '')
+    const filter = parseFilter(c)
+    if (filter instanceof Response) return filter
+    const listing = await listWorkflowFiles(root, id.data, { logsOnly: !all, limit: limits.maxFiles, log, filter })
+    if (listing.files.length === 0) return noFiles(c, id.data, all ? 'files' : 'logs', filter !== undefined)
+    return c.json({ workflow_id: id.data, total: listing.total, truncated: listing.truncated, limit: limits.maxFiles, files: listing.files })
   })
 
   app.get('/v1/workflows/:id/bundle', async (c) => {
-    const id = WorkflowParam.safeParse(c.req.param('id'))
-    if (!id.success) return c.json(error('invalid_input', 'workflow id must be a positive integer'), 400)
-    const { files, total } = await listWorkflowLogs(root, id.data, limits.maxFiles)
-    if (total === 0) return c.json(error('not_found', `no log files for workflow ${id.data} under the output directory`), 404)
-    return c.body(bundleStream(root, files, total, limits), 200, { 'Content-Type': 'application/x-torc-edge-bundle' })
+    const id = WorkflowId.safeParse(c.req.param('id'))
+    if (!id.success) return fail(c, 400, 'invalid_input', 'the workflow id must be a positive integer')
+    const filter = parseFilter(c)
+    if (filter instanceof Response) return filter
+    const listing = await listWorkflowFiles(root, id.data, { logsOnly: true, limit: limits.maxFiles, log, filter })
+    if (listing.files.length === 0) return noFiles(c, id.data, 'logs', filter !== undefined)
+    const plan = planBundle(id.data, listing.files, listing.truncated, limits.maxFiles, limits.maxBundleBytes)
+    if (plan.reason) log('site_bundle_capped', { workflow_id: id.data, reason: plan.reason })
+    return c.body(bundleStream(root, plan, log), 200, {
+      'Content-Type': BUNDLE_MEDIA_TYPE,
+      'Cache-Control': 'no-store',
+      'Torc-Edge-Truncated': plan.reason ? 'true' : 'false',
+    })
   })
 
-  app.notFound((c) => c.json(error('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
-  return app
-}
-
-/** `bytes=a-b`, `bytes=a-`, `bytes=-n` (the last n bytes); undefined means the whole file. */
-export function parseRange(header: string | undefined, size: number): [number, number] | 'invalid' | undefined {
-  if (!header) return undefined
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
-  if (!m || (m[1] === '' && m[2] === '')) return 'invalid'
-  if (m[1] === '') {
-    const n = Number(m[2])
-    if (n === 0 || size === 0) return 'invalid'
-    return [Math.max(0, size - n), size - 1]
+  /** ?job= &run= &kind= as a predicate (undefined: no filter), or the 400 naming the bad parameter. */
+  function parseFilter(c: Context) {
+    const query = FilterQuerySchema.safeParse({ job: c.req.query('job'), run: c.req.query('run'), kind: c.req.query('kind') })
+    if (query.success) return fileFilter(query.data)
+    const issue = query.error.issues[0]!
+    return fail(c, 400, 'invalid_input', `${issue.path.join('.') || 'query'}: ${issue.message}`)
   }
-  const start = Number(m[1])
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
-  if (start >= size || end < start) return 'invalid'
-  return [start, end]
-}
 
-function bundleStream(root: string, files: { path: string; size: number }[], total: number, limits: SiteLimits): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder()
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      let bytes = 0
-      let sent = 0
-      let reason: string | undefined = total > files.length ? `more than ${limits.maxFiles} files` : undefined
-      for (const file of files) {
-        if (bytes + file.size > limits.maxBundleBytes) {
-          reason = `bundle limit of ${limits.maxBundleBytes} bytes reached`
-          break
-        }
-        controller.enqueue(encoder.encode(`${JSON.stringify({ path: file.path, size: file.size })}\n`))
-        let remaining = file.size
-        if (remaining > 0) {
-          const stream = createReadStream(`${root}/${file.path}`, { start: 0, end: file.size - 1 })
-          for await (const chunk of stream as AsyncIterable<Buffer>) {
-            const piece = chunk.subarray(0, remaining)
-            remaining -= piece.length
-            controller.enqueue(new Uint8Array(piece.buffer, piece.byteOffset, piece.length))
-          }
-        }
-        // A file truncated after listing: pad so the framing stays exact (the header promised size bytes).
-        if (remaining > 0) controller.enqueue(new Uint8Array(remaining))
-        bytes += file.size
-        sent++
-      }
-      const end = { end: true, files: sent, bytes, truncated: reason !== undefined, ...(reason ? { reason } : {}) }
-      controller.enqueue(encoder.encode(`${JSON.stringify(end)}\n`))
-      controller.close()
-    },
+  const noFiles = (c: Context, workflowId: number, what: string, filtered: boolean) =>
+    fail(c, 404, 'not_found', `no ${what} for workflow ${workflowId}${filtered ? ' match the filter' : ' yet'} under the output directory`)
+
+  /** Resolves ?path= to a file under the root, or answers the refusal / 404 itself. */
+  async function resolve(c: Context) {
+    const relative = c.req.query('path') ?? ''
+    try {
+      const file = await confine(root, relative)
+      if (!file) return fail(c, 404, 'not_found', `no file ${JSON.stringify(relative.slice(0, 200))} in the output directory`)
+      return file
+    } catch (err) {
+      if (!(err instanceof PathRefused)) throw err
+      log('site_path_refused', { path: JSON.stringify(relative.slice(0, 200)), reason: err.message })
+      return err.message.includes('outside')
+        ? fail(c, 404, 'not_found', `no file ${JSON.stringify(relative.slice(0, 200))} in the output directory`)
+        : fail(c, 400, 'invalid_input', `path refused: ${err.message}`)
+    }
+  }
+
+  app.get('/v1/stat', async (c) => {
+    const file = await resolve(c)
+    if (file instanceof Response) return file
+    const slash = file.relative.lastIndexOf('/')
+    const dir = slash < 0 ? '' : file.relative.slice(0, slash)
+    const torc = (DIRECTORIES as readonly string[]).includes(dir) ? classifyName(dir as Directory, file.relative.slice(slash + 1)) : undefined
+    return c.json({ path: file.relative, size: file.size, mtime: new Date(file.mtimeMs).toISOString(), torc: torc ?? null })
   })
+
+  // Hono answers HEAD with this GET route (and drops the body); c.req.method still says HEAD.
+  app.get('/v1/files', async (c) => {
+    const file = await resolve(c)
+    if (file instanceof Response) return file
+    let handle
+    try {
+      handle = await open(file.real, OPEN_FLAGS)
+    } catch {
+      return fail(c, 404, 'not_found', `no file ${JSON.stringify(file.relative)} in the output directory`)
+    }
+    const size = (await handle.stat()).size
+    const headers: Record<string, string> = {
+      'Accept-Ranges': 'bytes',
+      'Content-Type': 'application/octet-stream',
+      'Last-Modified': new Date(file.mtimeMs).toUTCString(),
+      'Cache-Control': 'no-store',
+    }
+    const range = size === 0 ? ({ kind: 'whole' } as const) : parseRange(c.req.header('Range'), size)
+    if (range.kind === 'invalid' || range.kind === 'unsatisfiable') {
+      await handle.close()
+      if (range.kind === 'invalid') return fail(c, 400, 'invalid_input', range.message)
+      c.header('Content-Range', `bytes */${size}`)
+      return fail(c, 416, 'invalid_input', `the range is outside the file (${size} bytes)`)
+    }
+    const wanted = range.kind === 'range' ? range : { start: 0, end: size - 1 }
+    const suffix = /^bytes=-/.test(c.req.header('Range')?.trim() ?? '')
+    const { start, end, capped } = capRange(wanted.start, wanted.end, limits.maxReadBytes, suffix)
+    const partial = range.kind === 'range' || capped
+    if (capped) {
+      headers['Torc-Edge-Truncated'] = `max-read-bytes=${limits.maxReadBytes}`
+      log('site_read_capped', { path: file.relative, size, cap: limits.maxReadBytes })
+    }
+    if (partial) headers['Content-Range'] = `bytes ${start}-${end}/${size}`
+    headers['Content-Length'] = String(size === 0 ? 0 : end - start + 1)
+    const status = partial ? 206 : 200
+    if (c.req.method === 'HEAD' || size === 0) {
+      await handle.close()
+      return c.body(null, status, headers)
+    }
+    const body = Readable.toWeb(handle.createReadStream({ start, end })) as ReadableStream<Uint8Array>
+    return c.body(body, status, headers)
+  })
+
+  app.notFound((c) => fail(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`))
+  app.onError((err, c) => {
+    log('site_error', { method: c.req.method, path: c.req.path, error: err.message })
+    return fail(c, 500, 'internal', 'internal error (see the site server log)')
+  })
+  return app
 }

@@ -1,29 +1,60 @@
 /**
- * Starts the torc-edge site server next to Torc's output directory:
- *   TORC_EDGE_SITE_TOKEN=<secret> node site/cli.ts --root /path/to/output [--port 8090] [--host 127.0.0.1]
- * Binds to loopback by default; the Cloudflare Tunnel publishes it.
+ * Starts the torc-edge site server next to Torc's output directory (Node 24 runs this .ts directly):
+ *   TORC_EDGE_SITE_TOKEN=<secret, 16+ chars> node site/cli.ts --root /path/to/torc_output \
+ *     [--port 8090] [--host 127.0.0.1] [--max-files N] [--max-bundle-bytes N] [--max-read-bytes N]
+ * Binds to loopback by default; the Cloudflare Tunnel publishes it. Refuses to start without a token.
  */
-import { serve } from '@hono/node-server'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { createSiteApp } from './app.ts'
+import { createSiteApp, DEFAULT_LIMITS, MIN_TOKEN_LENGTH } from './app.ts'
+import { close, listen } from './listen.ts'
+import { stderrLog } from './log.ts'
+
+const count = z.coerce.number().int().positive()
+const Args = z.object({
+  root: z.string({ message: '--root <Torc output directory> is required' }).min(1),
+  port: z.coerce.number().int().min(1).max(65535),
+  host: z.string().min(1),
+  token: z
+    .string({ message: 'set TORC_EDGE_SITE_TOKEN to the bearer token the Worker sends (TORC_OUTPUT_TOKEN)' })
+    .min(MIN_TOKEN_LENGTH, `TORC_EDGE_SITE_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters`),
+  'max-files': count.default(DEFAULT_LIMITS.maxFiles),
+  'max-bundle-bytes': count.default(DEFAULT_LIMITS.maxBundleBytes),
+  'max-read-bytes': count.default(DEFAULT_LIMITS.maxReadBytes),
+})
 
 const { values } = parseArgs({
-  options: { root: { type: 'string' }, port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' } },
+  options: {
+    root: { type: 'string' },
+    port: { type: 'string', default: '8090' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'max-files': { type: 'string' },
+    'max-bundle-bytes': { type: 'string' },
+    'max-read-bytes': { type: 'string' },
+  },
 })
-const args = z
-  .object({
-    root: z.string({ message: '--root <output directory> is required' }).min(1),
-    port: z.coerce.number().int().min(1).max(65535),
-    host: z.string().min(1),
-    token: z.string({ message: 'set TORC_EDGE_SITE_TOKEN' }).min(16, 'TORC_EDGE_SITE_TOKEN must be at least 16 characters'),
-  })
-  .safeParse({ ...values, token: process.env.TORC_EDGE_SITE_TOKEN })
+const args = Args.safeParse({ ...values, token: process.env.TORC_EDGE_SITE_TOKEN })
 if (!args.success) {
   console.error(args.error.issues.map((i) => i.message).join('\n'))
   process.exit(2)
 }
-const app = createSiteApp({ root: args.data.root, token: args.data.token })
-serve({ fetch: app.fetch, port: args.data.port, hostname: args.data.host }, (info) =>
-  console.error(`torc-edge site server: ${args.data.root} on http://${args.data.host}:${info.port}`)
-)
+const { root, port, host, token } = args.data
+let app
+try {
+  app = createSiteApp({
+    root,
+    token,
+    limits: { maxFiles: args.data['max-files'], maxBundleBytes: args.data['max-bundle-bytes'], maxReadBytes: args.data['max-read-bytes'] },
+  })
+} catch (err) {
+  console.error(`cannot serve ${root}: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(2)
+}
+const server = await listen(app, port, host).catch((err: unknown) => {
+  console.error(`cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(2)
+})
+stderrLog('site_listening', { root, url: `http://${host}:${port}` })
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void close(server, 10_000).then(() => process.exit(0)))
+}

@@ -1,14 +1,22 @@
 /**
- * Streaming log analysis: bytes in, findings out, memory flat whatever the total size. Text is
- * decoded incrementally (invalid UTF-8 becomes U+FFFD and the file is counted, not skipped as
- * Torc does); lines follow Rust's str::lines (split on \n, one trailing \r dropped); a line longer
- * than MAX_LINE is scanned on its first MAX_LINE characters.
+ * Streaming log analysis, torc 1.0.0's `analyze_workflow_logs` without holding files in memory:
+ * bytes in (any chunking), findings out. Text is decoded incrementally (utf8.ts), split like Rust's
+ * str::lines (lines.ts), candidate lines are found with one regex pass per block and classified
+ * exactly (patterns.ts); lines past MAX_LINE are classified from their pieces (long-line.ts).
+ * Memory is flat: a few counters, at most `sampleLimit` findings and `filesListed` file rows.
+ * Differences from 1.0.0, all deliberate: invalid UTF-8 is scanned (with U+FFFD) and counted instead
+ * of skipped; sample lines are cut on a character boundary (1.0.0 panics mid-character); the file
+ * label is the path relative to the output directory (1.0.0 prefixes the directory's own name).
  */
-import { classify, OOM_TYPES, PREFILTER, type Severity, TIMEOUT_TYPES } from './patterns.ts'
+import { LineSplitter, type LineSink, MAX_LINE } from './lines.ts'
+import { LongLineMatcher } from './long-line.ts'
+import { classify, type ErrorPattern, FOLDS_TO_ASCII, OOM_TYPES, PATTERNS, PREFILTER, PREFILTER_UNICODE, type Severity, TIMEOUT_TYPES } from './patterns.ts'
+import { type RecoveryGuidance, recoveryGuidance } from './recovery.ts'
+import { Utf8Stream } from './utf8.ts'
+import type { BundleNote, BundlePreamble, BundleSink } from './bundle.ts'
 
-export const MAX_LINE = 1024 * 1024
-const SAMPLE_LIMIT = 10
-const FILES_LISTED = 1000
+export { MAX_LINE } from './lines.ts'
+
 const CONTENT_BYTES = 120
 
 export interface Finding {
@@ -19,192 +27,230 @@ export interface Finding {
   content: string
 }
 
+export interface FileFindings {
+  file: string
+  errors: number
+  warnings: number
+}
+
 export interface AnalysisResult {
   files_parsed: number
   bytes_scanned: number
   error_count: number
   warning_count: number
+  /** Error findings per pattern, most first (ties in pattern order); Generic Error is a warning, never here. */
   errors_by_type: { type: string; count: number }[]
+  /** The first `sampleLimit` error findings, in scan order. */
   sample_errors: Finding[]
-  files_with_errors: { file: string; errors: number; warnings: number }[]
+  /** Files with any finding (errors or warnings), in scan order, at most `filesListed`. */
+  files_with_errors: FileFindings[]
+  files_with_errors_total: number
   files_with_errors_truncated: boolean
   files_with_invalid_utf8: number
+  /** Files the site could not read (listed, counted in files_parsed as 1.0.0 does, not scanned). */
+  files_unreadable: number
+  /** Files that shrank while the site read them (their end was NUL padding). */
+  files_shrunk: number
+  /** Lines longer than MAX_LINE (classified in pieces). */
   overlong_lines: number
   oom_errors: number
   timeout_errors: number
+  /** What to do about OOM kills and timeouts; null when there are none. */
+  recovery: RecoveryGuidance | null
 }
 
-/** Truncates to 120 UTF-8 bytes on a character boundary, as Torc's 117 + "..." but without the panic. */
+export interface AnalyzerOptions {
+  /** Named in the recovery guidance's example call. */
+  workflowId?: number
+  sampleLimit?: number
+  filesListed?: number
+  maxLine?: number
+  /** Called every `progressEvery` files, every 64 MiB, and when a bundle ends. */
+  onProgress?: (filesDone: number, filesTotal: number | undefined, bytes: number) => void
+  progressEvery?: number
+}
+
+const PROGRESS_BYTES = 64 * 1024 * 1024
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** Cuts a line to 120 UTF-8 bytes as torc does (117 + "..."), but on a character boundary. */
 export function truncateLine(line: string): string {
-  const bytes = new TextEncoder().encode(line)
-  if (bytes.length <= CONTENT_BYTES) return line
-  let cut = 117
-  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--
-  return `${new TextDecoder().decode(bytes.subarray(0, cut))}...`
+  // At most 3 UTF-8 bytes per UTF-16 unit, and at least 1.
+  if (line.length <= CONTENT_BYTES / 3) return line
+  const head = encoder.encode(line.slice(0, CONTENT_BYTES + 1))
+  if (line.length <= CONTENT_BYTES + 1 && head.length <= CONTENT_BYTES) return line
+  let cut = CONTENT_BYTES - 3
+  while (cut > 0 && (head[cut]! & 0xc0) === 0x80) cut--
+  return `${decoder.decode(head.subarray(0, cut))}...`
 }
 
-export class LogAnalyzer {
+/** Feeds on files' bytes (it is a BundleSink) and tallies torc's findings. */
+export class LogAnalyzer implements BundleSink, LineSink {
+  private readonly options: AnalyzerOptions
+  private readonly sampleLimit: number
+  private readonly filesListed: number
+  private readonly utf8 = new Utf8Stream()
+  private readonly splitter: LineSplitter
+  private readonly long = new LongLineMatcher()
   private files = 0
   private bytes = 0
   private errors = 0
   private warnings = 0
-  private byType = new Map<string, number>()
-  private samples: Finding[] = []
-  private perFile: AnalysisResult['files_with_errors'] = []
+  private readonly byType = new Map<string, number>()
+  private readonly samples: Finding[] = []
+  private readonly perFile: FileFindings[] = []
   private filesWithFindings = 0
   private invalidUtf8 = 0
+  private unreadable = 0
+  private shrunk = 0
   private overlong = 0
-  // per-file state
+  private filesTotal: number | undefined
+  private nextProgressBytes = PROGRESS_BYTES
   private label = ''
-  private decoder = new TextDecoder()
-  /** The current unfinished line, in pieces (joining per chunk would be quadratic), at most MAX_LINE. */
-  private parts: string[] = []
-  private partLen = 0
-  private lineOverlong = false
-  private skipping = false
-  private lineNo = 0
   private fileErrors = 0
   private fileWarnings = 0
-  private sawInvalid = false
+  private inFile = false
 
-  beginFile(label: string): void {
+  constructor(options: AnalyzerOptions = {}) {
+    this.options = options
+    this.sampleLimit = options.sampleLimit ?? 10
+    this.filesListed = options.filesListed ?? 1000
+    this.splitter = new LineSplitter(this, options.maxLine ?? MAX_LINE)
+  }
+
+  begin(preamble: BundlePreamble): void {
+    this.filesTotal = preamble.files
+  }
+
+  beginFile(label: string, _size?: number, error?: string): void {
     this.label = label
-    this.decoder = new TextDecoder()
-    this.parts = []
-    this.partLen = 0
-    this.lineOverlong = false
-    this.skipping = false
-    this.lineNo = 0
+    this.utf8.reset()
+    this.splitter.reset()
     this.fileErrors = 0
     this.fileWarnings = 0
-    this.sawInvalid = false
     this.files++
+    this.inFile = true
+    if (error !== undefined) this.unreadable++
   }
 
   write(chunk: Uint8Array): void {
     this.bytes += chunk.length
-    this.text(this.decoder.decode(chunk, { stream: true }))
+    this.splitter.push(this.utf8.decode(chunk))
   }
 
   endFile(): void {
-    this.text(this.decoder.decode())
-    if (this.partLen > 0 || this.skipping) this.flushLine(true)
-    if (this.sawInvalid) this.invalidUtf8++
+    this.inFile = false
+    this.splitter.push(this.utf8.flush())
+    this.splitter.end()
+    if (this.utf8.invalid) this.invalidUtf8++
     if (this.fileErrors || this.fileWarnings) {
       this.filesWithFindings++
-      if (this.perFile.length < FILES_LISTED) this.perFile.push({ file: this.label, errors: this.fileErrors, warnings: this.fileWarnings })
+      if (this.perFile.length < this.filesListed) this.perFile.push({ file: this.label, errors: this.fileErrors, warnings: this.fileWarnings })
+    }
+    const every = this.options.progressEvery ?? 500
+    if (this.files % every === 0 || this.bytes >= this.nextProgressBytes) this.progress()
+  }
+
+  /** Ends a file the input stopped in the middle of (its lines so far count). */
+  abandonFile(): void {
+    if (this.inFile) this.endFile()
+  }
+
+  note(_note: BundleNote): void {
+    this.shrunk++
+  }
+
+  /** Reports progress now (readBundle's callers call it once the trailer has arrived). */
+  progress(): void {
+    while (this.nextProgressBytes <= this.bytes) this.nextProgressBytes += PROGRESS_BYTES
+    this.options.onProgress?.(this.files, this.filesTotal, this.bytes)
+  }
+
+  /** Scans whole lines: one prefilter pass finds candidates, `classify` decides each. */
+  lines(block: string, firstLine: number): void {
+    const re = FOLDS_TO_ASCII.test(block) ? PREFILTER_UNICODE : PREFILTER
+    re.lastIndex = 0
+    let line = firstLine
+    let counted = 0
+    for (let m = re.exec(block); m; m = re.exec(block)) {
+      const start = m.index === 0 ? 0 : block.lastIndexOf('\n', m.index - 1) + 1
+      let end = block.indexOf('\n', m.index)
+      const terminated = end >= 0
+      if (!terminated) end = block.length
+      let text = block.slice(start, end)
+      if (terminated && text.endsWith('\r')) text = text.slice(0, -1)
+      const pattern = classify(text)
+      if (pattern) {
+        if (this.wantsSample(pattern)) {
+          line += countBetween(block, counted, start)
+          counted = start
+        }
+        this.record(pattern, text, line)
+      }
+      if (!terminated || end + 1 >= block.length) break
+      re.lastIndex = end + 1
     }
   }
 
-  private text(text: string): void {
-    if (!text) return
-    if (!this.sawInvalid && text.includes('\uFFFD')) this.sawInvalid = true
-    let pos = 0
-    if (this.skipping) {
-      const nl = text.indexOf('\n')
-      if (nl < 0) return
-      this.skipping = false
-      this.flushLine(false)
-      pos = nl + 1
-    }
-    const last = text.lastIndexOf('\n')
-    if (last < pos) {
-      this.addPartial(text.slice(pos), false)
-      return
-    }
-    if (this.partLen > 0) {
-      const nl = text.indexOf('\n', pos)
-      this.addPartial(text.slice(pos, nl), true)
-      this.flushLine(false)
-      pos = nl + 1
-    }
-    if (last >= pos) this.scan(text.slice(pos, last + 1), false)
-    this.addPartial(text.slice(last + 1), false)
-  }
-
-  /** Adds to the unfinished line, keeping its first MAX_LINE characters; past that, skips to its end. */
-  private addPartial(piece: string, lineEnds: boolean): void {
-    if (!piece) return
-    const room = MAX_LINE - this.partLen
-    if (piece.length <= room) {
-      this.parts.push(piece)
-      this.partLen += piece.length
-      return
-    }
-    if (room > 0) this.parts.push(piece.slice(0, room))
-    this.partLen = MAX_LINE
-    if (!this.lineOverlong) {
-      this.lineOverlong = true
+  longLine(piece: string, line: number, first: boolean, last: boolean): void {
+    if (first) {
+      this.long.reset()
       this.overlong++
     }
-    if (!lineEnds) this.skipping = true
-  }
-
-  private flushLine(final: boolean): void {
-    const line = this.parts.join('')
-    this.parts = []
-    this.partLen = 0
-    this.lineOverlong = false
-    this.scan(final ? line : `${line}\n`, final)
-  }
-
-  /** Scans complete lines (text ends with \n, or is the final line when `final`). */
-  private scan(text: string, final: boolean): void {
-    const re = PREFILTER
-    re.lastIndex = 0
-    let counted = 0
-    let match: RegExpExecArray | null
-    while ((match = re.exec(text)) !== null) {
-      const start = text.lastIndexOf('\n', match.index - 1) + 1
-      let end = text.indexOf('\n', match.index)
-      if (end < 0) end = text.length
-      this.lineNo += countNewlines(text, counted, start) + 1
-      counted = end + 1
-      let line = text.slice(start, end)
-      if (line.endsWith('\r')) line = line.slice(0, -1)
-      this.record(line)
-      re.lastIndex = end + 1
-      if (end >= text.length) break
-    }
-    if (counted < text.length) this.lineNo += countNewlines(text, counted, text.length) + (final ? 1 : 0)
-  }
-
-  private record(line: string): void {
-    const pattern = classify(line)
-    if (!pattern) return
-    if (pattern.severity === 'error') {
-      this.errors++
-      this.fileErrors++
-      this.byType.set(pattern.name, (this.byType.get(pattern.name) ?? 0) + 1)
-      if (this.samples.length < SAMPLE_LIMIT) {
-        this.samples.push({ file: this.label, line: this.lineNo, type: pattern.name, severity: 'error', content: truncateLine(line) })
-      }
-    } else {
-      this.warnings++
-      this.fileWarnings++
-    }
+    this.long.add(piece, last)
+    if (!last) return
+    const pattern = this.long.result()
+    if (pattern) this.record(pattern, this.long.start, line)
   }
 
   result(): AnalysisResult {
-    const count = (types: string[]) => types.reduce((n, t) => n + (this.byType.get(t) ?? 0), 0)
+    const count = (types: readonly string[]) => types.reduce((n, t) => n + (this.byType.get(t) ?? 0), 0)
+    const order = new Map(PATTERNS.map((p, i) => [p.name, i]))
+    const oom = count(OOM_TYPES)
+    const timeout = count(TIMEOUT_TYPES)
     return {
       files_parsed: this.files,
       bytes_scanned: this.bytes,
       error_count: this.errors,
       warning_count: this.warnings,
-      errors_by_type: [...this.byType].map(([type, n]) => ({ type, count: n })).sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1)),
-      sample_errors: this.samples,
-      files_with_errors: this.perFile,
+      errors_by_type: [...this.byType]
+        .map(([type, n]) => ({ type, count: n }))
+        .sort((a, b) => b.count - a.count || order.get(a.type)! - order.get(b.type)!),
+      sample_errors: [...this.samples],
+      files_with_errors: [...this.perFile],
+      files_with_errors_total: this.filesWithFindings,
       files_with_errors_truncated: this.filesWithFindings > this.perFile.length,
       files_with_invalid_utf8: this.invalidUtf8,
+      files_unreadable: this.unreadable,
+      files_shrunk: this.shrunk,
       overlong_lines: this.overlong,
-      oom_errors: count(OOM_TYPES),
-      timeout_errors: count(TIMEOUT_TYPES),
+      oom_errors: oom,
+      timeout_errors: timeout,
+      recovery: recoveryGuidance(this.options.workflowId, oom, timeout),
+    }
+  }
+
+  private wantsSample(pattern: ErrorPattern): boolean {
+    return pattern.severity === 'error' && this.samples.length < this.sampleLimit
+  }
+
+  private record(pattern: ErrorPattern, text: string, line: number): void {
+    if (pattern.severity === 'warning') {
+      this.warnings++
+      this.fileWarnings++
+      return
+    }
+    this.errors++
+    this.fileErrors++
+    this.byType.set(pattern.name, (this.byType.get(pattern.name) ?? 0) + 1)
+    if (this.samples.length < this.sampleLimit) {
+      this.samples.push({ file: this.label, line, type: pattern.name, severity: 'error', content: truncateLine(text) })
     }
   }
 }
 
-function countNewlines(text: string, from: number, to: number): number {
+function countBetween(text: string, from: number, to: number): number {
   let n = 0
   for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++
   return n

@@ -1,18 +1,38 @@
 /**
- * The Worker's reader of the site server (site/app.ts), through the same Transport seam as Torc:
- * a direct URL (tunnel hostname + Access headers) or a service binding. Bodies stay streams.
+ * The Worker's reader of the output site server (site/app.ts), through the same Transport seam as
+ * Torc: a direct URL (tunnel hostname + Access headers + bearer) or a service binding. Bodies stay
+ * streams; only bounded range reads are buffered. Every failure is a ToolError naming the site's
+ * host. A missing workflow or file resolves `undefined` (callers word it for their context), or,
+ * with `{ required: true }`, throws not_found in plain words.
  */
-import { z } from 'zod'
+import type { z } from 'zod'
 import { ToolError } from '../errors.ts'
 import type { Transport } from '../torc/transport.ts'
+import { missingFileMessage, missingLogsMessage, statusError } from './errors.ts'
+import { withIdleTimeout } from './idle.ts'
+import { type FileKind, type FileListing, FileListingSchema, type FileStat, FileStatSchema } from './schemas.ts'
 
-const FileList = z.object({
-  workflow_id: z.number().int(),
-  total: z.number().int(),
-  truncated: z.boolean(),
-  files: z.array(z.object({ path: z.string(), size: z.number().int(), mtime: z.string() })),
-})
-export type FileListing = z.output<typeof FileList>
+export type { FileKind, FileListing, FileStat, ListedFile } from './schemas.ts'
+
+/** Narrows a listing or bundle to some jobs, one run, or some kinds of file (site/filter.ts). */
+export interface FileFilter {
+  job_ids?: readonly number[] | undefined
+  run_id?: number | undefined
+  kinds?: readonly FileKind[] | undefined
+}
+
+const isFiltering = (f: FileFilter | undefined) => workflowQuery(f) !== ''
+
+/** `?all=1&job=1,2&run=3&kind=…` for the site's workflow routes ('' when nothing is asked). */
+function workflowQuery(filter: FileFilter = {}, all = false): string {
+  const params = new URLSearchParams()
+  if (all) params.set('all', '1')
+  if (filter.job_ids?.length) params.set('job', filter.job_ids.join(','))
+  if (filter.run_id !== undefined) params.set('run', String(filter.run_id))
+  if (filter.kinds?.length) params.set('kind', filter.kinds.join(','))
+  const text = params.toString()
+  return text ? `?${text.replaceAll('%2C', ',')}` : ''
+}
 
 export interface RangeRead {
   text: string
@@ -22,76 +42,198 @@ export interface RangeRead {
   start: number
 }
 
+export interface RangeBytes {
+  bytes: Uint8Array
+  /** Offset of the first byte and of the last (inclusive; start - 1 when empty). */
+  start: number
+  end: number
+  /** File size when read. */
+  size: number
+  /** The site's maxReadBytes cut the range short. */
+  capped: boolean
+}
+
+/** `{ start, end? }` (end inclusive) or `{ last }`: the final `last` bytes, the cheap tail. */
+export type ByteRange = { start: number; end?: number } | { last: number }
+
+export interface OutputClientOptions {
+  /** Reaching the site and its answer's headers; a whole range read. Default 30 s. */
+  timeoutMs?: number
+  /** Silence allowed mid-bundle while the reader waits. Default: timeoutMs. */
+  idleTimeoutMs?: number
+}
+
+interface BundleOptions {
+  filter?: FileFilter | undefined
+}
+interface ListOptions extends BundleOptions {
+  /** Every Torc file of the workflow, not just its logs. */
+  all?: boolean | undefined
+}
+interface Optional {
+  required?: false
+}
+interface Required {
+  required: true
+}
+
 export class OutputClient {
   private readonly transport: Transport
   private readonly timeoutMs: number
+  private readonly idleTimeoutMs: number
 
-  constructor(transport: Transport, timeoutMs: number) {
+  constructor(transport: Transport, options: number | OutputClientOptions = {}) {
+    const o = typeof options === 'number' ? { timeoutMs: options } : options
     this.transport = transport
-    this.timeoutMs = timeoutMs
+    this.timeoutMs = o.timeoutMs ?? 30_000
+    this.idleTimeoutMs = o.idleTimeoutMs ?? this.timeoutMs
   }
 
-  /** A workflow's log files, or undefined when it has none yet. */
-  async listFiles(workflowId: number): Promise<FileListing | undefined> {
-    const res = await this.request(`/v1/workflows/${workflowId}/files`, {})
-    if (res.status === 404) return undefined
-    await this.check(res, 'list files')
-    const parsed = FileList.safeParse(await res.json())
-    if (!parsed.success) throw new ToolError('upstream_error', `the output site at ${this.transport.host} returned an unexpected file list`)
-    return parsed.data
+  /** A workflow's log files (`all`: every Torc file of it), so tools can find runs, attempts and Slurm jobs. */
+  async listFiles(workflowId: number, options?: ListOptions & Optional): Promise<FileListing | undefined>
+  async listFiles(workflowId: number, options: ListOptions & Required): Promise<FileListing>
+  async listFiles(workflowId: number, options: ListOptions & { required?: boolean } = {}): Promise<FileListing | undefined> {
+    const res = await this.send(`/v1/workflows/${workflowId}/files${workflowQuery(options.filter, options.all)}`, {}, 'list files')
+    if (res.status === 404) return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
+    return this.json(res, FileListingSchema, 'list files')
   }
 
-  /** The last `maxBytes` of a file (one Range request), or undefined when the file does not exist. */
-  async tail(path: string, maxBytes: number): Promise<RangeRead | undefined> {
-    const res = await this.request(`/v1/files?path=${encodeURIComponent(path)}`, { headers: { Range: `bytes=-${maxBytes}` } })
-    if (res.status === 404) return undefined
-    if (res.status === 416) return { text: '', size: 0, start: 0 }
-    await this.check(res, `read ${path}`)
-    const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(res.headers.get('Content-Range') ?? '')
-    const text = await res.text()
-    if (!range) return { text, size: Number(res.headers.get('Content-Length') ?? text.length), start: 0 }
-    return { text, start: Number(range[1]), size: Number(range[2]) }
+  /** Size, mtime and Torc kind of one file under the output directory. */
+  async stat(path: string, options?: Optional): Promise<FileStat | undefined>
+  async stat(path: string, options: Required): Promise<FileStat>
+  async stat(path: string, options: { required?: boolean } = {}): Promise<FileStat | undefined> {
+    const res = await this.send(`/v1/stat?path=${encodeURIComponent(path)}`, {}, `stat ${path}`)
+    if (res.status === 404) return this.missing(res, options.required, missingFileMessage(path))
+    return this.json(res, FileStatSchema, `stat ${path}`)
   }
 
-  /** All of a workflow's logs as one framed stream (src/logs/bundle.ts), or undefined when there are none. */
-  async bundle(workflowId: number): Promise<ReadableStream<Uint8Array> | undefined> {
-    const res = await this.request(`/v1/workflows/${workflowId}/bundle`, {})
-    if (res.status === 404) return undefined
-    await this.check(res, 'stream the log bundle')
-    if (!res.body) throw new ToolError('upstream_error', `the output site at ${this.transport.host} sent an empty bundle`)
-    return res.body
-  }
-
-  /** The timeout covers reaching the site and its headers; a streaming body may take longer. */
-  private async request(path: string, init: RequestInit): Promise<Response> {
+  /** Bytes of a file with one Range request (`{ last: n }` for a tail). */
+  async readRange(path: string, range: ByteRange, options?: Optional): Promise<RangeBytes | undefined>
+  async readRange(path: string, range: ByteRange, options: Required): Promise<RangeBytes>
+  async readRange(path: string, range: ByteRange, options: { required?: boolean } = {}): Promise<RangeBytes | undefined> {
+    const header = 'last' in range ? `bytes=-${range.last}` : `bytes=${range.start}-${range.end ?? ''}`
+    const wanted = 'last' in range ? range.last : range.end === undefined ? Infinity : range.end - range.start + 1
+    if (!(wanted > 0)) throw new ToolError('invalid_input', 'a byte range must name at least one byte')
+    const what = `read ${path}`
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.timeoutMs)
     try {
-      return await this.transport.fetch(path, { ...init, signal: controller.signal })
-    } catch (err) {
-      if (controller.signal.aborted) {
-        throw new ToolError('upstream_timeout', `the output site at ${this.transport.host} did not answer within ${this.timeoutMs} ms`)
+      const res = await this.send(`/v1/files?path=${encodeURIComponent(path)}`, { headers: { Range: header } }, what, controller)
+      if (res.status === 404) return this.missing(res, options.required, missingFileMessage(path))
+      if (res.status === 416) {
+        await res.body?.cancel()
+        const size = Number(/\/(\d+)$/.exec(res.headers.get('Content-Range') ?? '')?.[1] ?? 0)
+        return { bytes: new Uint8Array(0), start: size, end: size - 1, size, capped: false }
       }
-      const reason = err instanceof Error ? err.message : String(err)
-      throw new ToolError('upstream_unavailable', `the output site at ${this.transport.host} is unreachable: ${reason}`)
+      if (!res.ok) throw await statusError(res, this.transport.host, what)
+      const declared = Number(res.headers.get('Content-Length') ?? NaN)
+      const bytes = await readAtMost(res, Number.isFinite(declared) ? declared : wanted, this.transport.host)
+      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers.get('Content-Range') ?? '')
+      const capped = res.headers.has('Torc-Edge-Truncated')
+      if (m) return { bytes, start: Number(m[1]), end: Number(m[2]), size: Number(m[3]), capped }
+      return { bytes, start: 0, end: bytes.length - 1, size: bytes.length, capped }
+    } catch (err) {
+      throw controller.signal.aborted ? this.timeout(what) : err
     } finally {
       clearTimeout(timer)
     }
   }
 
-  private async check(res: Response, what: string): Promise<void> {
-    if (res.ok) return
-    const body = (await res.text().catch(() => '')).slice(0, 300)
-    let message = body
-    try {
-      message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body
-    } catch {
-      // plain text
-    }
-    if (res.status === 401 || res.status === 403) {
-      throw new ToolError('forbidden', `the output site at ${this.transport.host} refused torc-edge's token (check TORC_OUTPUT_TOKEN)`)
-    }
-    if (res.status === 400) throw new ToolError('invalid_input', `the output site refused to ${what}: ${message}`)
-    throw new ToolError('upstream_error', `the output site at ${this.transport.host} failed to ${what} (HTTP ${res.status}): ${message}`)
+  /** The last `maxBytes` of a file as text (one request); src/logs/tail.ts turns it into lines. */
+  async tail(path: string, maxBytes: number, options?: Optional): Promise<RangeRead | undefined>
+  async tail(path: string, maxBytes: number, options: Required): Promise<RangeRead>
+  async tail(path: string, maxBytes: number, options: { required?: boolean } = {}): Promise<RangeRead | undefined> {
+    const read = options.required ? await this.readRange(path, { last: maxBytes }, { required: true }) : await this.readRange(path, { last: maxBytes })
+    if (!read) return undefined
+    return { text: new TextDecoder().decode(read.bytes), size: read.size, start: read.bytes.length === 0 ? 0 : read.start }
   }
+
+  /** All of a workflow's logs as one framed stream (src/logs/bundle.ts reads it): one subrequest. */
+  async bundle(workflowId: number, options?: BundleOptions & Optional): Promise<ReadableStream<Uint8Array> | undefined>
+  async bundle(workflowId: number, options: BundleOptions & Required): Promise<ReadableStream<Uint8Array>>
+  async bundle(workflowId: number, options: BundleOptions & { required?: boolean } = {}): Promise<ReadableStream<Uint8Array> | undefined> {
+    const what = 'stream the log bundle'
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs)
+    let res: Response
+    try {
+      res = await this.send(`/v1/workflows/${workflowId}/bundle${workflowQuery(options.filter)}`, {}, what, controller)
+    } catch (err) {
+      throw controller.signal.aborted ? this.timeout(what) : err
+    } finally {
+      clearTimeout(timer)
+    }
+    if (res.status === 404) return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
+    if (!res.ok) throw await statusError(res, this.transport.host, what)
+    if (!res.body) throw new ToolError('upstream_error', `the output site at ${this.transport.host} sent an empty bundle`)
+    return withIdleTimeout(res.body, this.transport.host, this.idleTimeoutMs, () => controller.abort())
+  }
+
+  /** One request; network failures and the headers timeout become ToolErrors. */
+  private async send(path: string, init: RequestInit, what: string, outer?: AbortController): Promise<Response> {
+    const controller = outer ?? new AbortController()
+    const timer = outer ? undefined : setTimeout(() => controller.abort(), this.timeoutMs)
+    try {
+      return await this.transport.fetch(path, { ...init, redirect: 'manual', signal: controller.signal })
+    } catch (err) {
+      if (controller.signal.aborted) throw this.timeout(what)
+      const code = (err as { cause?: { code?: unknown } }).cause?.code
+      throw new ToolError(
+        'upstream_unavailable',
+        `the output site at ${this.transport.host} is unreachable${typeof code === 'string' ? ` (${code})` : ''}: could not ${what}`,
+        { cause: err }
+      )
+    } finally {
+      if (timer !== undefined) clearTimeout(timer)
+    }
+  }
+
+  private async json<S extends z.ZodType>(res: Response, schema: S, what: string): Promise<z.output<S>> {
+    if (!res.ok) throw await statusError(res, this.transport.host, what)
+    let body: unknown
+    try {
+      body = await res.json()
+    } catch {
+      throw new ToolError('upstream_error', `the output site at ${this.transport.host} answered "${what}" with something that is not JSON`)
+    }
+    const parsed = schema.safeParse(body)
+    if (!parsed.success) throw new ToolError('upstream_error', `the output site at ${this.transport.host} answered "${what}" in an unexpected shape`)
+    return parsed.data
+  }
+
+  private async missing(res: Response, required: boolean | undefined, message: string): Promise<undefined> {
+    await res.body?.cancel().catch(() => undefined)
+    if (required) throw new ToolError('not_found', message)
+    return undefined
+  }
+
+  private timeout(what: string): ToolError {
+    return new ToolError('upstream_timeout', `the output site at ${this.transport.host} did not answer within ${this.timeoutMs} ms (trying to ${what})`)
+  }
+}
+
+/** The body, refusing more than `limit` bytes (a range read is bounded; a misbehaving proxy is not). */
+async function readAtMost(res: Response, limit: number, host: string): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0)
+  const reader = res.body.getReader()
+  const parts: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.length
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined)
+      throw new ToolError('upstream_error', `the output site at ${host} sent more bytes than the range it announced`)
+    }
+    parts.push(value)
+  }
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }
