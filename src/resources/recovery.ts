@@ -12,6 +12,10 @@ import { formatDuration, formatMemoryBytes } from '../torc/format.ts'
 import type { Diagnosis, FailedJob, FailureCause } from './diagnose.ts'
 import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from './units.ts'
 
+/** recover_workflow's defaults (the tutorial's 1.5x memory; runtime 1.4x as torc-ops-spec.md §4 has it). */
+export const DEFAULT_MEMORY_MULTIPLIER = 1.5
+export const DEFAULT_RUNTIME_MULTIPLIER = 1.4
+
 export interface RecoveryOptions {
   memory_multiplier: number
   runtime_multiplier: number

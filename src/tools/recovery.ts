@@ -3,7 +3,7 @@ import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { defineTool } from '../registry.ts'
 import { diagnose } from '../resources/diagnose.ts'
-import { planRecovery, type RecoveryPlan } from '../resources/recovery.ts'
+import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER, planRecovery, type RecoveryPlan } from '../resources/recovery.ts'
 import { loadRecoveryState, recoveryBlockers } from '../resources/state.ts'
 import { applyRecovery, type Applied } from '../resources/apply.ts'
 import { dryRun, planIdField, workflowId } from './fields.ts'
@@ -38,8 +38,18 @@ export const recoverWorkflow = defineTool({
     workflow_id: workflowId,
     dry_run: dryRun,
     plan_id: planIdField,
-    memory_multiplier: z.number().min(1).max(10).default(1.5).describe('Memory factor for OOM jobs (default 1.5).'),
-    runtime_multiplier: z.number().min(1).max(10).default(1.4).describe('Runtime factor for timed-out jobs (default 1.4).'),
+    memory_multiplier: z
+      .number()
+      .min(1)
+      .max(10)
+      .default(DEFAULT_MEMORY_MULTIPLIER)
+      .describe(`Memory factor for OOM jobs (default ${DEFAULT_MEMORY_MULTIPLIER}).`),
+    runtime_multiplier: z
+      .number()
+      .min(1)
+      .max(10)
+      .default(DEFAULT_RUNTIME_MULTIPLIER)
+      .describe(`Runtime factor for timed-out jobs (default ${DEFAULT_RUNTIME_MULTIPLIER}).`),
     retry_unknown: z.boolean().default(false).describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
   }),
   output: recoveryOutput,
