@@ -8,7 +8,7 @@ declare module 'vitest' {
     writeKey: string
     outputUrl: string
     outputToken: string
-    logWriterUrl: string
+    clusterUrl: string
   }
 }
 

@@ -52,6 +52,7 @@ export function buildRequest(step: CreationStep, ids: IdMaps): CreationRequest {
       return { method: 'POST', path, body }
     case 'action':
       return { method: 'POST', path, body: actionModel(step, wf, ids) }
+    case 'reset_status':
     case 'initialize':
       return { method: 'POST', path, body: null }
   }

@@ -69,7 +69,8 @@ type Post<K extends string, P extends string> = { kind: K; method: 'POST'; path:
  *   is a JSON string); response `id` per name. Unnamed schedulers are not created.
  * - jobs: `POST /bulk_jobs` `{jobs: JobModel[]}` per dependency level and chunk; ids by position.
  * - action: `POST /workflows/W/actions` WorkflowActionModel (`action_config` built from the draft).
- * - initialize: `POST /workflows/W/initialize_jobs`, only when asked for.
+ * - reset_status + initialize: `POST /workflows/W/reset_status` (which starts run 1, as `torc workflows
+ *   init` does) then `POST /workflows/W/initialize_jobs`, only when asked for.
  */
 export type CreationStep =
   | (Post<'workflow', '/workflows'> & { body: Api['WorkflowModel'] })
@@ -96,6 +97,7 @@ export type CreationStep =
     })
   | (Post<'jobs', '/bulk_jobs'> & { level: number; batch: number; jobs: JobDraft[] })
   | (Post<'action', '/workflows/{id}/actions'> & { index: number; draft: ActionDraft })
+  | Post<'reset_status', '/workflows/{id}/reset_status'>
   | Post<'initialize', '/workflows/{id}/initialize_jobs'>
 
 export interface CreationPlan {

@@ -39,7 +39,10 @@ export interface CreationOptions extends ParseOptions, ExpandOptions {
   batchSize?: number
   /** Skip the scheduler node and resource checks (`torc create --skip-checks`). */
   skipChecks?: boolean
-  /** Append `initialize_jobs` (1.0.0's create does not; `torc run`/`submit` do). */
+  /**
+   * Initialise as `torc workflows init` does: reset the workflow status (run 1 begins) and
+   * `initialize_jobs` (1.0.0's create does neither; `torc run`/`submit`/`init` do).
+   */
   initialize?: boolean
 }
 
@@ -89,6 +92,7 @@ export function planCreation(input: string | WorkflowSpec, options: CreationOpti
   const levels = jobSteps(spec, batchSize, steps, issues)
   actionSteps(spec, steps, issues)
   if (options.initialize === true) {
+    steps.push({ kind: 'reset_status', method: 'POST', path: '/workflows/{id}/reset_status' })
     steps.push({ kind: 'initialize', method: 'POST', path: '/workflows/{id}/initialize_jobs' })
   }
   if (issues.length > 0) throw new SpecError(issues, issues.map(formatIssue).join('\n'))

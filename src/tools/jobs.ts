@@ -72,7 +72,8 @@ export const getJobDetails = defineTool({
       job.resource_requirements_id == null
         ? null
         : torc.get(`/resource_requirements/${job.resource_requirements_id}`, ResourceRequirementsSchema),
-      torc.list('/results', ResultSchema, { workflow_id: job.workflow_id, job_id }, { limit: 1 }),
+      // Newest first: a job retried within the run has one result per attempt.
+      torc.list('/results', ResultSchema, { workflow_id: job.workflow_id, job_id, sort_by: 'id', reverse_sort: true }, { limit: 1 }),
     ])
     const result = results.items[0]
     return {

@@ -71,13 +71,17 @@ export const listResults = defineTool({
   name: 'list_results',
   title: 'List job results',
   description:
-    'List job execution results (return code, execution time, peak memory and CPU) of a workflow\'s current ' +
-    'run, filtered and sorted. Use failed_only=true for failures, sort_by="exec_time_minutes" with ' +
+    'List job execution results (return code, execution time, peak memory and CPU): each job\'s current result, ' +
+    'or with all_runs=true every attempt of every run; filtered and sorted. Use failed_only=true for failures, sort_by="exec_time_minutes" with ' +
     'reverse_sort=true for the slowest jobs, sort_by="peak_memory_bytes" for memory-hungry ones. Paged.',
   input: z.object({
     workflow_id: workflowId,
     job_id: z.number().int().positive().optional().describe('Only results of this job.'),
-    run_id: z.number().int().positive().optional().describe('Only results of this workflow run.'),
+    run_id: z.number().int().positive().optional().describe('Only results of this workflow run (implies all_runs).'),
+    all_runs: z
+      .boolean()
+      .default(false)
+      .describe("Every result of earlier runs and attempts too (default false: each job's current result only)."),
     return_code: z.number().int().optional().describe('Only results with this return code.'),
     failed_only: z.boolean().default(false).describe('Only results of jobs that failed, were terminated or are pending_failed.'),
     status: jobStatus.optional().describe('Only results with this status (any of the 11, pending_failed included).'),
@@ -98,6 +102,7 @@ export const listResults = defineTool({
       job_id: input.job_id,
       run_id: input.run_id,
       return_code: input.return_code,
+      all_runs: input.all_runs || input.run_id !== undefined || undefined,
       sort_by: input.sort_by,
       reverse_sort: input.reverse_sort,
     }

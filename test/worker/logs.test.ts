@@ -3,9 +3,9 @@ import { inject } from 'vitest'
 import { callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, type WorkflowFixture } from '../helpers/worker-torc.ts'
 
-/** The job runner's part: write a log at Torc's path through the test harness's log writer. */
+/** The job runner's part: write a log at Torc's path through the cluster harness (test/cluster.ts). */
 async function writeLog(path: string, text: string, append = false): Promise<void> {
-  const res = await fetch(`${inject('logWriterUrl')}/?path=${encodeURIComponent(path)}${append ? '&append=1' : ''}`, {
+  const res = await fetch(`${inject('clusterUrl')}/logs?path=${encodeURIComponent(path)}${append ? '&append=1' : ''}`, {
     method: 'POST',
     body: text,
   })

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ToolError } from '../../../src/errors.ts'
 import { analyzeBundle } from '../../../src/logs/analyze.ts'
 import { MAX_LINE } from '../../../src/logs/lines.ts'
-import { OutputClient } from '../../../src/output/client.ts'
+import { type FileFilter, OutputClient } from '../../../src/output/client.ts'
 import { createTransport, type Transport } from '../../../src/torc/transport.ts'
 import { startTestSite, type TestSite } from './helpers.ts'
 
@@ -51,10 +51,10 @@ describe('listing and stat', () => {
   })
 
   it('narrows a listing by job, run and kind, and names a bad filter', async () => {
-    const paths = async (filter: Parameters<OutputClient['listFiles']>[1]) => (await client.listFiles(WF, filter))?.files.map((f) => f.path)
-    expect(await paths({ filter: { job_ids: [1, 3] } })).toEqual([`job_stdio/job_wf${WF}_j1_r1_a1.e`, `job_stdio/job_wf${WF}_j3_r2_a1.e`])
-    expect(await paths({ filter: { run_id: 2 } })).toEqual([`job_stdio/job_wf${WF}_j3_r2_a1.e`])
-    expect(await paths({ filter: { kinds: ['job_runner', 'job_stdout'] } })).toEqual([`job_runner_h_wf${WF}_r1.log`, `job_stdio/job_wf${WF}_j2_r1_a1.o`])
+    const paths = async (filter: FileFilter) => (await client.listFiles(WF, { filter }))?.files.map((f) => f.path)
+    expect(await paths({ job_ids: [1, 3] })).toEqual([`job_stdio/job_wf${WF}_j1_r1_a1.e`, `job_stdio/job_wf${WF}_j3_r2_a1.e`])
+    expect(await paths({ run_id: 2 })).toEqual([`job_stdio/job_wf${WF}_j3_r2_a1.e`])
+    expect(await paths({ kinds: ['job_runner', 'job_stdout'] })).toEqual([`job_runner_h_wf${WF}_r1.log`, `job_stdio/job_wf${WF}_j2_r1_a1.o`])
     await expect(client.listFiles(WF, { required: true, filter: { run_id: 9 } })).rejects.toMatchObject({ message: expect.stringContaining('match the filter') })
     for (const [query, field] of [['job=0', 'job'], ['job=1,x', 'job'], ['run=-1', 'run'], ['kind=secrets', 'kind']]) {
       const res = await site.get(`/v1/workflows/${WF}/bundle?${query}`)

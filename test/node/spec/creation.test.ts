@@ -144,7 +144,7 @@ describe('planCreation', () => {
       jobs: { enabled: true, granularity: 'summary' }, compute_node: null,
     })
     expect(Object.keys(body.execution_config?.job_stdio_overrides ?? {})).toHaveLength(2500)
-    expect(kinds(plan)).toEqual(['workflow', 'jobs', 'jobs', 'jobs', 'initialize'])
+    expect(kinds(plan)).toEqual(['workflow', 'jobs', 'jobs', 'jobs', 'reset_status', 'initialize'])
   })
 })
 
