@@ -9,7 +9,7 @@ import { hostAndOriginGuard } from './guard.ts'
 import { health } from './health.ts'
 import { type McpExtension, serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
-import type { ToolContext } from './registry.ts'
+import { logToolCall, type ToolContext } from './registry.ts'
 import { mountRest } from './rest.ts'
 import { TorcClient } from './torc/client.ts'
 import { OutputClient } from './output/client.ts'
@@ -62,7 +62,11 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   app.notFound((c) => c.json(toErrorBody(new ToolError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404))
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status < 500) {
-      return c.json(toErrorBody(new ToolError('invalid_input', err.message || 'bad request')), err.status as 400)
+      const error = new ToolError('invalid_input', err.message || 'bad request')
+      // A body that is not JSON never reaches invoke(): log the call here.
+      const tool = /^\/v1\/tools\/([a-z_]+)$/.exec(c.req.path)?.[1]
+      if (tool) logToolCall(tool, c.get('caller'), 'rest', { ok: false, error }, 0)
+      return c.json(toErrorBody(error), err.status as 400)
     }
     const error = toToolError(err)
     console.log(JSON.stringify({ event: 'request_error', path: c.req.path, code: error.code, message: err.message }))

@@ -1,4 +1,5 @@
-import { createMcpHandler, McpServer, type CallToolResult } from '@modelcontextprotocol/server'
+import { createMcpHandler, McpServer, type CallToolResult, type StandardSchemaWithJSON } from '@modelcontextprotocol/server'
+import type { z } from 'zod'
 import { prompts } from './prompts.ts'
 import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
 import { VERSION } from './version.ts'
@@ -8,16 +9,39 @@ const INSTRUCTIONS =
   'for failures use list_failed_jobs, then get_job_details. Tools that change state preview first ' +
   '(dry_run defaults to true): show the preview and ask before applying.'
 
-/** Text next to the structured result: a one-line summary, then the JSON for clients that read only text. */
+/**
+ * Text next to the structured result (a one-line summary, then the JSON for clients that read only
+ * text), and any files the tool hands over as embedded resources the client can save.
+ */
 function render(tool: AnyTool, outcome: Outcome): CallToolResult {
   if (!outcome.ok) {
     return { isError: true, content: [{ type: 'text', text: `${outcome.error.code}: ${outcome.error.message}` }] }
   }
   const summary = tool.summarize?.(outcome.data)
   const json = JSON.stringify(outcome.data)
+  const files = tool.resources?.(outcome.data) ?? []
   return {
-    content: [{ type: 'text', text: summary ? `${summary}\n${json}` : json }],
+    content: [
+      { type: 'text', text: summary ? `${summary}\n${json}` : json },
+      ...files.map((resource) => ({ type: 'resource' as const, resource })),
+    ],
     structuredContent: outcome.data,
+  }
+}
+
+/**
+ * The tool's input schema as tools/list shows it, but accepting any arguments, so that every call
+ * reaches invoke(): validated there like REST's, with the same message and the same log line.
+ */
+function validatedByInvoke(schema: z.ZodObject): StandardSchemaWithJSON {
+  const standard = schema['~standard']
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'torc-edge',
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: standard.jsonSchema,
+    },
   }
 }
 
@@ -38,7 +62,7 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
+        inputSchema: validatedByInvoke(tool.input),
         outputSchema: tool.output,
         annotations: { title: tool.title, ...tool.annotations },
       },

@@ -46,6 +46,15 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   writes?(input: z.output<I>): boolean
   /** One short line for the text rendering next to the structured result. */
   summarize?(output: z.output<O>): string
+  /** Files the result carries, handed to MCP clients as embedded resources they can save. */
+  resources?(output: z.output<O>): EmbeddedFile[]
+}
+
+/** An MCP embedded text resource (`{ type: 'resource', resource }` in a tool result). */
+export interface EmbeddedFile {
+  uri: string
+  mimeType: string
+  text: string
 }
 
 /** Identity function that exists for type inference. */
@@ -109,11 +118,12 @@ export async function invoke(tool: AnyTool, rawInput: unknown, ctx: ToolContext,
   } catch (err) {
     outcome = { ok: false, error: toToolError(err) }
   }
-  logCall(tool.name, ctx.caller, face, outcome, Date.now() - started)
+  logToolCall(tool.name, ctx.caller, face, outcome, Date.now() - started)
   return outcome
 }
 
-function logCall(tool: string, caller: Caller, face: Face, outcome: Outcome, durationMs: number): void {
+/** The one structured line per tool call: tool, caller, face, outcome, duration; never a credential. */
+export function logToolCall(tool: string, caller: Caller, face: Face, outcome: Outcome, durationMs: number): void {
   const line: Record<string, unknown> = {
     event: 'tool_call',
     tool,

@@ -2,7 +2,7 @@ import { createRoute, z as zo, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import { ERROR_STATUS, toErrorBody, ToolError } from './errors.ts'
-import { type AnyTool, describeIssues, invoke, isVisible, type ToolContext } from './registry.ts'
+import { type AnyTool, invoke, isVisible, type ToolContext } from './registry.ts'
 
 export const ErrorSchema = zo
   .object({
@@ -35,7 +35,6 @@ export const operationId = (name: string) => name.replace(/_([a-z0-9])/g, (_, c:
 /** Per-request tool context, as both faces build it (src/app.ts). */
 export type ContextFactory = (c: Context<AppEnv>) => Omit<ToolContext, 'progress'>
 
-/** One POST route per tool at /v1/tools/<name>, all from the registry: no per-tool code. */
 /**
  * A write tool answers 403 before its input is validated when the caller may not use it; invoke()
  * makes the refusal (and logs it) without reading the input.
@@ -50,6 +49,21 @@ function requireAccess(tool: AnyTool, context: ContextFactory): MiddlewareHandle
   }
 }
 
+/**
+ * The route's answer to input its schema refuses: invoke() validates again, so the refusal says the
+ * same as over MCP and is logged like every other call.
+ */
+function invalidInput(tool: AnyTool, context: ContextFactory) {
+  return async (result: { success: boolean; error?: unknown }, c: Context<AppEnv>) => {
+    if (result.success) return undefined
+    const body: unknown = await c.req.json().catch(() => undefined)
+    const outcome = await invoke(tool, body, { ...context(c), progress: async () => {} }, 'rest')
+    const error = outcome.ok ? new ToolError('invalid_input', 'invalid input') : outcome.error
+    return c.json(toErrorBody(error), error.status)
+  }
+}
+
+/** One POST route per tool at /v1/tools/<name>, all from the registry: no per-tool code. */
 export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], context: ContextFactory): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -86,11 +100,7 @@ export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], c
         if (outcome.ok) return c.json(outcome.data, 200)
         return c.json(toErrorBody(outcome.error), outcome.error.status) as never
       },
-      (result, c) => {
-        if (result.success) return
-        const error = new ToolError('invalid_input', describeIssues(result.error))
-        return c.json(toErrorBody(error), 400)
-      }
+      invalidInput(tool, context) as never
     )
   }
 }
