@@ -5,6 +5,9 @@
  *   POST /run?workflow_id=N                 run the REAL torc job runner (`torc run N`) against the
  *                                           test's torc-server, writing into the same directory;
  *                                           answers {"status": <exit code>, "log": <its last lines>}
+ *   POST /cli  {"args": [...]}              run the real `torc` CLI with these arguments against the
+ *                                           test's torc-server (parity tests: `-f json reports ...`);
+ *                                           answers {"status", "stdout", "stderr"}
  * Slurm cannot run here, so only the local runner is real.
  */
 import { serve } from '@hono/node-server'
@@ -17,23 +20,30 @@ import { freePort } from '../scripts/torc-server.ts'
 
 const RUN_TIMEOUT_MS = 120_000
 
-function runTorc(apiUrl: string, outputDir: string, workflowId: number): Promise<{ status: number | null; log: string }> {
+/** Runs the torc CLI against `apiUrl`; keeps the last 4 MB of stdout and 20 kB of stderr. */
+function torcCli(apiUrl: string, args: string[], cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(torcBin('torc'), ['run', String(workflowId), '--output-dir', outputDir, '--poll-interval', '0.2'], {
+    const child = spawn(torcBin('torc'), args, {
       env: { ...process.env, TORC_API_URL: apiUrl, RUST_LOG: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
     })
-    let log = ''
-    const keep = (chunk: Buffer) => void (log = (log + chunk.toString()).slice(-20_000))
-    child.stdout.on('data', keep)
-    child.stderr.on('data', keep)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => void (stdout = (stdout + chunk.toString()).slice(-4_000_000)))
+    child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-20_000)))
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS)
     child.on('error', reject)
     child.on('exit', (status) => {
       clearTimeout(timer)
-      resolve({ status, log })
+      resolve({ status, stdout, stderr })
     })
   })
+}
+
+async function runTorc(apiUrl: string, outputDir: string, workflowId: number): Promise<{ status: number | null; log: string }> {
+  const run = await torcCli(apiUrl, ['run', String(workflowId), '--output-dir', outputDir, '--poll-interval', '0.2'])
+  return { status: run.status, log: `${run.stdout.slice(-10_000)}${run.stderr}` }
 }
 
 export async function startCluster(apiUrl: string, outputDir: string): Promise<{ url: string; stop(): Promise<void> }> {
@@ -47,6 +57,12 @@ export async function startCluster(apiUrl: string, outputDir: string): Promise<{
         const id = Number(url.searchParams.get('workflow_id'))
         if (!Number.isInteger(id) || id <= 0) return new Response('bad workflow_id', { status: 400 })
         return Response.json(await runTorc(apiUrl, outputDir, id))
+      }
+      if (req.method === 'POST' && url.pathname === '/cli') {
+        const body = (await req.json().catch(() => undefined)) as { args?: unknown } | undefined
+        const args = body?.args
+        if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return new Response('args must be strings', { status: 400 })
+        return Response.json(await torcCli(apiUrl, args, outputDir))
       }
       if (req.method === 'POST' && url.pathname === '/logs') {
         const path = url.searchParams.get('path') ?? ''
