@@ -149,10 +149,11 @@ export const listFailedJobs = defineTool({
     'List the jobs of a workflow that did not succeed (failed, terminated at the end of an allocation, or ' +
     'pending_failed awaiting classification) with their return code, execution time and peak memory. ' +
     'Use this to answer "why did a job fail?" before reading logs or checking resources.',
-  input: z.object({ workflow_id: workflowId, limit: limit(100, 1000) }),
+  input: z.object({ workflow_id: workflowId, limit: limit(100, 1000), offset }),
   output: z.object({
     workflow_id: z.number().int().describe('Workflow id.'),
-    failed_job_count: z.number().int().describe('Jobs failed, terminated or pending_failed in all.'),
+    failed_job_count: z.number().int().describe('Jobs failed, terminated or pending_failed in all (the same as total).'),
+    ...pageInfo,
     counts_by_status: z
       .object({
         failed: z.number().int().describe('Jobs that exited with an error.'),
@@ -160,7 +161,6 @@ export const listFailedJobs = defineTool({
         pending_failed: z.number().int().describe('Failures awaiting classification (retry or fail).'),
       })
       .describe('The failures split by status.'),
-    has_more: z.boolean().describe('True when more failed jobs exist than were listed (raise limit).'),
     failed_jobs: z
       .array(
         jobBrief.extend({
@@ -175,11 +175,13 @@ export const listFailedJobs = defineTool({
       .describe('The failed jobs, by id.'),
   }),
   annotations: readOnly,
-  async handler({ workflow_id, limit }, { torc }) {
+  async handler({ workflow_id, limit, offset }, { torc }) {
+    // Each status's first offset+limit jobs by id: merged, they hold the page wanted.
+    const window = offset + limit
     const perStatus = await Promise.all(
       FAILED_STATUSES.map(async (status) => {
         const [jobs, results] = await Promise.all([
-          torc.list('/jobs', JobSchema, { workflow_id, status }, { limit }),
+          torc.list('/jobs', JobSchema, { workflow_id, status }, { limit: window }),
           torc.list('/results', ResultSchema, { workflow_id, status }, { limit: RESULT_SCAN_LIMIT }),
         ])
         return { status, jobs, results: results.items }
@@ -191,7 +193,7 @@ export const listFailedJobs = defineTool({
       .flatMap(({ status, jobs }) => jobs.items.map((job) => ({ job, status })))
       .sort((a, b) => a.job.id - b.job.id)
     const total = perStatus.reduce((n, s) => n + s.jobs.total, 0)
-    const failed_jobs = all.slice(0, limit).map(({ job, status }) => {
+    const failed_jobs = all.slice(offset, window).map(({ job, status }) => {
       const r = latest.get(job.id)
       return {
         ...brief(job),
@@ -207,8 +209,8 @@ export const listFailedJobs = defineTool({
     return {
       workflow_id,
       failed_job_count: total,
+      ...page(total, offset, failed_jobs.length),
       counts_by_status: { failed: count('failed'), terminated: count('terminated'), pending_failed: count('pending_failed') },
-      has_more: failed_jobs.length < total,
       failed_jobs,
     }
   },

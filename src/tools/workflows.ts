@@ -26,7 +26,8 @@ export const listWorkflows = defineTool({
     user: z.string().min(1).optional().describe('Only workflows owned by this user.'),
     name: z.string().min(1).optional().describe('Only workflows whose name contains this text.'),
     archived: z.boolean().default(false).describe('List archived workflows instead of active ones (default false).'),
-    limit: limit(20, 100),
+    // Each workflow listed costs one status call: 40 keeps a page within the Workers free plan's 50 subrequests.
+    limit: limit(20, 40),
     offset,
   }),
   output: z.object({

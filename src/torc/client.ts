@@ -100,14 +100,21 @@ export class TorcClient {
     const target = `${path}${encodeQuery(query)}`
     const label = `${method} ${path}`
     const attempts = method === 'GET' ? this.options.retries + 1 : 1
-    let response: Response | undefined
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      response = await this.attempt(method, target, body, label)
-      if (!RETRYABLE.has(response.status) || attempt === attempts) break
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt === attempts
+      let response: Response
+      try {
+        response = await this.attempt(method, target, body, label)
+      } catch (err) {
+        // A refused or reset connection is worth another try for a GET; a timeout or a cancel is not.
+        if (last || !(err instanceof ToolError) || err.code !== 'upstream_unavailable' || this.options.signal?.aborted) throw err
+        await sleep(this.options.retryDelayMs * 2 ** (attempt - 1))
+        continue
+      }
+      if (last || !RETRYABLE.has(response.status)) return this.decode(response, schema, label)
       await response.body?.cancel()
       await sleep(this.options.retryDelayMs * 2 ** (attempt - 1))
     }
-    return this.decode(response!, schema, label)
   }
 
   private async attempt(method: string, target: string, body: unknown, label: string): Promise<Response> {

@@ -44,9 +44,13 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
 
   it('list_failed_jobs and list_jobs_by_status report totals beyond the page', async () => {
     const failed = await callBoth('list_failed_jobs', { workflow_id: wf.id, limit: 20 })
-    expect(failed).toMatchObject({ failed_job_count: 100, has_more: true })
+    expect(failed).toMatchObject({ failed_job_count: 100, total: 100, offset: 0, count: 20, has_more: true })
     expect(failed.failed_jobs).toHaveLength(20)
     expect(failed.failed_jobs.every((j: { return_code: number }) => j.return_code === 137)).toBe(true)
+    const last = await callBoth('list_failed_jobs', { workflow_id: wf.id, limit: 20, offset: 90 })
+    expect(last).toMatchObject({ total: 100, offset: 90, count: 10, has_more: false })
+    const ids = (out: { failed_jobs: { job_id: number }[] }) => out.failed_jobs.map((j) => j.job_id)
+    expect(Math.min(...ids(last))).toBeGreaterThan(Math.max(...ids(failed)))
     const completed = await callBoth('list_jobs_by_status', { workflow_id: wf.id, status: 'completed', limit: 1000, offset: 9000 })
     expect(completed).toMatchObject({ total: 9900, count: 900, has_more: false })
   })

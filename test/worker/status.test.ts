@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
-import { createWorkflow, drive, type Outcome, type WorkflowFixture } from '../helpers/worker-torc.ts'
+import { createWorkflow, drive, torcApi, type Outcome, type WorkflowFixture } from '../helpers/worker-torc.ts'
 
 const GB = 1024 ** 3
 
@@ -70,11 +70,30 @@ describe('status tools against a real torc-server', () => {
     const byName = await callBoth('list_workflows', { name: 'LINE-STAT' })
     expect(byName.workflows.map((w: { id: number }) => w.id)).toEqual([wf.id])
     expect(byName.workflows[0]).toMatchObject({ user: 'alice', job_count: 12, is_complete: true, description: '3-stage fan-out/fan-in' })
-    const byUser = await callBoth('list_workflows', { user: 'alice', limit: 100 })
+    const byUser = await callBoth('list_workflows', { user: 'alice', limit: 40 })
     expect(byUser.workflows.every((w: { user: string }) => w.user === 'alice')).toBe(true)
     expect(byUser.workflows.some((w: { id: number }) => w.id === wf.id)).toBe(true)
     const nobody = await callBoth('list_workflows', { user: 'nobody-at-all' })
     expect(nobody).toMatchObject({ total: 0, count: 0, has_more: false, workflows: [] })
+  })
+
+  it('list_workflows pages newest first, filters by name substring across pages, and lists archived ones apart', async () => {
+    const user = `pager-${Date.now()}`
+    const made = []
+    for (const name of ['alpha-run', 'beta-run', 'gamma-test']) made.push(await createWorkflow({ name, user, jobs: [{ name: 'a' }] }))
+    await torcApi('POST', `/workflows/${made[1]!.id}/archive`, { is_archived: true })
+    const first = await callBoth('list_workflows', { user, limit: 1 })
+    expect(first).toMatchObject({ total: 2, count: 1, has_more: true })
+    expect(first.workflows[0]).toMatchObject({ id: made[2]!.id, is_archived: false, job_count: 1 })
+    const second = await callBoth('list_workflows', { user, limit: 1, offset: 1 })
+    expect(second).toMatchObject({ total: 2, count: 1, has_more: false, workflows: [{ id: made[0]!.id }] })
+    const archived = await callBoth('list_workflows', { user, archived: true })
+    expect(archived).toMatchObject({ total: 1, workflows: [{ id: made[1]!.id, name: 'beta-run', is_archived: true }] })
+    const runs = await callBoth('list_workflows', { user, name: '-RUN' })
+    expect(runs).toMatchObject({ total: 1, workflows: [{ name: 'alpha-run' }] })
+    const tooMany = await rest('list_workflows', { limit: 41 })
+    expect(tooMany.status).toBe(400)
+    expect(tooMany.body.error.message).toMatch(/^invalid input: limit: /)
   })
 
   it('get_job_details shows the killed job with its requirements and latest result', async () => {

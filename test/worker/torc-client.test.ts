@@ -37,6 +37,19 @@ async function failure(promise: Promise<unknown>): Promise<ToolError> {
 const json = (body: unknown, status = 200) => Response.json(body, { status })
 
 describe('TorcClient failure modes', () => {
+  it('a connection that fails is retried for a GET (with backoff), never for a POST', async () => {
+    const flaky = scripted((_, n) => (n < 3 ? Promise.reject(new TypeError('fetch failed')) : json({ ok: 1 })))
+    await new TorcClient(flaky.transport, { timeoutMs: 1000, retryDelayMs: 1 }).get('/x', JobSchema.pick({}).loose())
+    expect(flaky.requests).toHaveLength(3)
+    const down = scripted(() => Promise.reject(new TypeError('fetch failed')))
+    const err = await failure(new TorcClient(down.transport, { timeoutMs: 1000, retryDelayMs: 1 }).get('/x', JobSchema))
+    expect(err).toMatchObject({ code: 'upstream_unavailable', message: 'Torc at torc.test is unreachable (GET /x): fetch failed' })
+    expect(down.requests).toHaveLength(3)
+    const post = scripted(() => Promise.reject(new TypeError('fetch failed')))
+    await failure(new TorcClient(post.transport, { timeoutMs: 1000, retryDelayMs: 1 }).send('POST', '/x', JobSchema))
+    expect(post.requests).toHaveLength(1)
+  })
+
   it('Torc down: upstream_unavailable naming the host, after retrying the GET', async () => {
     const client = new TorcClient(createTransport({ baseUrl: 'http://127.0.0.1:1/torc-service/v1' }), {
       timeoutMs: 2000,
