@@ -18,11 +18,33 @@ export const pageInfo = {
   total: z.number().int().describe('Items matching the filters in all.'),
   offset: z.number().int().describe('Items skipped.'),
   count: z.number().int().describe('Items in this answer.'),
-  has_more: z.boolean().describe('True when more items exist beyond this page (raise offset to read them).'),
+  has_more: z.boolean().describe('True when more items exist beyond this page: continue with offset = offset + count.'),
+  size_limited: z.boolean().describe('True when this page stopped before limit to keep the answer small (has_more is then true).'),
 }
 
-export function page(total: number, offsetValue: number, count: number) {
-  return { total, offset: offsetValue, count, has_more: offsetValue + count < total }
+/**
+ * Characters of JSON a page's items may take: with the rest of the answer, well under GPT Actions'
+ * 100,000 characters and Claude Code's 25,000 tokens, whatever the limit asked for.
+ */
+export const PAGE_BUDGET = 60_000
+
+/**
+ * The page facts for `items` (one page, already offset and limited), cutting the page short once
+ * its JSON passes PAGE_BUDGET characters (it keeps at least one item).
+ */
+export function fitPage<T>(items: readonly T[], total: number, offsetValue: number): { items: T[]; page: z.output<z.ZodObject<typeof pageInfo>> } {
+  let size = 0
+  let kept = 0
+  while (kept < items.length) {
+    size += JSON.stringify(items[kept]).length + 1
+    if (size > PAGE_BUDGET && kept > 0) break
+    kept++
+  }
+  const count = kept
+  return {
+    items: items.slice(0, kept),
+    page: { total, offset: offsetValue, count, has_more: offsetValue + count < total, size_limited: kept < items.length },
+  }
 }
 
 /** Every tool that changes state previews first. */

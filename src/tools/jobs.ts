@@ -8,7 +8,7 @@ import {
   type JobStatus,
   type Result,
 } from '../torc/schemas.ts'
-import { jobId, jobStatus, limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
+import { fitPage, jobId, jobStatus, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
 const jobBrief = z.object({
   job_id: z.number().int().describe('Job id.'),
@@ -132,7 +132,8 @@ export const listJobsByStatus = defineTool({
   annotations: readOnly,
   async handler({ workflow_id, status, limit, offset }, { torc }) {
     const { items, total } = await torc.list('/jobs', JobSchema, { workflow_id, status }, { limit, offset })
-    return { workflow_id, status, ...page(total, offset, items.length), jobs: items.map(brief) }
+    const fitted = fitPage(items.map(brief), total, offset)
+    return { workflow_id, status, ...fitted.page, jobs: fitted.items }
   },
   summarize: (out) => `${out.total} ${out.status} jobs in workflow ${out.workflow_id}`,
 })
@@ -193,7 +194,7 @@ export const listFailedJobs = defineTool({
       .flatMap(({ status, jobs }) => jobs.items.map((job) => ({ job, status })))
       .sort((a, b) => a.job.id - b.job.id)
     const total = perStatus.reduce((n, s) => n + s.jobs.total, 0)
-    const failed_jobs = all.slice(offset, window).map(({ job, status }) => {
+    const rows = all.slice(offset, window).map(({ job, status }) => {
       const r = latest.get(job.id)
       return {
         ...brief(job),
@@ -206,12 +207,13 @@ export const listFailedJobs = defineTool({
       }
     })
     const count = (s: (typeof FAILED_STATUSES)[number]) => perStatus.find((p) => p.status === s)!.jobs.total
+    const fitted = fitPage(rows, total, offset)
     return {
       workflow_id,
       failed_job_count: total,
-      ...page(total, offset, failed_jobs.length),
+      ...fitted.page,
       counts_by_status: { failed: count('failed'), terminated: count('terminated'), pending_failed: count('pending_failed') },
-      failed_jobs,
+      failed_jobs: fitted.items,
     }
   },
   summarize: (out) => `${out.failed_job_count} failed jobs in workflow ${out.workflow_id}`,

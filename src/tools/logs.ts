@@ -9,7 +9,7 @@ import { tailText } from '../logs/tail.ts'
 import type { ListedFile, OutputClient } from '../output/client.ts'
 import { defineTool } from '../registry.ts'
 import { JobSchema, ResultSchema } from '../torc/schemas.ts'
-import { jobId, limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
+import { fitPage, jobId, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 import { analyzeWorkflowLogs } from './log-analysis.ts'
 import { jobLogPath, type LogType, MAX_LOG_TEXT, requireOutput } from './output-access.ts'
 
@@ -116,7 +116,7 @@ export const listPendingFailedJobs = defineTool({
     'classify_and_resolve_failures.',
   input: z.object({
     workflow_id: workflowId,
-    limit: limit(50, 200),
+    limit: limit(20, 100),
     offset,
     tail_lines: z.number().int().min(0).max(200).default(50).describe('Lines of stderr per job (default 50).'),
   }),
@@ -184,12 +184,13 @@ export const listPendingFailedJobs = defineTool({
         stderr_note,
       }
     })
+    const fitted = fitPage(items, jobs.total, offset)
     return {
       workflow_id,
-      ...page(jobs.total, offset, items.length),
+      ...fitted.page,
       logs_available: ctx.output !== undefined,
-      jobs: items,
-      next_steps: items.length
+      jobs: fitted.items,
+      next_steps: fitted.items.length
         ? 'These jobs failed without a matching failure handler. Decide per job from its stderr: retry (transient; ' +
           'optionally with more memory/runtime) or fail (permanent), then call classify_and_resolve_failures with ' +
           'dry_run=true and ask before applying.'

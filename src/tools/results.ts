@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineTool } from '../registry.ts'
 import { ResultSchema, type Result } from '../torc/schemas.ts'
-import { jobStatus, limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
+import { fitPage, jobStatus, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
 /** Columns Torc can sort results by. Torc interpolates sort_by into SQL, so only these are passed on. */
 const SORT_FIELDS = [
@@ -107,12 +107,13 @@ export const listResults = defineTool({
       reverse_sort: input.reverse_sort,
     }
     if (input.failed_only && input.status && !(FAILURE_STATUSES as readonly string[]).includes(input.status)) {
-      return { workflow_id: input.workflow_id, ...page(0, input.offset, 0), results: [] }
+      return { workflow_id: input.workflow_id, ...fitPage([], 0, input.offset).page, results: [] }
     }
     const statuses = input.failed_only && !input.status ? FAILURE_STATUSES : [input.status]
     if (statuses.length === 1) {
       const { items, total } = await torc.list('/results', ResultSchema, { ...base, status: statuses[0] }, input)
-      return { workflow_id: input.workflow_id, ...page(total, input.offset, items.length), results: items.map(toItem) }
+      const fitted = fitPage(items.map(toItem), total, input.offset)
+      return { workflow_id: input.workflow_id, ...fitted.page, results: fitted.items }
     }
     // Several statuses: each query returns its first offset+limit rows in order; merging them keeps the order.
     const window = input.offset + input.limit
@@ -122,7 +123,8 @@ export const listResults = defineTool({
     const merged = parts.flatMap((p) => p.items).sort(compareBy(input.sort_by, input.reverse_sort))
     const items = merged.slice(input.offset, window)
     const total = parts.reduce((n, p) => n + p.total, 0)
-    return { workflow_id: input.workflow_id, ...page(total, input.offset, items.length), results: items.map(toItem) }
+    const fitted = fitPage(items.map(toItem), total, input.offset)
+    return { workflow_id: input.workflow_id, ...fitted.page, results: fitted.items }
   },
   summarize: (out) => `${out.count} of ${out.total} results for workflow ${out.workflow_id}`,
 })

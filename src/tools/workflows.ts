@@ -4,7 +4,7 @@ import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { formatDuration } from '../torc/format.ts'
 import { JOB_STATUSES, WorkflowSchema, WorkflowStatusSchema, type WorkflowStatus } from '../torc/schemas.ts'
-import { limit, offset, page, pageInfo, readOnly, workflowId } from './fields.ts'
+import { fitPage, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
 const statusCounts = z
   .object(Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int().describe(`Jobs in status ${s}.`)])))
@@ -83,7 +83,8 @@ export const listWorkflows = defineTool({
         job_counts_by_status: countsOf(status),
       }
     })
-    return { ...page(needle ? matching.length : total, input.offset, workflows.length), workflows }
+    const fitted = fitPage(workflows, needle ? matching.length : total, input.offset)
+    return { ...fitted.page, workflows: fitted.items }
   },
   summarize: (out) => `${out.count} of ${out.total} workflows`,
 })

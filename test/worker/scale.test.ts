@@ -38,8 +38,18 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
     expect(last).toMatchObject({ total: JOBS, count: 10, has_more: false })
     const slowest = await callBoth('list_results', { workflow_id: wf.id, sort_by: 'exec_time_minutes', reverse_sort: true, limit: 5 })
     expect(slowest.results.every((r: { exec_time_minutes: number }) => r.exec_time_minutes === 7)).toBe(true)
+  })
+
+  it('keeps every page under the clients\' size caps, however large the limit, and pages on from offset + count', async () => {
     const big = await callBoth('list_results', { workflow_id: wf.id, limit: 10_000 })
-    expect(big.count).toBe(10_000)
+    expect(big).toMatchObject({ total: JOBS, offset: 0, size_limited: true, has_more: true })
+    expect(big.count).toBeGreaterThan(100)
+    expect(JSON.stringify(big).length).toBeLessThan(100_000)
+    const next = await callBoth('list_results', { workflow_id: wf.id, limit: 10_000, offset: big.count })
+    expect(next.results[0].id).toBeGreaterThan(big.results.at(-1).id)
+    const jobs = await callBoth('list_jobs_by_status', { workflow_id: wf.id, status: 'completed', limit: 1000 })
+    expect(jobs).toMatchObject({ total: 9900, size_limited: true, has_more: true })
+    expect(JSON.stringify(jobs).length).toBeLessThan(100_000)
   })
 
   it('list_failed_jobs and list_jobs_by_status report totals beyond the page', async () => {
@@ -51,7 +61,7 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
     expect(last).toMatchObject({ total: 100, offset: 90, count: 10, has_more: false })
     const ids = (out: { failed_jobs: { job_id: number }[] }) => out.failed_jobs.map((j) => j.job_id)
     expect(Math.min(...ids(last))).toBeGreaterThan(Math.max(...ids(failed)))
-    const completed = await callBoth('list_jobs_by_status', { workflow_id: wf.id, status: 'completed', limit: 1000, offset: 9000 })
-    expect(completed).toMatchObject({ total: 9900, count: 900, has_more: false })
+    const completed = await callBoth('list_jobs_by_status', { workflow_id: wf.id, status: 'completed', limit: 300, offset: 9800 })
+    expect(completed).toMatchObject({ total: 9900, count: 100, has_more: false, size_limited: false })
   })
 })
