@@ -4,6 +4,7 @@
  * buffered whole, so memory stays flat whatever the bundle's size.
  */
 import type { z } from 'zod'
+import { concatBytes } from '../bytes.ts'
 import { ToolError } from '../errors.ts'
 import {
   type BundleNote,
@@ -104,7 +105,7 @@ export async function readBundle(stream: ReadableStream<Uint8Array>, sink: Bundl
         if (part.length > 0) control.push(part.slice())
         if (nl < 0) break
         chunk = chunk.subarray(nl + 1)
-        const line = control.length === 1 ? control[0]! : concat(control, controlLength)
+        const line = concatBytes(control, controlLength)
         control = []
         controlLength = 0
         onControl(decoder.decode(line))
@@ -120,14 +121,4 @@ export async function readBundle(stream: ReadableStream<Uint8Array>, sink: Bundl
     throw new ToolError('upstream_error', 'the log bundle stopped before its end (the output site or the connection failed mid-stream)')
   }
   return trailer
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }

@@ -6,6 +6,7 @@
  * with `{ required: true }`, throws not_found in plain words.
  */
 import type { z } from 'zod'
+import { concatBytes } from '../bytes.ts'
 import { ToolError } from '../errors.ts'
 import type { Transport } from '../torc/transport.ts'
 import { missingFileMessage, missingLogsMessage, statusError } from './errors.ts'
@@ -228,12 +229,5 @@ async function readAtMost(res: Response, limit: number, host: string): Promise<U
     }
     parts.push(value)
   }
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes(parts, total)
 }
