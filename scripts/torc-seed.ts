@@ -181,3 +181,56 @@ export async function stopRunner(torcApi: TorcApi, wf: WorkflowFixture): Promise
   const node = await torcApi<Record<string, unknown>>('GET', `/compute_nodes/${wf.computeNodeId}`)
   await torcApi('PUT', `/compute_nodes/${wf.computeNodeId}`, { ...node, is_active: false })
 }
+
+const GiB = 1024 ** 3
+
+/**
+ * The tutorial's OOM workflow: 10 jobs at 10g (4 CPUs, PT30M); work_1..3 are killed with 137 at
+ * peaks of 27-29.9 GB after 3.2 minutes, the other 7 complete in 4 minutes but also peak near 30 GB.
+ */
+export async function tutorialOomWorkflow(torcApi: TorcApi, name: string): Promise<WorkflowFixture> {
+  const peaks = [27, 29.9, 28, 29, 29.5, 28.5, 30, 29.2, 28.8, 29.7]
+  const wf = await createWorkflow(torcApi, {
+    name,
+    resources: { work: { num_cpus: 4, memory: '10g', runtime: 'PT30M' } },
+    jobs: peaks.map((_, i) => ({ name: `work_${i + 1}`, command: `python work.py ${i + 1}`, resources: 'work' })),
+  })
+  await drive(torcApi, wf, (job): Outcome => {
+    const i = Number(job.split('_')[1]) - 1
+    const peak_memory_bytes = Math.round(peaks[i]! * GiB)
+    return i < 3
+      ? { status: 'failed', return_code: 137, exec_time_minutes: 3.2, peak_memory_bytes }
+      : { status: 'completed', return_code: 0, exec_time_minutes: 4, peak_memory_bytes }
+  })
+  await stopRunner(torcApi, wf)
+  return wf
+}
+
+/** The tutorial's timeout workflow: job_slow terminated by Torc (-9) at ~6 min against PT5M; job_fast completes. */
+export async function tutorialTimeoutWorkflow(torcApi: TorcApi, name: string): Promise<WorkflowFixture> {
+  const wf = await createWorkflow(torcApi, {
+    name,
+    resources: { job_resources: { num_cpus: 1, memory: '1g', runtime: 'PT5M' } },
+    jobs: [
+      { name: 'job_fast', resources: 'job_resources' },
+      { name: 'job_slow', resources: 'job_resources' },
+    ],
+  })
+  await drive(torcApi, wf, (job) =>
+    job === 'job_fast'
+      ? { status: 'completed', return_code: 0, exec_time_minutes: 1.02 }
+      : { status: 'terminated', return_code: -9, exec_time_minutes: 5.97 }
+  )
+  await stopRunner(torcApi, wf)
+  return wf
+}
+
+/** Adds a Slurm scheduler to a workflow the way `torc slurm create` does (no sbatch involved). */
+export async function addSlurmScheduler(
+  torcApi: TorcApi,
+  workflowId: number,
+  scheduler: { name: string; account: string; walltime: string; mem?: string; partition?: string; nodes?: number }
+): Promise<number> {
+  const created = await torcApi<Created>('POST', '/slurm_schedulers', { workflow_id: workflowId, nodes: 1, qos: 'normal', ...scheduler })
+  return created.id
+}

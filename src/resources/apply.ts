@@ -84,9 +84,16 @@ export async function recordCompletion(
 }
 
 /**
+ * torc 1.0.0's initialize_jobs sets every job that is not disabled, blocked, completed, failed or
+ * canceled to ready: terminated jobs run again whether or not they were reset. Plans say so.
+ */
+export const TERMINATED_RERUN = "Torc's initialize_jobs readies every terminated job when a new run starts, so it runs again unchanged"
+
+/**
  * Resets exactly these jobs (their downstream jobs follow when Torc reinitializes) and starts a new
  * run: manage_status_change → uninitialized per job, reset_status (bumps run_id), then
- * initialize_jobs for the uninitialized ones. The filesystem checks `torc workflows reinit` makes
+ * initialize_jobs for the uninitialized ones (and, Torc's doing, every terminated job: callers
+ * include those in the jobs they reset). The filesystem checks `torc workflows reinit` makes
  * (changed or missing files) cannot run at the edge and are skipped.
  */
 export async function resetAndReinitialize(

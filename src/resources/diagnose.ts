@@ -1,11 +1,19 @@
 /**
- * Port of `torc reports check-resource-utilization --include-failed` (torc 1.0.0 reports.rs) over
- * data already fetched from REST, plus a cause for every failed job that recovery acts on.
+ * Port of torc 1.0.0's resource-utilization report (reports.rs build_resource_utilization_report,
+ * the code behind `torc workflows check-resources --include-failed` and the Rust MCP
+ * check_resource_utilization) over data already fetched from REST. Every field the Rust JSON has
+ * carries the Rust value, with the Rust MCP's 1 % threshold for violation rows. torc-edge adds,
+ * per failed job: status, run_id, attempt_id, resource_requirements_id, and a `cause` with its
+ * `cause_detail`, read from Torc's kill codes and signals (kill-codes.ts), which recovery acts on.
  * Pure: no I/O, deterministic order (results in server order: completed, failed, terminated).
  */
 import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
-import { formatDuration, formatMemoryBytes } from '../torc/format.ts'
+import { DEFAULT_EXIT_CODES, meaningOf, type ExitCodes } from './kill-codes.ts'
+import { over, percent, reportDuration, reportMemory, rustFixed } from './report-format.ts'
 import { reportMemoryBytes, runtimeSeconds } from './units.ts'
+
+/** The Rust MCP passes min_over_utilization 1.0: rows less than 1 % over are not violations. */
+export const MIN_OVER_UTILIZATION_PERCENT = 1
 
 export interface Violation {
   job_id: number
@@ -16,12 +24,7 @@ export interface Violation {
   over_utilization: string
 }
 
-/**
- * Why a job failed, as recovery reads it. Torc's kill codes: 137 (shell saw SIGKILL) and -9 on a
- * failed job (the runner saw SIGKILL) → out of memory unless the job ran out its time; 152
- * (SIGXCPU) and any terminated job (killed at the end of its allocation) → timeout; -128 → its
- * compute node vanished (orphan cleanup); -1 and others → unknown.
- */
+/** Why a job failed, as recovery reads it. */
 export type FailureCause = 'oom' | 'timeout' | 'oom_and_timeout' | 'node_failure' | 'unknown'
 
 export interface FailedJob {
@@ -48,6 +51,7 @@ export interface FailedJob {
   peak_cpu_percent: number | null
   likely_runtime_violation: boolean
   cause: FailureCause
+  cause_detail: string
 }
 
 export interface Diagnosis {
@@ -61,14 +65,12 @@ export interface Diagnosis {
   resource_violations: FailedJob[]
 }
 
-const pct = (x: number) => `${x.toFixed(1)}%`
-const plus = (x: number) => `+${x.toFixed(1)}%`
-
 export function diagnose(
   workflowId: number,
   results: readonly Result[],
   jobs: ReadonlyMap<number, Job>,
-  requirements: ReadonlyMap<number, ResourceRequirements>
+  requirements: ReadonlyMap<number, ResourceRequirements>,
+  codes: ExitCodes = DEFAULT_EXIT_CODES
 ): Diagnosis {
   const violations: Violation[] = []
   const failed: FailedJob[] = []
@@ -76,46 +78,10 @@ export function diagnose(
     const job = jobs.get(result.job_id)
     if (!job) continue
     const rr = job.resource_requirements_id == null ? undefined : requirements.get(job.resource_requirements_id)
-    const isFailed = result.status === 'failed' || result.status === 'terminated'
-    if (isFailed) failed.push(failedJob(result, job, rr))
-    if (!rr) continue
-    const name = job.name
-    const memory = reportMemoryBytes(rr.memory)
-    const peak = result.peak_memory_bytes
-    if (peak != null && peak > memory) {
-      violations.push({
-        job_id: job.id,
-        job_name: name,
-        resource_type: 'Memory',
-        specified: formatMemoryBytes(memory),
-        peak_used: formatMemoryBytes(peak),
-        over_utilization: plus((peak / memory - 1) * 100),
-      })
-    }
-    const cpu = result.peak_cpu_percent
-    const cpuLimit = 100 * rr.num_cpus
-    if (cpu != null && cpu > cpuLimit) {
-      violations.push({
-        job_id: job.id,
-        job_name: name,
-        resource_type: 'CPU',
-        specified: `${cpuLimit.toFixed(0)}% (${rr.num_cpus} cores)`,
-        peak_used: `${cpu.toFixed(1)}%`,
-        over_utilization: plus((cpu / cpuLimit - 1) * 100),
-      })
-    }
-    const limit = runtimeSeconds(rr.runtime)
-    const exec = result.exec_time_minutes * 60
-    if (limit !== undefined && exec > limit) {
-      violations.push({
-        job_id: job.id,
-        job_name: name,
-        resource_type: 'Runtime',
-        specified: formatDuration(limit),
-        peak_used: formatDuration(exec),
-        over_utilization: plus((exec / limit - 1) * 100),
-      })
-    }
+    // Rust skips a result whose job has no requirement; torc-server gives every job one ("default"),
+    // so this only happens when one was deleted. torc-edge still lists the failed job, unadjustable.
+    if (result.status === 'failed' || result.status === 'terminated') failed.push(failedJob(result, job, rr, codes))
+    if (rr) violations.push(...rows(result, job, rr))
   }
   return {
     workflow_id: workflowId,
@@ -128,49 +94,63 @@ export function diagnose(
   }
 }
 
-function failedJob(result: Result, job: Job, rr: ResourceRequirements | undefined): FailedJob {
+/** Memory, CPU and Runtime rows of one result, in Rust's order and with its threshold. */
+function rows(result: Result, job: Job, rr: ResourceRequirements): Violation[] {
+  const out: Violation[] = []
+  const row = (resource_type: Violation['resource_type'], specified: string, peak_used: string, ratio: number) => {
+    const pct = (ratio - 1) * 100
+    if (pct >= MIN_OVER_UTILIZATION_PERCENT) {
+      out.push({ job_id: job.id, job_name: job.name, resource_type, specified, peak_used, over_utilization: over(pct) })
+    }
+  }
+  const memory = reportMemoryBytes(rr.memory)
+  const peak = result.peak_memory_bytes
+  if (peak != null && peak > memory) row('Memory', reportMemory(memory), reportMemory(peak), peak / memory)
+  const cpu = result.peak_cpu_percent
+  const cpuLimit = 100 * rr.num_cpus
+  if (cpu != null && cpu > cpuLimit) row('CPU', `${rustFixed(cpuLimit, 0)}% (${rr.num_cpus} cores)`, percent(cpu), cpu / cpuLimit)
+  const limit = runtimeSeconds(rr.runtime)
+  const exec = result.exec_time_minutes * 60
+  if (limit !== undefined && exec > limit) row('Runtime', reportDuration(limit), reportDuration(exec), exec / limit)
+  return out
+}
+
+/** Share of the requested memory above which a killed job counts as out of memory without a clear code. */
+const NEAR_MEMORY = 0.9
+
+function failedJob(result: Result, job: Job, rr: ResourceRequirements | undefined, codes: ExitCodes): FailedJob {
   const peak = result.peak_memory_bytes ?? null
   const exec = result.exec_time_minutes * 60
   const limit = rr ? runtimeSeconds(rr.runtime) : undefined
+  const memory = rr ? reportMemoryBytes(rr.memory) : undefined
   const rc = result.return_code
+  const cpu = result.peak_cpu_percent ?? null
+
+  // The Rust fields, exactly as reports.rs computes them.
   let memoryViolation = false
   let oomReason: string | null = null
-  let over: string | null = null
-  if (rr && peak != null) {
-    const memory = reportMemoryBytes(rr.memory)
-    if (peak > memory) {
-      memoryViolation = true
-      oomReason = 'memory_exceeded'
-      over = plus((peak / memory - 1) * 100)
-    }
+  let memoryOver: string | null = null
+  if (memory !== undefined && peak != null && peak > memory) {
+    memoryViolation = true
+    oomReason = 'memory_exceeded'
+    memoryOver = over((peak / memory - 1) * 100)
   }
   let likelyTimeout = false
   let timeoutReason: string | null = null
-  if (limit !== undefined && exec > limit * 0.9) likelyTimeout = true
-  if (rc === 152) {
-    likelyTimeout = true
-    timeoutReason = 'sigxcpu_152'
+  if (limit !== undefined) {
+    if (exec > limit * 0.9) likelyTimeout = true
+    if (rc === 152) {
+      likelyTimeout = true
+      timeoutReason = 'sigxcpu_152'
+    }
   }
-  if (result.status === 'terminated') {
-    likelyTimeout = true
-    timeoutReason ??= 'terminated_at_allocation_end'
-  }
-  const sigkill = rc === 137 || (rc === -9 && result.status === 'failed')
-  if (!memoryViolation && sigkill && (limit === undefined || (exec / limit) * 100 < 80)) {
+  if (rr && !memoryViolation && rc === 137 && (limit === undefined || (exec / limit) * 100 < 80)) {
     memoryViolation = true
-    oomReason = rc === 137 ? 'sigkill_137' : 'sigkill_-9'
+    oomReason = 'sigkill_137'
   }
-  const cpu = result.peak_cpu_percent ?? null
-  const cause: FailureCause =
-    memoryViolation && likelyTimeout
-      ? 'oom_and_timeout'
-      : memoryViolation
-        ? 'oom'
-        : likelyTimeout
-          ? 'timeout'
-          : rc === -128
-            ? 'node_failure'
-            : 'unknown'
+
+  const share = limit === undefined || limit <= 0 ? undefined : exec / limit
+  const { cause, detail } = causeOf({ status: result.status, rc, peak, memory, share, codes, memoryViolation, likelyTimeout })
   return {
     job_id: job.id,
     job_name: job.name,
@@ -184,16 +164,67 @@ function failedJob(result: Result, job: Job, rr: ResourceRequirements | undefine
     configured_runtime: rr?.runtime ?? null,
     configured_cpus: rr?.num_cpus ?? null,
     peak_memory_bytes: peak,
-    peak_memory_formatted: peak == null ? null : formatMemoryBytes(peak),
+    peak_memory_formatted: peak == null ? null : reportMemory(peak),
     memory_violation: memoryViolation,
     oom_reason: oomReason,
-    memory_over_utilization: over,
+    memory_over_utilization: memoryOver,
     likely_timeout: likelyTimeout,
     timeout_reason: timeoutReason,
-    runtime_utilization: limit === undefined ? null : pct((exec / limit) * 100),
+    runtime_utilization: limit === undefined ? null : percent((exec / limit) * 100),
     likely_cpu_violation: rr != null && cpu != null && cpu > 100 * rr.num_cpus,
     peak_cpu_percent: cpu,
     likely_runtime_violation: limit !== undefined && exec > limit,
     cause,
+    cause_detail: detail,
   }
+}
+
+interface Evidence {
+  status: string
+  rc: number
+  peak: number | null
+  memory: number | undefined
+  /** Execution time over the runtime limit (undefined when the limit cannot be read). */
+  share: number | undefined
+  codes: ExitCodes
+  /** Rust's verdicts, which the cause never contradicts. */
+  memoryViolation: boolean
+  likelyTimeout: boolean
+}
+
+/**
+ * The cause recovery acts on: Rust's memory/timeout verdicts, widened by the codes Torc itself
+ * records (kill-codes.ts). A plain kill (-1, SIGTERM, SIGKILL late in the runtime) counts as out of
+ * memory only when the peak was within 10 % of the limit; otherwise it stays unknown, as does a
+ * crash or an ordinary non-zero exit: retrying those unchanged is the caller's decision.
+ */
+function causeOf(e: Evidence): { cause: FailureCause; detail: string } {
+  const meaning = meaningOf(e.rc, e.status, e.codes)
+  const ran = e.share === undefined ? '' : ` after ${Math.round(e.share * 100)}% of its runtime`
+  const peakShare = e.peak != null && e.memory ? e.peak / e.memory : undefined
+  const memoryReasons: string[] = []
+  const timeReasons: string[] = []
+  if (e.peak != null && e.memory !== undefined && e.peak > e.memory) {
+    memoryReasons.push(`peak memory ${reportMemory(e.peak)} exceeded the ${reportMemory(e.memory)} requested`)
+  }
+  if (meaning.kind === 'oom_code') memoryReasons.push(meaning.text)
+  if (meaning.kind === 'sigkill' && (e.share === undefined || e.share < 0.8)) {
+    memoryReasons.push(`${meaning.text}${ran}, most likely for memory`)
+  }
+  if (meaning.kind === 'timeout_code') timeReasons.push(meaning.text)
+  if (e.status === 'terminated') timeReasons.push('terminated: Torc stopped it when its allocation or runtime ran out')
+  if (e.share !== undefined && e.share > 0.9) timeReasons.push(`ran ${Math.round(e.share * 100)}% of its runtime limit`)
+  const plainKill = meaning.kind === 'killed' || meaning.kind === 'sigkill'
+  if (!memoryReasons.length && plainKill && e.status !== 'terminated' && peakShare !== undefined && peakShare >= NEAR_MEMORY) {
+    memoryReasons.push(`${meaning.text} with peak memory at ${Math.round(peakShare * 100)}% of the limit, most likely for memory`)
+  }
+  if (e.memoryViolation && !memoryReasons.length) memoryReasons.push('over its memory')
+  if (e.likelyTimeout && !timeReasons.length) timeReasons.push('near its runtime limit')
+  const reasons = [...memoryReasons, ...timeReasons].join('; ')
+  if (memoryReasons.length && timeReasons.length) return { cause: 'oom_and_timeout', detail: reasons }
+  if (memoryReasons.length) return { cause: 'oom', detail: reasons }
+  if (timeReasons.length) return { cause: 'timeout', detail: reasons }
+  if (meaning.kind === 'node_lost') return { cause: 'node_failure', detail: meaning.text }
+  if (meaning.kind === 'sigkill') return { cause: 'unknown', detail: `${meaning.text}${ran}: out of memory or out of time, cannot tell` }
+  return { cause: 'unknown', detail: `${meaning.text}${plainKill ? ran : ''}; no sign of a memory or time limit` }
 }

@@ -4,12 +4,15 @@
  *
  * The rule users expect from the tutorial, with the Rust quirks fixed (it truncated to whole units
  * and could lower memory): new memory = current × memory_multiplier rounded UP to a whole unit,
- * never below the observed peak + 10 % (rounded up) and never below the current value. Runtime
- * likewise with runtime_multiplier and the observed execution time, in whole minutes.
+ * never below the observed peak + 10 % (rounded up) and never below the current value. The peak is
+ * the highest of every job that uses the requirement in the current run, completed ones included:
+ * they get the new value too and would fail at the old one next time. Runtime likewise with
+ * runtime_multiplier and the longest execution time, in whole minutes.
  */
-import type { Job, ResourceRequirements } from '../torc/schemas.ts'
-import { formatDuration, formatMemoryBytes } from '../torc/format.ts'
+import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
 import type { Diagnosis, FailedJob, FailureCause } from './diagnose.ts'
+import { TERMINATED_RERUN } from './apply.ts'
+import { reportDuration, reportMemory } from './report-format.ts'
 import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from './units.ts'
 
 /** recover_workflow's defaults (the tutorial's 1.5x memory; runtime 1.4x as torc-ops-spec.md §4 has it). */
@@ -34,6 +37,8 @@ export interface PlannedJob {
   status: string
   return_code: number | null
   cause: FailureCause
+  /** The evidence behind the cause (return code, signal, peak, share of runtime). */
+  cause_detail: string
   action: 'retry' | 'skip'
   reason: string
   memory: Change | null
@@ -96,8 +101,39 @@ export function orphanEntries(orphans: readonly Orphan[], jobs: ReadonlyMap<numb
       peak_cpu_percent: null,
       likely_runtime_violation: false,
       cause: 'node_failure',
+      cause_detail:
+        o.compute_node_id == null
+          ? 'still marked running, on no compute node'
+          : `still marked running on compute node ${o.compute_node_id}, which is no longer active`,
     }
   })
+}
+
+/** The most a requirement's jobs used in the current run: its memory floor and runtime floor. */
+export interface Observed {
+  peak?: { bytes: number } & Whose
+  longest?: { seconds: number } & Whose
+}
+interface Whose {
+  job_id: number
+  job_name: string
+  status: string
+}
+
+export function observedByRequirement(results: readonly Result[], jobs: ReadonlyMap<number, Job>): Map<number, Observed> {
+  const out = new Map<number, Observed>()
+  for (const r of results) {
+    const job = jobs.get(r.job_id)
+    const rr = job?.resource_requirements_id
+    if (job == null || rr == null) continue
+    const seen = out.get(rr) ?? {}
+    const peak = r.peak_memory_bytes
+    if (peak != null && peak > 0 && peak > (seen.peak?.bytes ?? 0)) seen.peak = { bytes: peak, job_id: job.id, job_name: job.name, status: r.status }
+    const seconds = r.exec_time_minutes * 60
+    if (seconds > (seen.longest?.seconds ?? 0)) seen.longest = { seconds, job_id: job.id, job_name: job.name, status: r.status }
+    out.set(rr, seen)
+  }
+  return out
 }
 
 export function planRecovery(
@@ -105,8 +141,10 @@ export function planRecovery(
   orphans: readonly Orphan[],
   jobs: ReadonlyMap<number, Job>,
   requirements: ReadonlyMap<number, ResourceRequirements>,
+  results: readonly Result[],
   options: RecoveryOptions
 ): RecoveryPlan {
+  const observed = observedByRequirement(results, jobs)
   const failed = [...diagnosis.resource_violations, ...orphanEntries(orphans, jobs)]
   const counts: Record<FailureCause, number> = { oom: 0, timeout: 0, oom_and_timeout: 0, node_failure: 0, unknown: 0 }
   const groups = new Map<number, FailedJob[]>()
@@ -119,6 +157,7 @@ export function planRecovery(
       status: f.status,
       return_code: f.return_code,
       cause: f.cause,
+      cause_detail: f.cause_detail,
       action: 'retry',
       reason: '',
       memory: null,
@@ -126,10 +165,12 @@ export function planRecovery(
     }
     planned.set(f.job_id, entry)
     if (f.cause === 'unknown') {
+      // torc 1.0.0 also raises CPUs for CPU over-use; Torc never kills a job for CPU, so it explains no failure.
+      const cpu = f.likely_cpu_violation ? ' (it used more CPU than requested, which does not kill a job)' : ''
       entry.action = options.retry_unknown ? 'retry' : 'skip'
       entry.reason = options.retry_unknown
-        ? `unknown cause (return code ${f.return_code}): retried unchanged because retry_unknown is set`
-        : `unknown cause (return code ${f.return_code}): read its logs, or set retry_unknown to retry it unchanged`
+        ? `unknown cause${cpu}: retried unchanged because retry_unknown is set`
+        : `unknown cause${cpu}: read its logs, or set retry_unknown to retry it unchanged`
       continue
     }
     if (f.cause === 'node_failure') {
@@ -150,8 +191,10 @@ export function planRecovery(
   const adjustments: Adjustment[] = []
   for (const [rrId, members] of [...groups].sort(([a], [b]) => a - b)) {
     const rr = requirements.get(rrId)!
-    const memory = members.some(isOom) ? memoryChange(rr, members.filter(isOom), options.memory_multiplier) : null
-    const runtime = members.some(isTimeout) ? runtimeChange(rr, members.filter(isTimeout), options.runtime_multiplier) : null
+    const seen = observed.get(rrId) ?? {}
+    const ids = new Set(members.map((m) => m.job_id))
+    const memory = members.some(isOom) ? memoryChange(rr, seen, ids, options.memory_multiplier) : null
+    const runtime = members.some(isTimeout) ? runtimeChange(rr, seen, ids, options.runtime_multiplier) : null
     for (const m of members) {
       const entry = planned.get(m.job_id)!
       entry.memory = isOom(m) ? memory : null
@@ -181,6 +224,13 @@ export function planRecovery(
     })
   }
 
+  // torc 1.0.0's initialize_jobs readies every terminated job when the new run starts, reset or not.
+  for (const e of planned.values()) {
+    if (e.action === 'skip' && e.status === 'terminated') {
+      e.action = 'retry'
+      e.reason += `; ${TERMINATED_RERUN}`
+    }
+  }
   const entries = [...planned.values()].sort((a, b) => a.job_id - b.job_id)
   return {
     jobs: entries,
@@ -194,32 +244,36 @@ export function planRecovery(
 const isOom = (f: FailedJob) => f.cause === 'oom' || f.cause === 'oom_and_timeout'
 const isTimeout = (f: FailedJob) => f.cause === 'timeout' || f.cause === 'oom_and_timeout'
 
-function memoryChange(rr: ResourceRequirements, oom: FailedJob[], multiplier: number): Change {
+/** Names the job behind a floor when it is not one of the failed jobs being retried. */
+const whose = (o: Whose, failed: ReadonlySet<number>) => (failed.has(o.job_id) ? '' : `${o.job_name}, ${o.status}, shares this requirement`)
+const inParens = (text: string) => (text ? ` (${text})` : '')
+
+function memoryChange(rr: ResourceRequirements, seen: Observed, failed: ReadonlySet<number>, multiplier: number): Change {
   const strict = checkMemory(rr.memory)
   const current = 'bytes' in strict ? strict.bytes : reportMemoryBytes(rr.memory)
   const scaled = current * multiplier
-  const peaks = oom.map((f) => f.peak_memory_bytes).filter((p): p is number => p != null && p > 0)
-  const peak = peaks.length ? Math.max(...peaks) : undefined
-  const floor = peak === undefined ? 0 : peak * HEADROOM
-  const target = Math.max(scaled, floor, current)
-  const proposed = formatMemoryCeil(target)
+  const peak = seen.peak
+  const floor = peak === undefined ? 0 : peak.bytes * HEADROOM
+  const proposed = formatMemoryCeil(Math.max(scaled, floor, current))
   const why =
     peak !== undefined && floor > scaled
-      ? `peak ${formatMemoryBytes(peak)}: ${formatMemoryCeil(scaled)} would fail again, proposing ${proposed} (peak + 10%)`
-      : `${rr.memory} × ${multiplier} = ${proposed}` + (peak === undefined ? ' (no peak recorded)' : ` (peak ${formatMemoryBytes(peak)})`)
+      ? `peak ${reportMemory(peak.bytes)}${inParens(whose(peak, failed))}: ${formatMemoryCeil(scaled)} would fail again, proposing ${proposed} (peak + 10%)`
+      : `${rr.memory} × ${multiplier} = ${proposed}` +
+        (peak === undefined ? ' (no peak recorded)' : ` (peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')})`)
   return { old: rr.memory, new: proposed, why }
 }
 
-function runtimeChange(rr: ResourceRequirements, timeouts: FailedJob[], multiplier: number): Change | null {
+function runtimeChange(rr: ResourceRequirements, seen: Observed, failed: ReadonlySet<number>, multiplier: number): Change | null {
   const current = runtimeSeconds(rr.runtime)
   if (current === undefined || current <= 0) return null
   const scaled = current * multiplier
-  const observed = Math.max(...timeouts.map((f) => f.exec_time_minutes * 60))
-  const floor = observed * HEADROOM
+  const longest = seen.longest
+  const floor = (longest?.seconds ?? 0) * HEADROOM
   const proposed = formatRuntimeCeil(Math.max(scaled, floor, current))
+  const ran = longest === undefined ? '' : `ran ${reportDuration(longest.seconds)}${inParens(whose(longest, failed))}`
   const why =
-    floor > scaled
-      ? `ran ${formatDuration(observed)}: ${formatRuntimeCeil(scaled)} would time out again, proposing ${proposed} (observed + 10%)`
-      : `${rr.runtime} × ${multiplier} = ${proposed} (ran ${formatDuration(observed)})`
+    longest !== undefined && floor > scaled
+      ? `${ran}: ${formatRuntimeCeil(scaled)} would time out again, proposing ${proposed} (longest run + 10%)`
+      : `${rr.runtime} × ${multiplier} = ${proposed}` + (ran ? ` (${ran})` : '')
   return { old: rr.runtime, new: proposed, why }
 }

@@ -10,6 +10,8 @@ import {
   type ResourceRequirements,
 } from '../torc/schemas.ts'
 import { z } from 'zod'
+import { exitCodesOf } from './kill-codes.ts'
+import { loadExecution } from './rerun.ts'
 
 const ComputeNodeSchema = z.object({ id: z.number().int(), is_active: z.boolean().nullish() }).loose()
 const ScheduledNodeSchema = z.object({ id: z.number().int(), status: z.string() }).loose()
@@ -35,13 +37,14 @@ export async function loadJobsAndRequirements(torc: TorcClient, workflowId: numb
 }
 
 export async function loadRecoveryState(torc: TorcClient, workflowId: number) {
-  const [workflow, status, results, base, activeNodes, scheduled] = await Promise.all([
+  const [workflow, status, results, base, activeNodes, scheduled, execution] = await Promise.all([
     torc.get(`/workflows/${workflowId}`, WorkflowSchema),
     torc.get(`/workflows/${workflowId}/status`, WorkflowStatusSchema),
     loadResults(torc, workflowId, true),
     loadJobsAndRequirements(torc, workflowId),
     torc.list('/compute_nodes', ComputeNodeSchema, { workflow_id: workflowId, is_active: true }),
     torc.list('/scheduled_compute_nodes', ScheduledNodeSchema, { workflow_id: workflowId }),
+    loadExecution(torc, workflowId),
   ])
   const active = new Set(activeNodes.items.map((n) => n.id))
   const orphans = [...base.jobs.values()]
@@ -52,7 +55,7 @@ export async function loadRecoveryState(torc: TorcClient, workflowId: number) {
     active: scheduled.items.filter((s) => s.status === 'active').length,
     total: scheduled.total,
   }
-  return { workflow, status, results, ...base, activeNodeCount: active.size, orphans, allocations }
+  return { workflow, status, results, ...base, activeNodeCount: active.size, orphans, allocations, execution, codes: exitCodesOf(workflow) }
 }
 
 export type RecoveryState = Awaited<ReturnType<typeof loadRecoveryState>>
@@ -78,7 +81,7 @@ export function recoveryBlockers(state: RecoveryState, workflow: number): string
   if (state.allocations.pending + state.allocations.active > 0) {
     blockers.push(
       `${state.allocations.pending + state.allocations.active} Slurm allocation(s) are still pending or active: ` +
-        `wait for them, or cancel them on the cluster with \`torc slurm cancel ${workflow}\`.`
+        `wait for them, or cancel the workflow and its allocations on a login node with \`torc cancel ${workflow}\`.`
     )
   }
   return blockers

@@ -11,7 +11,7 @@ export const GiB = 1024 ** 3
 
 /**
  * Torc's report parser (reports::parse_memory_string): lenient about `gb`/`mb`, anything unknown is
- * bytes, junk is 0. Used to read configured memory the way `torc reports` does.
+ * bytes, junk is 0. Used to read configured memory the way `torc workflows check-resources` does.
  */
 export function reportMemoryBytes(text: string): number {
   const s = text.trim().toLowerCase()

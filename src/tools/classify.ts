@@ -3,12 +3,15 @@ import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { defineTool } from '../registry.ts'
 import { recordCompletion, StepLog } from '../resources/apply.ts'
+import { loadExecution, rerunCommand, rerunMode } from '../resources/rerun.ts'
 import { loadJobsAndRequirements } from '../resources/state.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { JobSchema, ResourceRequirementsSchema, ResultSchema, WorkflowSchema, type Job, type ResourceRequirements } from '../torc/schemas.ts'
 import { dryRun, memoryField, planIdField, runtimeField, workflowId } from './fields.ts'
 
-const change = z.object({ old: z.string(), new: z.string() }).nullable()
+const change = z
+  .object({ old: z.string().describe('Value now.'), new: z.string().describe('Value for the retry.') })
+  .nullable()
 
 const classification = z.object({
   job_id: z.number().int().positive().describe('A pending_failed job of the workflow.'),
@@ -111,7 +114,14 @@ export const classifyAndResolveFailures = defineTool({
       .describe('Each decision and its effect.'),
     applied: z
       .object({
-        retried: z.array(z.object({ job_id: z.number().int(), attempt_id: z.number().int() })).describe('Jobs now ready, with their new attempt.'),
+        retried: z
+          .array(
+            z.object({
+              job_id: z.number().int().describe('Job id.'),
+              attempt_id: z.number().int().describe('Its new attempt.'),
+            })
+          )
+          .describe('Jobs now ready, with their new attempt.'),
         failed: z.array(z.number().int()).describe('Jobs now failed.'),
       })
       .nullable()
@@ -126,9 +136,10 @@ export const classifyAndResolveFailures = defineTool({
         throw new ToolError('invalid_input', `invalid input: classifications: job ${c.job_id}: memory and runtime apply to retry only`)
       }
     }
-    const [{ jobs, requirements }, workflow] = await Promise.all([
+    const [{ jobs, requirements }, workflow, execution] = await Promise.all([
       loadJobsAndRequirements(torc, id),
       torc.get(`/workflows/${id}`, WorkflowSchema),
+      loadExecution(torc, id),
     ])
     const users = new Map<number, number>()
     for (const j of jobs.values()) if (j.resource_requirements_id != null) users.set(j.resource_requirements_id, (users.get(j.resource_requirements_id) ?? 0) + 1)
@@ -185,7 +196,8 @@ export const classifyAndResolveFailures = defineTool({
       applied,
       next_steps: input.dry_run
         ? `Show the user these decisions and ask before applying. If they agree, call classify_and_resolve_failures(workflow_id=${id}, classifications=<the same>, dry_run=false, plan_id="${plan_id}").`
-        : `Retried ${applied!.retried.length} job(s) (ready for their next attempt; they run when a job runner is active) and marked ${applied!.failed.length} failed.`,
+        : `Retried ${applied!.retried.length} job(s) (ready for their next attempt; they run when a job runner is active: ` +
+          `on the cluster, \`${rerunCommand(rerunMode(execution), id)}\`) and marked ${applied!.failed.length} failed.`,
     }
   },
   summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.jobs.filter((j) => j.action === 'retry').length} retry, ${out.jobs.filter((j) => j.action === 'fail').length} fail`,

@@ -3,7 +3,8 @@ import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { defineTool, type ToolContext } from '../registry.ts'
-import { resetAndReinitialize, StepLog, recordCompletion } from '../resources/apply.ts'
+import { resetAndReinitialize, StepLog, recordCompletion, TERMINATED_RERUN } from '../resources/apply.ts'
+import { rerunCommand, rerunMode } from '../resources/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../resources/state.ts'
 import { JobSchema, WorkflowSchema, WorkflowStatusSchema, type Job, type JobStatus } from '../torc/schemas.ts'
 import { dryRun, planIdField, workflowId } from './fields.ts'
@@ -43,7 +44,10 @@ export const cancelWorkflow = defineTool({
     already_canceled: z.boolean().describe('The workflow was canceled before.'),
     jobs_to_cancel: z.number().int().describe('Running and pending jobs Torc cancels.'),
     slurm_allocations: z.number().int().describe('Slurm allocations pending or active.'),
-    slurm_command: z.string().nullable().describe('Run this on a login node to cancel the allocations (scancel cannot run here).'),
+    slurm_command: z
+      .string()
+      .nullable()
+      .describe('Run this on a login node to cancel the Slurm allocations too (`torc cancel <id>`; scancel cannot run here).'),
     jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -65,7 +69,7 @@ export const cancelWorkflow = defineTool({
       await ctx.torc.send('PUT', `/workflows/${id}/cancel`, z.unknown())
       after = { ...(await ctx.torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)).jobs_by_status }
     }
-    const slurm_command = allocations ? `torc slurm cancel ${id}` : null
+    const slurm_command = allocations ? `torc cancel ${id}` : null
     return {
       ...facts,
       dry_run: input.dry_run,
@@ -167,8 +171,8 @@ export const restartFailedJobs = defineTool({
   title: 'Restart failed jobs',
   description:
     'Reset failed, canceled and terminated jobs (all, or the job_ids given) with their current resources and ' +
-    'start a new run, so they run again. Use recover_workflow instead when jobs ran out of memory or time. ' +
-    'Preview first (dry_run=true), then apply with the plan_id.',
+    'start a new run (Torc reruns every terminated job in it). Use recover_workflow for jobs out of memory or ' +
+    'time. Preview first (dry_run=true: each job\'s fate), then apply with the plan_id.',
   input: z.object({
     workflow_id: workflowId,
     job_ids: z.array(z.number().int().positive()).max(10_000).optional().describe('Only these jobs (default: every restartable job).'),
@@ -182,6 +186,9 @@ export const restartFailedJobs = defineTool({
     jobs_to_reset: z.array(z.number().int()).describe('Jobs that are reset.'),
     new_run_id: z.number().int().nullable().describe('The new run (null for a preview).'),
     jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
+    rerun_command: z
+      .string()
+      .describe('Run on the cluster after applying: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` or `torc run <id>`.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handler(input, ctx) {
@@ -193,22 +200,28 @@ export const restartFailedJobs = defineTool({
       if (!state.jobs.has(jobId)) planned.push({ job_id: jobId, name: '', status: 'unknown', action: 'skip', reason: `not a job of workflow ${id}` })
     }
     for (const job of [...state.jobs.values()].sort((a, b) => a.id - b.id)) {
-      if (wanted && !wanted.has(job.id)) continue
       const status = job.status ?? 'uninitialized'
-      const reset = (input.statuses as readonly string[]).includes(status)
-      if (!reset && !wanted) continue
+      const chosen = (!wanted || wanted.has(job.id)) && (input.statuses as readonly string[]).includes(status)
+      // Torc readies every terminated job when the new run starts: say so instead of pretending otherwise.
+      const forced = !chosen && status === 'terminated'
+      if (!chosen && !forced && !wanted?.has(job.id)) continue
       planned.push({
         job_id: job.id,
         name: job.name,
         status,
-        action: reset ? 'reset' : 'skip',
-        reason: reset ? 'reset with its current resources; its downstream jobs follow' : `status ${status} is not one of ${input.statuses.join(', ')}`,
+        action: chosen || forced ? 'reset' : 'skip',
+        reason: chosen
+          ? 'reset with its current resources; its downstream jobs follow'
+          : forced
+            ? TERMINATED_RERUN
+            : `status ${status} is not one of ${input.statuses.join(', ')}`,
       })
     }
     const toReset = planned.filter((p) => p.action === 'reset').map((p) => p.job_id)
     const blockers = recoveryBlockers(state, id)
     if (!toReset.length) blockers.push('no job to restart')
     const runId = state.workflow.run_id ?? 0
+    const rerun = rerunCommand(rerunMode(state.execution), id)
     const plan_id = await planId('rf', { workflow_id: id, run_id: runId, counts: state.status.jobs_by_status, planned })
     let applied: { newRunId: number; counts: Record<string, number> } | null = null
     if (!input.dry_run) {
@@ -226,9 +239,18 @@ export const restartFailedJobs = defineTool({
       jobs_to_reset: toReset,
       new_run_id: applied?.newRunId ?? null,
       jobs_by_status_after: applied?.counts ?? null,
+      rerun_command: rerun,
       next_steps: input.dry_run
-        ? askFirst('restart_failed_jobs', `workflow_id=${id}`, plan_id)
-        : `Reset ${toReset.length} job(s) for run ${applied!.newRunId}. They run when a job runner is active: on the cluster, \`torc run ${id}\` (or \`torc slurm regenerate ${id} --submit\` for Slurm).`,
+        ? askFirst(
+            'restart_failed_jobs',
+            [
+              `workflow_id=${id}`,
+              ...(input.job_ids ? [`job_ids=[${input.job_ids.join(', ')}]`] : []),
+              ...(input.statuses.length < RESTARTABLE.length ? [`statuses=${JSON.stringify(input.statuses)}`] : []),
+            ].join(', '),
+            plan_id
+          )
+        : `Reset ${toReset.length} job(s) for run ${applied!.newRunId}. They run when a job runner is active: on the cluster, \`${rerun}\`.`,
     }
   },
   summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.jobs_to_reset.length} jobs to restart in workflow ${out.workflow_id}`,

@@ -9,6 +9,45 @@ const change = z
   })
   .nullable()
 
+const demandSchema = z.object({
+  resource_requirements_id: z.number().int().describe('Requirement.'),
+  name: z.string().describe('Its name.'),
+  job_count: z.number().int().describe('Jobs to rerun that use it.'),
+  job_ids: z.array(z.number().int()).describe('Those jobs (first 50).'),
+  num_cpus: z.number().int().describe('CPUs per job.'),
+  memory: z.string().describe('Memory per job, after the recovery changes.'),
+  runtime: z.string().describe('Runtime per job, after the recovery changes.'),
+})
+
+export const slurmNeedsSchema = z.object({
+  needed: z.boolean().describe('New allocations are needed (some jobs are rerun).'),
+  command: z.string().describe('Run on a login node after applying: creates schedulers for the reset jobs and submits their allocations.'),
+  preview_command: z.string().describe('Shows on the cluster the schedulers and allocations the command would create.'),
+  requirements: z.array(demandSchema).describe('What each allocation must hold: the reset jobs by requirement.'),
+  schedulers: z
+    .array(
+      z.object({
+        id: z.number().int().describe('Scheduler id.'),
+        name: z.string().describe('Scheduler name.'),
+        account: z.string().describe('Slurm account (regenerate reuses it).'),
+        partition: z.string().nullable().describe('Partition, when fixed.'),
+        walltime: z.string().describe('Walltime per allocation.'),
+        mem: z.string().nullable().describe('Memory per node, when set.'),
+        nodes: z.number().int().describe('Nodes per allocation.'),
+        fits_reset_jobs: z.boolean().describe('Its walltime and memory hold every job to rerun.'),
+        why: z.string().describe('What fits or does not.'),
+      })
+    )
+    .describe("The workflow's existing Slurm schedulers."),
+  allocations: z
+    .object({
+      pending: z.number().int().describe('Allocations queued.'),
+      active: z.number().int().describe('Allocations running.'),
+    })
+    .describe('Allocations now (both must be 0 to apply).'),
+  note: z.string().describe('What to run where, and why it is not done here.'),
+})
+
 export const recoveryOutput = z.object({
   workflow_id: z.number().int().describe('Workflow id.'),
   dry_run: z.boolean().describe('True for a preview: nothing was changed.'),
@@ -37,6 +76,7 @@ export const recoveryOutput = z.object({
         status: z.string().describe('Status now.'),
         return_code: z.number().int().nullable().describe('Return code of its result.'),
         cause: causeSchema,
+        cause_detail: z.string().describe('The evidence for the cause: return code or signal, peak, share of runtime.'),
         action: z.enum(['retry', 'skip']).describe('What recovery does with it.'),
         reason: z.string().describe('Why: the change made, or why it is skipped.'),
         memory: change.describe('Memory change for this job, if any.'),
@@ -71,7 +111,13 @@ export const recoveryOutput = z.object({
     .object({
       orphans_failed: z.array(z.number().int()).describe('Orphaned jobs failed with -128.'),
       requirements_updated: z
-        .array(z.object({ id: z.number().int(), memory: z.string(), runtime: z.string() }))
+        .array(
+          z.object({
+            id: z.number().int().describe('Requirement id.'),
+            memory: z.string().describe('Memory as saved.'),
+            runtime: z.string().describe('Runtime as saved.'),
+          })
+        )
         .describe('Requirements as saved.'),
       jobs_reset: z.array(z.number().int()).describe('Jobs reset for the new run.'),
       new_run_id: z.number().int().describe('The new run.'),
@@ -79,13 +125,9 @@ export const recoveryOutput = z.object({
     })
     .nullable()
     .describe('What was changed (null for a preview).'),
-  slurm: z
-    .object({
-      needed: z.boolean().describe('Slurm allocations are needed to run the reset jobs.'),
-      command: z.string().describe('The command to run on a login node.'),
-      note: z.string().describe('Why it is not done here.'),
-    })
-    .nullable()
-    .describe('Slurm resubmission, for Slurm workflows.'),
+  rerun_command: z
+    .string()
+    .describe('Run on the cluster after applying to run the reset jobs: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` (remote workers) or `torc run <id>`.'),
+  slurm: slurmNeedsSchema.nullable().describe('For Slurm workflows: the allocations the reset jobs need and how to submit them.'),
   next_steps: z.string().describe('What to do next.'),
 })

@@ -4,6 +4,7 @@ import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { defineTool } from '../registry.ts'
 import { diagnose } from '../resources/diagnose.ts'
 import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER, planRecovery, type RecoveryPlan } from '../resources/recovery.ts'
+import { demandsOf, rerunCommand, rerunMode, slurmNeeds } from '../resources/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../resources/state.ts'
 import { applyRecovery, type Applied } from '../resources/apply.ts'
 import { dryRun, planIdField, workflowId } from './fields.ts'
@@ -33,7 +34,8 @@ export const recoverWorkflow = defineTool({
   description:
     'Recover a workflow after failures: diagnose OOM, timeouts and lost nodes, raise memory/runtime of the ' +
     'affected requirements, reset those jobs and start a new run. Always call with dry_run=true first, show ' +
-    'the plan, ask the user, then call with dry_run=false and the returned plan_id.',
+    'the plan, ask the user, then call with dry_run=false and the returned plan_id. Returns per-job causes and ' +
+    'changes, and the torc command that runs the jobs on the cluster (for Slurm: the allocations they need).',
   input: z.object({
     workflow_id: workflowId,
     dry_run: dryRun,
@@ -62,15 +64,19 @@ export const recoverWorkflow = defineTool({
       runtime_multiplier: input.runtime_multiplier,
       retry_unknown: input.retry_unknown,
     }
-    const plan = planRecovery(diagnose(id, state.results, state.jobs, state.requirements), state.orphans, state.jobs, state.requirements, options)
+    const diagnosis = diagnose(id, state.results, state.jobs, state.requirements, state.codes)
+    const plan = planRecovery(diagnosis, state.orphans, state.jobs, state.requirements, state.results, options)
     const blockers = recoveryBlockers(state, id)
     const runId = state.workflow.run_id ?? 0
-    const fingerprint = { workflow_id: id, run_id: runId, counts: state.status.jobs_by_status, options, plan }
+    const mode = rerunMode(state.execution)
+    const rerun = rerunCommand(mode, id)
+    const changed = new Map(plan.adjustments.map((a) => [a.resource_requirements_id, { memory: a.memory?.new, runtime: a.runtime?.new }]))
+    const slurm =
+      mode === 'slurm'
+        ? slurmNeeds(id, state.execution.schedulers, demandsOf(plan.jobs_to_retry, state.jobs, state.requirements, changed), state.allocations)
+        : null
+    const fingerprint = { workflow_id: id, run_id: runId, counts: state.status.jobs_by_status, options, plan, slurm }
     const plan_id = await planId('rp', fingerprint)
-    const slurm = state.allocations.total > 0 || (await torc.count('/slurm_schedulers', { workflow_id: id })) > 0
-    const rerun = slurm
-      ? `torc slurm regenerate ${id} --submit`
-      : `torc run ${id}`
     let applied: Applied | null = null
     if (!input.dry_run) {
       requireMatchingPlan(input, plan_id, `workflow ${id}`)
@@ -89,17 +95,18 @@ export const recoverWorkflow = defineTool({
       summary: summaryOf(plan),
       ...plan,
       applied,
-      slurm: slurm
-        ? {
-            needed: true,
-            command: rerun,
-            note: 'sbatch cannot run at the edge: run this on a login node to submit allocations for the reset jobs.',
-          }
-        : null,
+      rerun_command: rerun,
+      slurm,
       next_steps: input.dry_run
         ? `Show the user this plan and ask: "Would you like me to apply these recovery actions?" If yes, call ` +
-          `recover_workflow(workflow_id=${id}, dry_run=false, plan_id="${plan_id}").`
-        : `Recovered: ${applied!.jobs_reset.length} job(s) reset for run ${applied!.new_run_id}. To run them, on the cluster: \`${rerun}\`.`,
+          `recover_workflow(workflow_id=${id}, dry_run=false, plan_id="${plan_id}"` +
+          (input.memory_multiplier !== DEFAULT_MEMORY_MULTIPLIER ? `, memory_multiplier=${input.memory_multiplier}` : '') +
+          (input.runtime_multiplier !== DEFAULT_RUNTIME_MULTIPLIER ? `, runtime_multiplier=${input.runtime_multiplier}` : '') +
+          (input.retry_unknown ? ', retry_unknown=true' : '') +
+          `). Then the jobs run once \`${rerun}\` is run on the cluster` +
+          (slurm ? ' (it submits the Slurm allocations; see slurm).' : '.')
+        : `Recovered: ${applied!.jobs_reset.length} job(s) reset for run ${applied!.new_run_id}. To run them, on the cluster: \`${rerun}\`` +
+          (slurm ? ` (it plans and submits Slurm allocations for them; preview with \`${slurm.preview_command}\`).` : '.'),
     }
   },
   summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.summary}`,

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
+import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { defineTool } from '../registry.ts'
 import { diagnose } from '../resources/diagnose.ts'
+import { exitCodesOf } from '../resources/kill-codes.ts'
 import { loadJobsAndRequirements, loadResults } from '../resources/state.ts'
-import { JobSchema, ResourceRequirementsSchema, type ResourceRequirements } from '../torc/schemas.ts'
-import { jobId, memoryField, readOnly, runtimeField, workflowId } from './fields.ts'
+import { JobSchema, ResourceRequirementsSchema, WorkflowSchema, type ResourceRequirements } from '../torc/schemas.ts'
+import { dryRun, jobId, memoryField, planIdField, readOnly, runtimeField, workflowId } from './fields.ts'
 import { diagnosisSchema } from './resources.schemas.ts'
 
 /** Recovery guidance, as the Rust tool gives it, counting jobs (it counted violation rows). */
@@ -26,37 +28,47 @@ export const checkResourceUtilization = defineTool({
   title: 'Check resource utilization',
   description:
     'Find jobs that used more memory, CPU or runtime than they requested, and diagnose failed jobs (OOM, ' +
-    'timeout, lost node). Use this for "did any jobs exceed their memory limits?" or before recovering. ' +
-    'Returns violation rows, failed jobs with their likely cause, and recovery guidance.',
+    'timeout, lost node). Use it for "did any jobs exceed their memory?" or before recovering. Returns ' +
+    "torc 1.0.0's report, each failure's cause and evidence, and guidance.",
   input: z.object({
     workflow_id: workflowId,
     include_failed: z.boolean().default(true).describe('Include failed and terminated jobs (default true).'),
   }),
   output: diagnosisSchema.extend({
-    guidance: z.string().nullable().describe('What to do next when anything exceeded its limits.'),
+    guidance: z.string().nullable().describe('(torc-edge) What to do next when anything exceeded its limits.'),
   }),
   annotations: readOnly,
   async handler({ workflow_id, include_failed }, { torc }) {
-    const [results, { jobs, requirements }] = await Promise.all([
+    const [workflow, results, { jobs, requirements }] = await Promise.all([
+      torc.get(`/workflows/${workflow_id}`, WorkflowSchema),
       loadResults(torc, workflow_id, include_failed),
       loadJobsAndRequirements(torc, workflow_id),
     ])
-    const d = diagnose(workflow_id, results, jobs, requirements)
-    const failedOver = d.resource_violations.filter((f) => f.memory_violation || f.likely_timeout).length
-    const over = new Set([...d.violations.map((v) => v.job_id), ...d.resource_violations.filter((f) => f.memory_violation || f.likely_timeout).map((f) => f.job_id)]).size
-    return { ...d, guidance: over > 0 ? guidance(workflow_id, over, failedOver) : null }
+    const d = diagnose(workflow_id, results, jobs, requirements, exitCodesOf(workflow))
+    const limitFailures = d.resource_violations.filter((f) => f.cause === 'oom' || f.cause === 'timeout' || f.cause === 'oom_and_timeout')
+    const over = new Set([...d.violations.map((v) => v.job_id), ...limitFailures.map((f) => f.job_id)]).size
+    return { ...d, guidance: over > 0 ? guidance(workflow_id, over, limitFailures.length) : null }
   },
   summarize: (out) =>
     `${out.jobs_over_count} jobs over their limits (${out.over_utilization_count} rows), ${out.resource_violations_count} failed jobs diagnosed`,
 })
 
+const values = z
+  .object({
+    num_cpus: z.number().int().describe('CPUs.'),
+    memory: z.string().describe('Memory, e.g. "10g".'),
+    runtime: z.string().describe('Runtime limit, ISO 8601.'),
+  })
+const valuesOf = (r: ResourceRequirements) => ({ num_cpus: r.num_cpus, memory: r.memory, runtime: r.runtime })
+type Action = 'change_in_place' | 'copy_for_job' | 'change_shared' | 'none'
+
 export const updateJobResources = defineTool({
   name: 'update_job_resources',
   title: 'Update job resources',
   description:
-    'Change the CPUs, memory or runtime a job requests. Use it when a job needs more (or less) than it asked ' +
-    'for. If other jobs share the requirement, say scope "job" (only this job gets a copy) or "shared" (all ' +
-    'change); without a scope nothing is changed and the sharing jobs are listed.',
+    'Change the CPUs, memory or runtime a job requests. If other jobs share its requirement, give scope ' +
+    '"job" (a copy for this job) or "shared" (all change); without a scope nothing changes and the sharing ' +
+    'jobs are listed. Preview first (dry_run=true), then apply with the plan_id.',
   input: z.object({
     job_id: jobId,
     num_cpus: z.number().int().min(1).max(100_000).optional().describe('New CPU count.'),
@@ -66,19 +78,27 @@ export const updateJobResources = defineTool({
       .enum(['job', 'shared'])
       .optional()
       .describe('When the requirement is shared: "job" gives this job its own copy, "shared" changes it for all.'),
+    dry_run: dryRun,
+    plan_id: planIdField,
   }),
   output: z.object({
     job_id: z.number().int().describe('The job.'),
     workflow_id: z.number().int().describe('Its workflow.'),
-    updated: z.boolean().describe('False when nothing was changed (see shared_with_job_ids).'),
+    dry_run: z.boolean().describe('True for a preview: nothing was changed.'),
+    plan_id: z.string().describe('Pass back with dry_run=false to apply exactly this change.'),
+    action: z
+      .enum(['change_in_place', 'copy_for_job', 'change_shared', 'none'])
+      .describe('change_in_place (only this job uses it), copy_for_job (scope "job"), change_shared (scope "shared"), none (shared without a scope, or no difference).'),
+    updated: z.boolean().describe('True only when the change was applied.'),
     resource_requirements_id: z.number().int().describe('The requirement the job uses now.'),
-    previous: z.object({ num_cpus: z.number().int(), memory: z.string(), runtime: z.string() }).describe('Values before.'),
-    current: z.object({ num_cpus: z.number().int(), memory: z.string(), runtime: z.string() }).describe('Values now.'),
+    previous: values.describe('Values before.'),
+    proposed: values.describe('Values the change sets.'),
+    current: values.describe('Values now (unchanged for a preview).'),
     shared_with_job_ids: z.array(z.number().int()).describe('Other jobs using the same requirement (first 100).'),
     shared_with_count: z.number().int().describe('How many other jobs use it.'),
     message: z.string().describe('What happened and what to do next.'),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler(input, { torc }) {
     if (input.num_cpus === undefined && input.memory === undefined && input.runtime === undefined) {
       throw new ToolError('invalid_input', 'invalid input: give at least one of num_cpus, memory, runtime')
@@ -90,32 +110,55 @@ export const updateJobResources = defineTool({
     const rr = await torc.get(`/resource_requirements/${job.resource_requirements_id}`, ResourceRequirementsSchema)
     const sharing = await torc.list('/jobs', JobSchema, { workflow_id: job.workflow_id })
     const others = sharing.items.filter((j) => j.resource_requirements_id === rr.id && j.id !== job.id).map((j) => j.id)
-    const values = (r: ResourceRequirements) => ({ num_cpus: r.num_cpus, memory: r.memory, runtime: r.runtime })
     const next = {
       ...rr,
       num_cpus: input.num_cpus ?? rr.num_cpus,
       memory: input.memory ?? rr.memory,
       runtime: input.runtime ?? rr.runtime,
     }
+    const same = next.num_cpus === rr.num_cpus && next.memory === rr.memory && next.runtime === rr.runtime
+    const action: Action =
+      same || (others.length > 0 && !input.scope) ? 'none' : others.length === 0 ? 'change_in_place' : input.scope === 'job' ? 'copy_for_job' : 'change_shared'
+    const plan_id = await planId('ur', { job_id: job.id, rr, others, action, proposed: valuesOf(next) })
     const base = {
       job_id: job.id,
       workflow_id: job.workflow_id,
-      previous: values(rr),
+      dry_run: input.dry_run,
+      plan_id,
+      action,
+      previous: valuesOf(rr),
+      proposed: valuesOf(next),
       shared_with_job_ids: others.slice(0, 100),
       shared_with_count: others.length,
     }
-    if (others.length > 0 && !input.scope) {
+    const unchanged = { ...base, updated: false, resource_requirements_id: rr.id, current: valuesOf(rr) }
+    if (action === 'none') {
       return {
-        ...base,
-        updated: false,
-        resource_requirements_id: rr.id,
-        current: values(rr),
-        message:
-          `Requirement "${rr.name}" (id ${rr.id}) is shared with ${others.length} other job(s); nothing was changed. ` +
-          'Call again with scope "job" to give only this job the new values, or scope "shared" to change all of them.',
+        ...unchanged,
+        message: same
+          ? `Job ${job.id} already requests these values ("${rr.name}"); nothing to change.`
+          : `Requirement "${rr.name}" (id ${rr.id}) is shared with ${others.length} other job(s); nothing was changed. ` +
+            'Call again with scope "job" to give only this job the new values, or scope "shared" to change all of them.',
       }
     }
-    if (others.length > 0 && input.scope === 'job') {
+    const what = {
+      change_in_place: `change "${rr.name}" (used only by job ${job.id})`,
+      copy_for_job: `give job ${job.id} its own copy of "${rr.name}"; the ${others.length} other job(s) keep the old values`,
+      change_shared: `change "${rr.name}" for job ${job.id} and ${others.length} other job(s)`,
+    }[action]
+    if (input.dry_run) {
+      const args = [`job_id=${job.id}`, ...(['num_cpus', 'memory', 'runtime', 'scope'] as const).filter((k) => input[k] !== undefined).map((k) => `${k}=${JSON.stringify(input[k])}`)]
+      return {
+        ...unchanged,
+        message:
+          `Would ${what}: ${JSON.stringify(valuesOf(rr))} → ${JSON.stringify(valuesOf(next))}. Show the user and, if they agree, ` +
+          `call update_job_resources(${args.join(', ')}, dry_run=false, plan_id="${plan_id}").`,
+      }
+    }
+    requireMatchingPlan(input, plan_id, `the resources of job ${job.id}`)
+    const after =
+      'Failed jobs rerun with it after recover_workflow or restart_failed_jobs (preview with dry_run=true first).'
+    if (action === 'copy_for_job') {
       const copy = await torc.send('POST', '/resource_requirements', ResourceRequirementsSchema, {
         body: { ...next, id: undefined, name: `${rr.name}_job${job.id}` },
       })
@@ -124,8 +167,8 @@ export const updateJobResources = defineTool({
         ...base,
         updated: true,
         resource_requirements_id: copy.id,
-        current: values(copy),
-        message: `Job ${job.id} now has its own requirement "${copy.name}" (id ${copy.id}); the ${others.length} other job(s) keep "${rr.name}".`,
+        current: valuesOf(copy),
+        message: `Job ${job.id} now has its own requirement "${copy.name}" (id ${copy.id}); the ${others.length} other job(s) keep "${rr.name}". ${after}`,
       }
     }
     const saved = await torc.send('PUT', `/resource_requirements/${rr.id}`, ResourceRequirementsSchema, { body: next })
@@ -133,10 +176,8 @@ export const updateJobResources = defineTool({
       ...base,
       updated: true,
       resource_requirements_id: saved.id,
-      current: values(saved),
-      message:
-        (others.length ? `Changed "${rr.name}" for this job and ${others.length} other job(s). ` : `Changed "${rr.name}". `) +
-        'Failed jobs rerun with it after recover_workflow or restart_failed_jobs (preview with dry_run=true first).',
+      current: valuesOf(saved),
+      message: (others.length ? `Changed "${rr.name}" for this job and ${others.length} other job(s). ` : `Changed "${rr.name}". `) + after,
     }
   },
   summarize: (out) => (out.updated ? `job ${out.job_id}: ${JSON.stringify(out.current)}` : out.message),

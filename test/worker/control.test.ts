@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { tools } from '../../src/tools/index.ts'
-import { callBoth, keys, rest } from '../helpers/worker-faces.ts'
+import { callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 /** Torc cancels and unblocks dependents in a background task: wait for it to settle. */
@@ -17,12 +17,37 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
 /** REST only: Torc's background task may change counts between the MCP and REST calls of callBoth. */
 const counts = async (id: number) => (await rest('get_workflow_status', { workflow_id: id })).body.job_counts_by_status
 
-async function previewThenApply(name: string, input: Record<string, unknown>) {
+/** Applies through REST or the MCP client; the result either way. */
+async function applyVia(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
+  if (face === 'rest') {
+    const res = await rest(name, { ...input, dry_run: false })
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    return res.body
+  }
+  const client = await mcpClient()
+  const result = await client.callTool({ name, arguments: { ...input, dry_run: false } })
+  await client.close()
+  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
+  return result.structuredContent
+}
+
+async function previewThenApply(name: string, input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest') {
   const preview = await callBoth(name, input)
   expect(preview.dry_run).toBe(true)
-  const applied = await rest(name, { ...input, dry_run: false, plan_id: preview.plan_id })
-  expect(applied.status, JSON.stringify(applied.body)).toBe(200)
-  return { preview, applied: applied.body }
+  const applied = await applyVia(face, name, { ...input, plan_id: preview.plan_id })
+  return { preview, applied }
+}
+
+/** An apply after the workflow changed: refused with 409 on both faces. */
+async function expectStale(name: string, input: Record<string, unknown>) {
+  const viaRest = await rest(name, { ...input, dry_run: false })
+  expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(409)
+  expect(viaRest.body.error.message).toContain('changed since the preview')
+  const client = await mcpClient()
+  const viaMcp = await client.callTool({ name, arguments: { ...input, dry_run: false } })
+  await client.close()
+  expect(viaMcp.isError).toBe(true)
+  expect(JSON.stringify(viaMcp.content)).toContain('changed since the preview')
 }
 
 describe('cancel_workflow', () => {
@@ -129,6 +154,135 @@ describe('classify_and_resolve_failures', () => {
     const res = await rest('classify_and_resolve_failures', { workflow_id: 1, classifications: [{ job_id: 1, action: 'fail', memory: '8g' }] })
     expect(res.status).toBe(400)
     expect(res.body.error.message).toContain('retry only')
+  })
+})
+
+describe('applying through MCP', () => {
+  it('cancel_workflow', async () => {
+    const wf = await createWorkflow({ name: 'cancel-mcp', jobs: [{ name: 'a' }, { name: 'b' }] })
+    await drive(wf, () => undefined)
+    const { applied } = await previewThenApply('cancel_workflow', { workflow_id: wf.id }, 'mcp')
+    expect(applied).toMatchObject({ dry_run: false, jobs_by_status_after: { canceled: 2, running: 0 } })
+    expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).is_canceled).toBe(true)
+  })
+
+  it('cancel_jobs', async () => {
+    const wf = await createWorkflow({ name: 'cancel-jobs-mcp', jobs: [{ name: 'x' }, { name: 'y' }] })
+    const { applied } = await previewThenApply('cancel_jobs', { job_ids: [wf.jobIds.get('x')] }, 'mcp')
+    expect(applied.jobs_canceled).toEqual([wf.jobIds.get('x')])
+    expect(await counts(wf.id)).toMatchObject({ canceled: 1, ready: 1 })
+  })
+
+  it('classify_and_resolve_failures', async () => {
+    const wf = await createWorkflow({ name: 'classify-mcp', jobs: [{ name: 'flaky' }] })
+    await drive(wf, () => ({ status: 'pending_failed', return_code: 75, exec_time_minutes: 0.1 }))
+    const input = { workflow_id: wf.id, classifications: [{ job_id: wf.jobIds.get('flaky'), action: 'retry', reason: 'network blip' }] }
+    const { applied } = await previewThenApply('classify_and_resolve_failures', input, 'mcp')
+    expect(applied.applied).toEqual({ retried: [{ job_id: wf.jobIds.get('flaky'), attempt_id: 2 }], failed: [] })
+    expect(applied.next_steps).toContain(`\`torc run ${wf.id}\``)
+    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('flaky') })).toMatchObject({ status: 'ready', attempt_id: 2 })
+  })
+})
+
+describe('restart_failed_jobs without job_ids', () => {
+  async function mixed(name: string) {
+    const wf = await createWorkflow({ name, jobs: [{ name: 'f1' }, { name: 'f2' }, { name: 'gone' }, { name: 'cut' }, { name: 'ok' }] })
+    await drive(wf, (job) =>
+      job === 'ok'
+        ? { status: 'completed', return_code: 0, exec_time_minutes: 0.1 }
+        : job === 'gone'
+          ? { status: 'canceled', return_code: -15, exec_time_minutes: 0 }
+          : job === 'cut'
+            ? { status: 'terminated', return_code: 152, exec_time_minutes: 1 }
+            : { status: 'failed', return_code: 2, exec_time_minutes: 0.1 }
+    )
+    await stopRunner(wf)
+    return wf
+  }
+  const ids = (wf: { jobIds: Map<string, number> }, ...names: string[]) => names.map((n) => wf.jobIds.get(n))
+
+  it('restarts every failed, canceled and terminated job by default', async () => {
+    const wf = await mixed('restart-all')
+    const { preview, applied } = await previewThenApply('restart_failed_jobs', { workflow_id: wf.id })
+    expect(preview.jobs_to_reset).toEqual(ids(wf, 'f1', 'f2', 'gone', 'cut'))
+    expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['reset', 'reset', 'reset', 'reset'])
+    expect(applied).toMatchObject({ new_run_id: 2, jobs_by_status_after: { ready: 4, completed: 1, failed: 0, canceled: 0, terminated: 0 } })
+  })
+
+  it('honours the statuses filter, through MCP', async () => {
+    const wf = await mixed('restart-statuses')
+    const input = { workflow_id: wf.id, statuses: ['failed'] }
+    const { preview, applied } = await previewThenApply('restart_failed_jobs', input, 'mcp')
+    // Torc's initialize_jobs readies every terminated job in the new run, so the plan includes "cut".
+    expect(preview.jobs_to_reset).toEqual(ids(wf, 'f1', 'f2', 'cut'))
+    expect(preview.jobs.map((j: { name: string }) => j.name)).toEqual(['f1', 'f2', 'cut'])
+    expect(preview.jobs[2].reason).toContain('readies every terminated job')
+    expect(preview.next_steps).toContain('statuses=["failed"]')
+    expect(applied.jobs_by_status_after).toMatchObject({ ready: 3, canceled: 1, terminated: 0, completed: 1 })
+    const named = await callBoth('restart_failed_jobs', { workflow_id: wf.id, job_ids: ids(wf, 'gone', 'ok'), statuses: ['terminated'] })
+    expect(named.jobs.map((j: { name: string; action: string }) => `${j.name}:${j.action}`)).toEqual(['gone:skip', 'ok:skip'])
+    expect(named.can_apply).toBe(false)
+  })
+})
+
+describe('a change between preview and apply is refused and changes nothing', () => {
+  it('restart_failed_jobs', async () => {
+    const wf = await createWorkflow({ name: 'restart-race', jobs: [{ name: 'f1' }, { name: 'f2' }] })
+    await drive(wf, () => ({ status: 'failed', return_code: 1, exec_time_minutes: 0.1 }))
+    await stopRunner(wf)
+    const all = await callBoth('restart_failed_jobs', { workflow_id: wf.id })
+    // Someone restarts f1 alone in between.
+    const one = await callBoth('restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')] })
+    await applyVia('rest', 'restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')], plan_id: one.plan_id })
+    await expectStale('restart_failed_jobs', { workflow_id: wf.id, plan_id: all.plan_id })
+    expect(await counts(wf.id)).toMatchObject({ ready: 1, failed: 1 })
+    expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).run_id).toBe(2)
+  })
+
+  it('cancel_jobs', async () => {
+    const wf = await createWorkflow({ name: 'cancel-race', jobs: [{ name: 'x' }] })
+    const preview = await callBoth('cancel_jobs', { job_ids: [wf.jobIds.get('x')] })
+    // A job runner claims it in between.
+    await torcApi('POST', `/workflows/${wf.id}/claim_next_jobs?limit=10`)
+    await expectStale('cancel_jobs', { job_ids: [wf.jobIds.get('x')], plan_id: preview.plan_id })
+    expect(await counts(wf.id)).toMatchObject({ pending: 1, canceled: 0 })
+  })
+
+  it('classify_and_resolve_failures', async () => {
+    const wf = await createWorkflow({ name: 'classify-race', jobs: [{ name: 'p' }] })
+    await drive(wf, () => ({ status: 'pending_failed', return_code: 3, exec_time_minutes: 0.1 }))
+    const input = { workflow_id: wf.id, classifications: [{ job_id: wf.jobIds.get('p'), action: 'fail' }] }
+    const preview = await callBoth('classify_and_resolve_failures', input)
+    // Someone else moves it on in between.
+    await torcApi('PUT', `/jobs/${wf.jobIds.get('p')}/manage_status_change/ready/${wf.runId}`)
+    await expectStale('classify_and_resolve_failures', { ...input, plan_id: preview.plan_id })
+    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('p') })).toMatchObject({ status: 'ready', attempt_id: 1 })
+  })
+})
+
+describe('annotations of the write tools', () => {
+  const expected = {
+    recover_workflow: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    classify_and_resolve_failures: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    cancel_workflow: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    cancel_jobs: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    restart_failed_jobs: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    update_job_resources: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  }
+
+  it('each says it writes and loses state, on MCP and in the OpenAPI document', async () => {
+    const client = await mcpClient()
+    const listed = new Map((await client.listTools()).tools.map((t) => [t.name, t]))
+    await client.close()
+    const doc = (await (await createApp().request('http://edge.test/openapi.json', {}, env)).json()) as {
+      paths: Record<string, { post: Record<string, unknown> }>
+    }
+    for (const [name, annotations] of Object.entries(expected)) {
+      expect(listed.get(name)?.annotations, name).toMatchObject(annotations)
+      expect(doc.paths[`/v1/tools/${name}`]?.post['x-openai-isConsequential'], name).toBe(true)
+      const input = (listed.get(name)?.inputSchema ?? {}) as { properties?: Record<string, { default?: unknown }> }
+      expect(input.properties?.dry_run?.default, `${name} previews by default`).toBe(true)
+    }
   })
 })
 

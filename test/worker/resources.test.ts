@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { callBoth, rest } from '../helpers/worker-faces.ts'
-import { createWorkflow, drive, stopRunner } from '../helpers/worker-torc.ts'
+import { callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
+import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 async function sharedWorkflow(name: string) {
   const wf = await createWorkflow({
@@ -20,6 +20,23 @@ async function sharedWorkflow(name: string) {
   return wf
 }
 
+/** Previews on both faces, then applies the plan through REST or MCP. */
+async function previewThenApply(input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest'): Promise<{ preview: any; applied: any }> {
+  const preview = await callBoth('update_job_resources', input)
+  expect(preview).toMatchObject({ dry_run: true, updated: false })
+  const args = { ...input, dry_run: false, plan_id: preview.plan_id }
+  if (face === 'rest') {
+    const res = await rest('update_job_resources', args)
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    return { preview, applied: res.body }
+  }
+  const client = await mcpClient()
+  const result = await client.callTool({ name: 'update_job_resources', arguments: args })
+  await client.close()
+  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
+  return { preview, applied: result.structuredContent }
+}
+
 describe('update_job_resources', () => {
   it('never changes a shared requirement silently: lists the sharing jobs and changes nothing', async () => {
     const wf = await sharedWorkflow('shared-none')
@@ -29,24 +46,57 @@ describe('update_job_resources', () => {
     expect(out.message).toContain('scope "job"')
   })
 
-  it('scope "job" gives only this job a copy with the new values', async () => {
+  it('previews first and changes nothing until applied with the plan_id', async () => {
+    const wf = await sharedWorkflow('update-preview')
+    const loose = wf.jobIds.get('loose')!
+    const preview = await callBoth('update_job_resources', { job_id: loose, memory: '3g' })
+    expect(preview).toMatchObject({ dry_run: true, action: 'change_in_place', updated: false, current: { memory: '1m' }, proposed: { memory: '3g' } })
+    expect(preview.message).toContain(`plan_id="${preview.plan_id}"`)
+    expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements.memory).toBe('1m')
+    const noPlan = await rest('update_job_resources', { job_id: loose, memory: '3g', dry_run: false })
+    expect(noPlan.status).toBe(400)
+    expect(noPlan.body.error.message).toContain('plan_id')
+  })
+
+  it('scope "job" gives only this job a copy with the new values (applied through REST)', async () => {
     const wf = await sharedWorkflow('shared-job')
     const a = wf.jobIds.get('a')!
-    const res = await rest('update_job_resources', { job_id: a, memory: '8g', runtime: 'PT2H', scope: 'job' })
-    expect(res.status, JSON.stringify(res.body)).toBe(200)
-    expect(res.body).toMatchObject({ updated: true, current: { memory: '8g', runtime: 'PT2H', num_cpus: 2 }, previous: { memory: '4g' } })
+    const { preview, applied } = await previewThenApply({ job_id: a, memory: '8g', runtime: 'PT2H', scope: 'job' })
+    expect(preview).toMatchObject({ action: 'copy_for_job', proposed: { memory: '8g', runtime: 'PT2H', num_cpus: 2 } })
+    expect(applied).toMatchObject({ dry_run: false, updated: true, current: { memory: '8g', runtime: 'PT2H', num_cpus: 2 }, previous: { memory: '4g' } })
     const mine = await callBoth('get_job_details', { job_id: a })
-    expect(mine.resource_requirements).toMatchObject({ id: res.body.resource_requirements_id, memory: '8g' })
+    expect(mine.resource_requirements).toMatchObject({ id: applied.resource_requirements_id, memory: '8g' })
     const other = await callBoth('get_job_details', { job_id: wf.jobIds.get('b') })
     expect(other.resource_requirements).toMatchObject({ memory: '4g', runtime: 'PT1H' })
   })
 
-  it('scope "shared" changes it for every job that uses it', async () => {
+  it('scope "shared" changes it for every job that uses it (applied through MCP)', async () => {
     const wf = await sharedWorkflow('shared-all')
-    const res = await rest('update_job_resources', { job_id: wf.jobIds.get('a'), num_cpus: 4, scope: 'shared' })
-    expect(res.body).toMatchObject({ updated: true, current: { num_cpus: 4, memory: '4g' } })
+    const { preview, applied } = await previewThenApply({ job_id: wf.jobIds.get('a'), num_cpus: 4, scope: 'shared' }, 'mcp')
+    expect(preview.action).toBe('change_shared')
+    expect(applied).toMatchObject({ updated: true, current: { num_cpus: 4, memory: '4g' } })
     const other = await callBoth('get_job_details', { job_id: wf.jobIds.get('c') })
     expect(other.resource_requirements.num_cpus).toBe(4)
+  })
+
+  it('a shared requirement without a scope is never changed, even with dry_run=false', async () => {
+    const wf = await sharedWorkflow('shared-apply-none')
+    const res = await rest('update_job_resources', { job_id: wf.jobIds.get('a'), memory: '8g', dry_run: false })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ action: 'none', updated: false, shared_with_count: 2, current: { memory: '4g' } })
+  })
+
+  it('refuses a plan made before someone else changed the requirement', async () => {
+    const wf = await sharedWorkflow('update-race')
+    const loose = wf.jobIds.get('loose')!
+    const preview = await callBoth('update_job_resources', { job_id: loose, runtime: 'PT3H' })
+    const rrId = preview.resource_requirements_id
+    const rr = await torcApi<Record<string, unknown>>('GET', `/resource_requirements/${rrId}`)
+    await torcApi('PUT', `/resource_requirements/${rrId}`, { ...rr, memory: '2g' })
+    const stale = await rest('update_job_resources', { job_id: loose, runtime: 'PT3H', dry_run: false, plan_id: preview.plan_id })
+    expect(stale.status).toBe(409)
+    expect(stale.body.error.message).toContain('changed since the preview')
+    expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements).toMatchObject({ memory: '2g', runtime: rr.runtime })
   })
 
   it('validates memory and ISO 8601 runtimes before anything is sent, naming the field', async () => {
