@@ -44,6 +44,14 @@ export default defineConfig({
                   url.host = target.host
                   return fetch(new Request(url, request))
                 },
+                // The same for the output site server: what an OUTPUT binding (VPC service) reaches.
+                OUTPUT_VPC: async (request: Request) => {
+                  const url = new URL(request.url)
+                  const target = new URL(inject<string>('outputUrl'))
+                  url.protocol = target.protocol
+                  url.host = target.host
+                  return fetch(new Request(url, request))
+                },
                 // Fault injection in front of the real torc-server: job creation fails, all else passes.
                 TORC_FAILING_JOBS: async (request: Request) => {
                   const url = new URL(request.url)

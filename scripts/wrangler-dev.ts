@@ -1,6 +1,10 @@
-/** Runs the Worker under `wrangler dev` (workerd) with the given vars; used by `npm run dev` and benchmarks. */
+/**
+ * Runs the Worker under `wrangler dev` (workerd) with the given vars; used by `npm run dev`,
+ * `npm run conformance`, the Inspector smoke test and benchmarks.
+ */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { freePort } from './torc-server.ts'
 import { ROOT } from './torc-paths.ts'
 
 export interface RunningWorker {
@@ -9,13 +13,25 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
-export async function startWorker(options: {
+export interface WorkerOptions {
   port: number
   vars: Record<string, string>
+  /** 'inherit' (default) shows wrangler's output; 'ignore' keeps a test's output clean. */
   stdio?: 'inherit' | 'ignore'
-}): Promise<RunningWorker> {
+  /** Wrangler configuration file, relative to the repository (default wrangler.toml). */
+  config?: string
+  /** Directory for local state (KV); default .wrangler/state. Tests pass a temporary one. */
+  persistTo?: string
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   // The current Node (24, from the `node` devDependency) rather than whatever `node` is first on PATH.
   const args = [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'dev', '--port', String(options.port), '--ip', '127.0.0.1']
+  // Unattended (tests, npm run conformance): a free devtools port, so several wrangler dev processes
+  // can run at once (and next to npm run dev on 9229), and no hotkey prompt.
+  if (options.stdio === 'ignore') args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false')
+  if (options.config) args.push('--config', options.config)
+  if (options.persistTo) args.push('--persist-to', options.persistTo)
   for (const [name, value] of Object.entries(options.vars)) args.push('--var', `${name}:${value}`)
   const child = spawn(process.execPath, args, {
     stdio: options.stdio ?? 'inherit',
@@ -24,9 +40,10 @@ export async function startWorker(options: {
   })
   const url = `http://127.0.0.1:${options.port}`
   const stop = async () => {
-    if (child.exitCode !== null) return
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
+    await exited
   }
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {

@@ -5,7 +5,7 @@ import type { AppEnv } from './app-env.ts'
 import { requireApiKey } from './auth.ts'
 import { parseConfig } from './config.ts'
 import { toErrorBody, ToolError, toToolError } from './errors.ts'
-import { hostAndOriginGuard } from './guard.ts'
+import { hostAndOriginGuard, mcpCors } from './guard.ts'
 import { health } from './health.ts'
 import { type McpExtension, serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
@@ -54,6 +54,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
         await next()
       }
     : requireApiKey()
+  // Browser clients: CORS on /mcp, the preflight answered before authentication.
+  app.use('/mcp', mcpCors())
   app.use('/mcp', authenticate)
   app.use('/v1/*', authenticate)
   app.all('/mcp', (c) => serveMcp(c.req.raw, tools, toolContext(c), options.extendMcp))

@@ -61,7 +61,14 @@ const ConfigSchema = z.object({
   TORC_OUTPUT_URL: z.url().optional().transform((u) => u?.replace(/\/+$/, '')),
   TORC_OUTPUT_TOKEN: optionalSecret,
   TORC_EDGE_ALLOWED_HOSTS: list,
-  TORC_EDGE_ALLOWED_ORIGINS: list,
+  // Compared with the browser's Origin header, so kept as origins (scheme://host[:port], no path).
+  TORC_EDGE_ALLOWED_ORIGINS: list.pipe(
+    z.array(
+      z
+        .url({ protocol: /^https?$/, message: 'each entry must be an origin such as https://app.example.org' })
+        .transform((u) => new URL(u).origin)
+    )
+  ),
   TORC_EDGE_OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),
   TORC_EDGE_OAUTH_REFRESH_TOKEN_TTL: z.coerce.number().int().min(3600).max(31_536_000).default(2_592_000),
   TORC_EDGE_ACCESS_TEAM_DOMAIN: z

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
+import { cors } from 'hono/cors'
 import type { AppEnv } from './app-env.ts'
 import { toErrorBody, ToolError } from './errors.ts'
 
@@ -28,14 +29,38 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
   }
 }
 
-function originAllowed(origin: string, url: URL, allowed: readonly string[]): boolean {
-  if (allowed.includes(origin)) return true
+/** Whether a page at `origin` may call this server at `url` (`allowed`: normalized origins). */
+export function originAllowed(origin: string, url: URL, allowed: readonly string[]): boolean {
   let parsed: URL
   try {
     parsed = new URL(origin)
   } catch {
     return false
   }
+  if (allowed.includes(parsed.origin)) return true
   if (parsed.host === url.host) return true
   return LOOPBACK.has(parsed.hostname) && LOOPBACK.has(url.hostname)
+}
+
+/** What a browser MCP client sends (Streamable HTTP, both protocol eras) and must be able to read. */
+const MCP_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID']
+const MCP_RESPONSE_HEADERS = ['WWW-Authenticate', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Retry-After']
+
+/**
+ * CORS for browser MCP clients (the MCP Inspector's web UI, hosted web assistants), on /mcp only:
+ * a preflight is answered here, before authentication (it carries no credential), and every answer,
+ * a 401 challenge included, lets the page read the headers OAuth discovery and the protocol need.
+ * Only origins hostAndOriginGuard admits get here; foreign ones got 403 without CORS headers. The
+ * OAuth endpoints get the same from workers-oauth-provider, behind the same guard. No cookies are
+ * involved (bearer tokens only), so credentials mode is never allowed.
+ */
+export function mcpCors(): MiddlewareHandler<AppEnv> {
+  return cors({
+    origin: (origin, c) =>
+      origin && originAllowed(origin, new URL(c.req.url), c.get('config').TORC_EDGE_ALLOWED_ORIGINS) ? origin : null,
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: MCP_REQUEST_HEADERS,
+    exposeHeaders: MCP_RESPONSE_HEADERS,
+    maxAge: 7200,
+  })
 }

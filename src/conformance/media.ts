@@ -1,0 +1,3 @@
+/** Tiny, valid media for the conformance fixtures: a 1x1 green PNG and a 2-sample 8 kHz mono WAV. */
+export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGPQqzUCAAG6AN7Eir+IAAAAAElFTkSuQmCC'
+export const WAV_BASE64 = 'UklGRigAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQQAAAAAAAAA'

@@ -1,0 +1,30 @@
+import { z } from 'zod'
+import { createApp } from '../app.ts'
+import type { WorkerEnv } from '../config.ts'
+import { toErrorBody, ToolError } from '../errors.ts'
+import { conformanceFixtures } from './fixtures.ts'
+import { refuseForgedState, stateSeal } from './request-state.ts'
+
+/**
+ * The conformance build (wrangler.conformance.toml, `npm run conformance`): the real Worker, served
+ * without credentials (the suite cannot send any) and with the suite's fixtures added to /mcp.
+ * Never deployed: src/index.ts, the production entry, imports nothing from src/conformance/.
+ */
+const ConformanceEnv = z.object({
+  /** HMAC key for multi-round-trip requestState, minted per run by scripts/conformance.ts. */
+  TORC_EDGE_CONFORMANCE_STATE_KEY: z.string().min(32),
+})
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    const parsed = ConformanceEnv.safeParse(env)
+    if (!parsed.success) {
+      const error = new ToolError('internal', 'conformance build misconfigured: TORC_EDGE_CONFORMANCE_STATE_KEY (>= 32 chars) is required')
+      return Response.json(toErrorBody(error), { status: 500 })
+    }
+    const seal = stateSeal(parsed.data.TORC_EDGE_CONFORMANCE_STATE_KEY)
+    const refused = await refuseForgedState(request, seal)
+    if (refused) return refused
+    return createApp({ extendMcp: conformanceFixtures(seal), anonymous: true }).fetch(request, env, ctx)
+  },
+} satisfies ExportedHandler<WorkerEnv>
