@@ -33,18 +33,24 @@ export const PAGE_BUDGET = 60_000
  * its JSON passes PAGE_BUDGET characters (it keeps at least one item).
  */
 export function fitPage<T>(items: readonly T[], total: number, offsetValue: number): { items: T[]; page: z.output<z.ZodObject<typeof pageInfo>> } {
+  const kept = fitItems(items, PAGE_BUDGET)
+  const count = kept.length
+  return {
+    items: kept,
+    page: { total, offset: offsetValue, count, has_more: offsetValue + count < total, size_limited: count < items.length },
+  }
+}
+
+/** The longest prefix of `items` whose JSON stays within `budget` characters (at least one item). */
+export function fitItems<T>(items: readonly T[], budget: number): T[] {
   let size = 0
   let kept = 0
   while (kept < items.length) {
     size += JSON.stringify(items[kept]).length + 1
-    if (size > PAGE_BUDGET && kept > 0) break
+    if (size > budget && kept > 0) break
     kept++
   }
-  const count = kept
-  return {
-    items: items.slice(0, kept),
-    page: { total, offset: offsetValue, count, has_more: offsetValue + count < total, size_limited: kept < items.length },
-  }
+  return items.slice(0, kept)
 }
 
 /** Every tool that changes state previews first. */

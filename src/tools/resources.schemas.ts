@@ -61,3 +61,14 @@ export const diagnosisSchema = z.object({
   resource_violations_count: z.number().int().describe('Failed or terminated jobs diagnosed (0 with include_failed=false).'),
   resource_violations: z.array(failedJobSchema).describe('Each failed or terminated job with its likely cause.'),
 })
+
+/** check_resource_utilization's answer: the report, its lists cut to fit a client's answer size. */
+export const utilizationSchema = diagnosisSchema.extend({
+  violations_truncated: z
+    .boolean()
+    .describe('(torc-edge) violations holds only the first rows (limit, or the answer size); the counts are complete.'),
+  resource_violations_truncated: z
+    .boolean()
+    .describe('(torc-edge) resource_violations holds only the first failed jobs (limit, or the answer size); the counts are complete.'),
+  guidance: z.string().nullable().describe('(torc-edge) What to do next when anything exceeded its limits.'),
+})

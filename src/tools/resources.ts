@@ -6,8 +6,8 @@ import { diagnose } from '../resources/diagnose.ts'
 import { exitCodesOf } from '../resources/kill-codes.ts'
 import { loadJobsAndRequirements, loadResults } from '../resources/state.ts'
 import { JobSchema, ResourceRequirementsSchema, WorkflowSchema, type ResourceRequirements } from '../torc/schemas.ts'
-import { dryRun, jobId, memoryField, planIdField, readOnly, runtimeField, workflowId } from './fields.ts'
-import { diagnosisSchema } from './resources.schemas.ts'
+import { dryRun, fitItems, jobId, limit, memoryField, planIdField, readOnly, runtimeField, workflowId } from './fields.ts'
+import { utilizationSchema } from './resources.schemas.ts'
 
 /** Recovery guidance, as the Rust tool gives it, counting jobs (it counted violation rows). */
 function guidance(workflow: number, jobsOver: number, failed: number): string {
@@ -23,6 +23,8 @@ function guidance(workflow: number, jobsOver: number, failed: number): string {
   return lines.join('\n')
 }
 
+const LIST_BUDGET = 40_000
+
 export const checkResourceUtilization = defineTool({
   name: 'check_resource_utilization',
   title: 'Check resource utilization',
@@ -33,12 +35,11 @@ export const checkResourceUtilization = defineTool({
   input: z.object({
     workflow_id: workflowId,
     include_failed: z.boolean().default(true).describe('Include failed and terminated jobs (default true).'),
+    limit: limit(100, 1000).describe('Rows of violations, and failed jobs, to list at most (default 100); counts cover all.'),
   }),
-  output: diagnosisSchema.extend({
-    guidance: z.string().nullable().describe('(torc-edge) What to do next when anything exceeded its limits.'),
-  }),
+  output: utilizationSchema,
   annotations: readOnly,
-  async handler({ workflow_id, include_failed }, { torc }) {
+  async handler({ workflow_id, include_failed, limit }, { torc }) {
     const [workflow, results, { jobs, requirements }] = await Promise.all([
       torc.get(`/workflows/${workflow_id}`, WorkflowSchema),
       loadResults(torc, workflow_id, include_failed),
@@ -47,7 +48,17 @@ export const checkResourceUtilization = defineTool({
     const d = diagnose(workflow_id, results, jobs, requirements, exitCodesOf(workflow))
     const limitFailures = d.resource_violations.filter((f) => f.cause === 'oom' || f.cause === 'timeout' || f.cause === 'oom_and_timeout')
     const over = new Set([...d.violations.map((v) => v.job_id), ...limitFailures.map((f) => f.job_id)]).size
-    return { ...d, guidance: over > 0 ? guidance(workflow_id, over, limitFailures.length) : null }
+    // Each list gets a share of the answer budget: with the rest, under GPT Actions' 100,000 characters.
+    const violations = fitItems(d.violations.slice(0, limit), LIST_BUDGET)
+    const failed = fitItems(d.resource_violations.slice(0, limit), LIST_BUDGET)
+    return {
+      ...d,
+      violations,
+      violations_truncated: violations.length < d.violations.length,
+      resource_violations: failed,
+      resource_violations_truncated: failed.length < d.resource_violations.length,
+      guidance: over > 0 ? guidance(workflow_id, over, limitFailures.length) : null,
+    }
   },
   summarize: (out) =>
     `${out.jobs_over_count} jobs over their limits (${out.over_utilization_count} rows), ${out.resource_violations_count} failed jobs diagnosed`,

@@ -52,6 +52,18 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
     expect(JSON.stringify(jobs).length).toBeLessThan(100_000)
   })
 
+  it('check_resource_utilization counts every job over its memory but lists only what fits an answer', async () => {
+    const out = await callBoth('check_resource_utilization', { workflow_id: wf.id })
+    expect(out).toMatchObject({ over_utilization_count: 100, jobs_over_count: 100, resource_violations_count: 100 })
+    expect(out.violations.length).toBeGreaterThan(0)
+    expect(out.resource_violations_truncated).toBe(out.resource_violations.length < 100)
+    expect(JSON.stringify(out).length).toBeLessThan(100_000)
+    const few = await callBoth('check_resource_utilization', { workflow_id: wf.id, limit: 10 })
+    expect(few).toMatchObject({ over_utilization_count: 100, violations_truncated: true, resource_violations_truncated: true })
+    expect(few.violations).toHaveLength(10)
+    expect(few.resource_violations).toHaveLength(10)
+  })
+
   it('list_failed_jobs and list_jobs_by_status report totals beyond the page', async () => {
     const failed = await callBoth('list_failed_jobs', { workflow_id: wf.id, limit: 20 })
     expect(failed).toMatchObject({ failed_job_count: 100, total: 100, offset: 0, count: 20, has_more: true })
