@@ -52,7 +52,9 @@ export type McpExtension = (server: McpServer) => void
 function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress'>, extend?: McpExtension): McpServer {
   const server = new McpServer(
     { name: 'torc-edge', title: 'Torc (edge)', version: VERSION },
-    { instructions: INSTRUCTIONS }
+    // The lists are fixed for a deployment's life (and each request has its own server): no
+    // list_changed notification will ever come, so none is promised.
+    { instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } } }
   )
   const access = { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller }
   const visible = tools.filter((tool) => isVisible(tool, access))
