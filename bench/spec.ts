@@ -4,15 +4,19 @@
  *   validate  — parse + expand + validate   (ours: validateSpec; torc: `create --dry-run`)
  *   plan      — parse + expand + plan       (ours: planExecution; torc: `workflows execution-plan`)
  *   create    — creation plan (ours only; torc needs a server and real requests for this)
+ *   tool      — create_workflow's whole path for a Slurm workflow, every result held as the tool
+ *               holds it: parse, Slurm generation (kestrel), validation, creation plan (ours only).
+ *               It is what EDGE_LIMITS (src/spec/limits.ts) is sized by; past the limit the tool
+ *               refuses the spec, which is measured here anyway to show why.
  * Each measurement runs in a fresh child process, so peak RSS (getrusage maxRSS) is per task.
- * Usage: node bench/spec.ts [--jobs 100000] [--runs 3]
+ * Usage: node bench/spec.ts [--jobs 100000[,50000,...]] [--runs 3] [--tasks validate,plan,create,tool]
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
-import { planCreation, planExecution, validateSpec } from '../src/spec/index.ts'
+import { EDGE_LIMITS, generateSlurm, parseSpecDetailed, planCreation, planExecution, validateSpec } from '../src/spec/index.ts'
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
@@ -52,7 +56,8 @@ function generate(jobs: number): string {
   ].join('\n')
 }
 
-type Task = 'validate' | 'plan' | 'create'
+type Task = 'validate' | 'plan' | 'create' | 'tool'
+const TASKS: readonly Task[] = ['validate', 'plan', 'create', 'tool']
 
 interface Measure {
   ms: number
@@ -76,23 +81,31 @@ function runTask(task: Task, file: string): Measure {
   } else if (task === 'plan') {
     const p = planExecution(text, { format: 'yaml' })
     detail = `events=${p.total_events} jobs=${p.total_jobs}`
-  } else {
+  } else if (task === 'create') {
     const c = planCreation(text, { format: 'yaml', user: 'bench' })
     detail = `steps=${c.steps.length} levels=${c.counts.levels}`
+  } else {
+    // As the create_workflow handler runs it (it also counts the expansion first, which is cheap).
+    const parsed = parseSpecDetailed(text, 'yaml')
+    const slurm = generateSlurm(parsed.spec, { hpcProfile: 'kestrel', account: 'bench' })
+    const report = validateSpec(slurm.spec)
+    const plan = planCreation(slurm.spec, { user: 'bench', enableResourceMonitoring: true, initialize: true })
+    const held = [parsed, slurm, report, plan].length
+    detail = `valid=${report.valid} schedulers=${slurm.scheduler_count} steps=${plan.steps.length} held=${held}`
   }
   const ms = performance.now() - start
   const heapMb = getHeapStatistics().total_heap_size / 2 ** 20
   return { ms, baseHeapMb, heapMb, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }
 }
 
-/** Runs one task in a fresh Node process whose V8 heap is capped at 128 MB, like a Worker isolate. */
-function child(task: Task, file: string): Measure {
+/** Runs one task in a fresh Node process whose V8 heap is capped at 128 MB, like a Worker isolate; undefined if it runs out. */
+function child(task: Task, file: string): Measure | undefined {
   const args = ['--max-old-space-size=128', import.meta.filename, '--child', task, '--file', file]
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })
-  return JSON.parse(out) as Measure
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })
+  return r.status === 0 ? (JSON.parse(r.stdout) as Measure) : undefined
 }
 
-const CAPS = [24, 32, 48, 64, 80, 96, 112, 128, 160, 192, 256]
+const CAPS = [16, 20, 24, 28, 32, 40, 48, 56, 64, 72, 80, 96, 112, 128, 160, 192, 256]
 
 /** The smallest V8 old-space cap (MB, young generation pinned small) under which the task completes. */
 function smallestHeap(task: Task, file: string): number | undefined {
@@ -139,51 +152,58 @@ function main(): void {
     process.stdout.write(JSON.stringify(runTask(task, arg('file', ''))))
     return
   }
-  const jobs = Number(arg('jobs', '100000'))
+  const sizes = arg('jobs', '100000').split(',').map(Number)
   const runs = Number(arg('runs', '3'))
   const timeoutS = Number(arg('cli-timeout', '120'))
-  const dir = mkdtempSync(join(tmpdir(), 'torc-spec-bench-'))
-  const file = join(dir, 'sweep.yaml')
-  writeFileSync(file, generate(jobs))
-  console.log(`spec: ${jobs + 2} jobs, ${jobs + 2} files after expansion (${file}); median of ${runs} runs`)
+  const tasks = arg('tasks', TASKS.join(',')).split(',') as Task[]
   if (!existsSync(TORC)) console.log(`torc CLI not found at ${TORC}: Rust columns skipped`)
   console.log('ours: a fresh Node per run, V8 old space capped at 128 MB, as a Worker isolate is;')
   console.log('heap fits: smallest old-space cap (MB) under which the task completes (young generation 2 MB);')
+  console.log('Node itself (with its TypeScript loader and these modules) needs 12 MB of it.')
   console.log('RSS: peak resident memory of the whole process (Node alone idles at ~90 MB with its TS loader).')
-  console.log('task       ours ms  heap fits  ours RSS    torc ms  torc RSS  ours/torc  detail')
+  console.log(`edge limits (create_workflow refuses more): ${EDGE_LIMITS.jobs} jobs, ${EDGE_LIMITS.files} files`)
   const cliArgs: Record<Task, string[] | undefined> = {
     validate: ['create', '--dry-run'],
     plan: ['workflows', 'execution-plan'],
     create: undefined,
+    tool: undefined,
   }
-  try {
-    for (const task of ['validate', 'plan', 'create'] as Task[]) {
-      const ours = Array.from({ length: runs }, () => child(task, file))
-      const heap = smallestHeap(task, file)
-      const args = cliArgs[task]
-      const theirs: ({ ms: number; maxRssMb: number } | 'timeout' | undefined)[] = []
-      for (let i = 0; args !== undefined && i < runs; i++) {
-        const result = cli(args, file, timeoutS)
-        theirs.push(result)
-        if (result === 'timeout' || result === undefined) break
+  for (const jobs of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'torc-spec-bench-'))
+    const file = join(dir, 'sweep.yaml')
+    writeFileSync(file, generate(jobs))
+    console.log(`\nspec: ${jobs + 2} jobs, ${jobs + 2} files after expansion (${file}); median of ${runs} runs`)
+    console.log('task       ours ms  heap fits  ours RSS    torc ms  torc RSS  ours/torc  detail')
+    try {
+      for (const task of tasks) {
+        const runsOurs = Array.from({ length: runs }, () => child(task, file))
+        const ours = runsOurs.filter((o): o is Measure => o !== undefined)
+        const heap = smallestHeap(task, file)
+        const args = cliArgs[task]
+        const theirs: CliRun[] = []
+        for (let i = 0; args !== undefined && i < runs; i++) {
+          const result = cli(args, file, timeoutS)
+          theirs.push(result)
+          if (result === 'timeout' || result === undefined) break
+        }
+        const done = theirs.filter((t): t is { ms: number; maxRssMb: number } => typeof t === 'object')
+        const timedOut = theirs.includes('timeout')
+        const oursMs = ours.length > 0 ? median(ours.map((o) => o.ms)) : Number.NaN
+        const torcMs = done.length > 0 ? median(done.map((t) => t.ms)) : Number.NaN
+        const cell = (n: number, w: number, d = 0): string => (Number.isNaN(n) ? '-' : n.toFixed(d)).padStart(w)
+        const torcCell = timedOut ? `>${timeoutS} s`.padStart(11) : cell(torcMs, 11)
+        const bound = `<${(oursMs / (timeoutS * 1000)).toFixed(3)}`
+        const ratio = timedOut ? bound.padStart(11) : cell(oursMs / torcMs, 11, 2)
+        const torcRss = done.length > 0 ? Math.max(...done.map((t) => t.maxRssMb)) : Number.NaN
+        console.log(
+          `${task.padEnd(9)}${cell(oursMs, 8)}${(heap === undefined ? '>256' : `${heap}`).padStart(11)}` +
+            `${cell(ours.length > 0 ? Math.max(...ours.map((o) => o.maxRssMb)) : Number.NaN, 10)}${torcCell}${cell(torcRss, 10)}${ratio}` +
+            `  ${ours[0]?.detail ?? 'out of memory in 128 MB'}`
+        )
       }
-      const done = theirs.filter((t): t is { ms: number; maxRssMb: number } => typeof t === 'object')
-      const timedOut = theirs.includes('timeout')
-      const oursMs = median(ours.map((o) => o.ms))
-      const torcMs = done.length > 0 ? median(done.map((t) => t.ms)) : Number.NaN
-      const cell = (n: number, w: number, d = 0): string => (Number.isNaN(n) ? '-' : n.toFixed(d)).padStart(w)
-      const torcCell = timedOut ? `>${timeoutS} s`.padStart(11) : cell(torcMs, 11)
-      const bound = `<${(oursMs / (timeoutS * 1000)).toFixed(3)}`
-      const ratio = timedOut ? bound.padStart(11) : cell(oursMs / torcMs, 11, 2)
-      const torcRss = done.length > 0 ? Math.max(...done.map((t) => t.maxRssMb)) : Number.NaN
-      console.log(
-        `${task.padEnd(9)}${cell(oursMs, 8)}${(heap === undefined ? '>256' : `${heap}`).padStart(11)}` +
-          `${cell(Math.max(...ours.map((o) => o.maxRssMb)), 10)}${torcCell}${cell(torcRss, 10)}${ratio}` +
-          `  ${ours[0]?.detail ?? ''}`
-      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 

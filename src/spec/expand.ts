@@ -139,7 +139,8 @@ function checkSource(label: string, item: Item, workflowTable: string | undefine
   }
 }
 
-function resolveParameters(local: Params, use: string[] | undefined, workflow: Params): Params {
+/** The parameters an item expands over: its own, else the shared ones it names (none resolving = none). */
+export function resolveParameters(local: Params, use: string[] | undefined, workflow: Params): Params {
   if (local !== undefined) return local
   if (use === undefined || workflow === undefined) return undefined
   const picked: Record<string, string> = {}

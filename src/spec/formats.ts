@@ -20,6 +20,8 @@ export interface ParsedText {
 export interface TextOptions {
   /** Accept `depends_on_job` and plural `input_files`/`output_files` inside KDL jobs (default true). */
   kdlAliases?: boolean
+  /** The formats auto-detection may try, in torc's order (default all four; see limits.ts). */
+  autoFormats?: readonly SpecFormat[]
 }
 
 /** Chooses the format from a file name the way torc does (case-insensitive extension). */
@@ -46,16 +48,11 @@ export function parseText(text: string, format: SpecFormat, options: TextOptions
  * text reaches the KDL parser. When nothing parses, the error of the likeliest format is raised.
  */
 export function parseAuto(text: string, options: TextOptions = {}): ParsedText {
-  const attempts: [SpecFormat, () => ParsedText][] = [
-    ['json', () => parseText(text, 'json')],
-    ['json5', () => parseText(text, 'json5')],
-    ['yaml', () => parseText(text, 'yaml')],
-    ['kdl', () => parseText(text, 'kdl', options)],
-  ]
+  const allowed = options.autoFormats ?? AUTO_ORDER
   const errors = new Map<SpecFormat, unknown>()
-  for (const [format, attempt] of attempts) {
+  for (const format of AUTO_ORDER.filter((f) => allowed.includes(f))) {
     try {
-      const parsed = attempt()
+      const parsed = parseText(text, format, options)
       if (format === 'kdl' || isMapping(parsed.value)) return parsed
     } catch (error) {
       errors.set(format, error)
@@ -63,7 +60,8 @@ export function parseAuto(text: string, options: TextOptions = {}): ParsedText {
   }
   const trimmed = text.trimStart()
   const likely: SpecFormat = trimmed.startsWith('{') ? 'json5' : looksLikeYaml(trimmed) ? 'yaml' : 'kdl'
-  const error = errors.get(likely) ?? errors.get('kdl')
+  const error = errors.get(likely) ?? errors.get('kdl') ?? [...errors.values()].at(-1)
+  if (error === undefined) throw new SpecError('no spec format to try')
   throw error instanceof SpecError ? error : new SpecError(errorMessage(error))
 }
 
@@ -75,6 +73,8 @@ export function detectSpecFormat(text: string): SpecFormat | undefined {
     return undefined
   }
 }
+
+const AUTO_ORDER: readonly SpecFormat[] = ['json', 'json5', 'yaml', 'kdl']
 
 const isMapping = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v)
 

@@ -54,4 +54,14 @@ export { buildRequest, newIdMaps, recordResponse, rollbackRequest } from './crea
 export { HPC_PROFILES, type HpcPartition, type HpcProfile, HpcProfileSchema, findBestPartition } from './hpc.ts'
 export type { GroupBy, PlannedScheduler, WalltimeStrategy } from './scheduler-plan.ts'
 export { type GenerateSlurmOptions, type GenerateSlurmResult, generateSlurm, resolveProfile } from './slurm.ts'
+export { type SpecFile, MEDIA_TYPES, specFileName, writeSpec } from './write.ts'
+export {
+  EDGE_LIMITS,
+  type ExpansionSize,
+  SpecLimitError,
+  checkExpansionSize,
+  expansionSize,
+  formatsWithinLimits,
+  parseWithinLimits,
+} from './limits.ts'
 export { durationToSeconds, memoryToBytes, parseMemoryMb, parseWalltimeSecs, secsToWalltime } from './units.ts'

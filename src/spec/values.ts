@@ -159,9 +159,14 @@ function parseRange(text: string, limit: number): ParamValue[] {
   throw new Error(`Invalid range values: '${text}'. Could not parse as integer or float range`)
 }
 
+/** A range longer than the caller's limit (so counting can tell it from a malformed value). */
+export class ValueLimitError extends Error {
+  override readonly name = 'ValueLimitError'
+}
+
 function checkCount(span: number, text: string, limit: number): void {
   if (!(span + 1 <= limit) && span >= 0) {
-    throw new Error(`Range '${text}' would produce more than ${limit} values (limit of this runtime)`)
+    throw new ValueLimitError(`Range '${text}' would produce more than ${limit} values (limit of this runtime)`)
   }
 }
 

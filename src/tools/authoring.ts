@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { stringify } from 'yaml'
 import { ToolError } from '../errors.ts'
 import { readOnly } from './fields.ts'
 import { defineTool, type Caller, type ToolContext } from '../registry.ts'
@@ -8,24 +7,33 @@ import {
   formatIssue,
   generateSlurm,
   newIdMaps,
-  parseSpec,
+  type ParsedSpec,
+  parseWithinLimits,
   planCreation,
   planExecution,
   planExecutionFromDatabase,
   recordResponse,
   rollbackRequest,
   SpecError,
+  SpecLimitError,
   validateSpec,
   type WorkflowSpec,
+  writeSpec,
 } from '../spec/index.ts'
 import { WorkflowSchema } from '../torc/schemas.ts'
 
 const formats = ['auto', 'json', 'json5', 'yaml', 'kdl'] as const
-const specText = z.string().min(2).max(5_000_000).describe('The workflow spec as text: JSON, JSON5, YAML or KDL.')
+const fileFormats = ['yaml', 'json', 'json5', 'kdl'] as const
+const specText = z
+  .string()
+  .min(2)
+  .max(5_000_000)
+  .describe('The workflow spec as text: JSON or JSON5 (up to 5,000,000 characters), YAML (512 KiB) or KDL (1 MiB).')
 const formatField = z.enum(formats).default('auto').describe('Spec format (default auto-detect).')
 
 /** Spec errors become invalid_input naming the field and, where the parser knows it, line and column. */
 function specFailure(err: unknown): never {
+  if (err instanceof SpecLimitError) throw new ToolError('invalid_input', `spec too large: ${err.message}`)
   if (err instanceof SpecError) {
     const issues = err.issues.slice(0, 10).map(formatIssue)
     throw new ToolError('invalid_input', `invalid spec: ${issues.join('; ')}${err.issues.length > 10 ? ` (and ${err.issues.length - 10} more)` : ''}`)
@@ -33,10 +41,65 @@ function specFailure(err: unknown): never {
   throw err
 }
 
-/** The workflow owner: the caller's identity (an Access email), else TORC_USERNAME, else the argument. */
+/** Parses within the edge's memory limits (src/spec/limits.ts), as invalid_input when refused. */
+function parseBounded(text: string, format: (typeof formats)[number]): ParsedSpec {
+  try {
+    return parseWithinLimits(text, format)
+  } catch (err) {
+    return specFailure(err)
+  }
+}
+
+/**
+ * The workflow owner: the caller's identity when the credential carries one (an OAuth grant made
+ * through Cloudflare Access acts as the signed-in email; its local part, which on a cluster is
+ * usually the login name), else TORC_USERNAME, else the `user` argument, else the API key's id.
+ * API key ids cannot contain `@`, so an `@` marks an identity.
+ */
 function ownerOf(caller: Caller, configured: string | undefined, given: string | undefined): string {
-  if (caller.id.includes('@')) return caller.id.split('@')[0]!
+  if (caller.id.includes('@')) return caller.id.slice(0, caller.id.lastIndexOf('@'))
   return configured ?? given ?? caller.id
+}
+
+type SlurmSummary = { profile: string; schedulers: number; actions: number; warnings: string[] }
+
+/**
+ * Scheduler generation as the 1.0.0 MCP tool runs it (`torc slurm generate`, no --overwrite): a
+ * spec with its own schedulers or actions is refused unless `overwrite` is set, which replaces them
+ * all. A missing account is asked for, as 1.0.0's need_input answer does, but as an error.
+ */
+function withSlurm(spec: WorkflowSpec, input: { account?: string | undefined; hpc_profile?: string | undefined; overwrite: boolean }) {
+  const fallback = spec.slurm_defaults?.['account']
+  const account = input.account ?? (typeof fallback === 'string' ? fallback : undefined)
+  if (account === undefined) {
+    throw new ToolError(
+      'invalid_input',
+      'account: Slurm workflows require an account for job submission. Ask the user which Slurm account to use ' +
+        "(typically a project or allocation name like 'myproject' or 'research-gpu'), then call this tool again with " +
+        'account set to their answer (or set slurm_defaults.account in the spec).'
+    )
+  }
+  const own = [spec.slurm_schedulers?.length ? 'slurm_schedulers' : '', spec.actions?.length ? 'actions' : ''].filter(Boolean)
+  if (own.length > 0 && !input.overwrite) {
+    throw new ToolError(
+      'invalid_input',
+      `overwrite: the spec already has ${own.join(' and ')}, which Slurm generation would replace. Use workflow_type ` +
+        '"local" to keep them as they are, or pass overwrite: true to replace its slurm_schedulers and ALL of its ' +
+        'actions (run_commands ones too) with generated ones.'
+    )
+  }
+  try {
+    const generated = generateSlurm(spec, { hpcProfile: input.hpc_profile, account, overwrite: input.overwrite })
+    const summary: SlurmSummary = {
+      profile: generated.profile_name,
+      schedulers: generated.scheduler_count,
+      actions: generated.action_count,
+      warnings: generated.warnings,
+    }
+    return { spec: generated.spec, summary }
+  } catch (err) {
+    return specFailure(err)
+  }
 }
 
 interface Created {
@@ -79,13 +142,34 @@ async function create(ctx: ToolContext, spec: WorkflowSpec, user: string, monito
   return { workflow_id: ids.workflowId!, counts: plan.counts }
 }
 
+const slurmOutput = z
+  .object({
+    profile: z.string().describe('HPC profile the schedulers were sized for, e.g. "kestrel".'),
+    schedulers: z.number().int().describe('Slurm schedulers generated.'),
+    actions: z.number().int().describe('schedule_nodes actions generated (they submit the allocations).'),
+    warnings: z.array(z.string()).describe('Jobs left without a scheduler and why.'),
+  })
+  .nullable()
+  .describe('Generated Slurm schedulers (slurm only).')
+
+const specFileOutput = z
+  .object({
+    name: z.string().describe('File name to save spec_text as: the workflow name with the format\'s extension.'),
+    format: z.enum(fileFormats).describe('Format of spec_text.'),
+    media_type: z.string().describe('Media type of spec_text, e.g. "application/yaml".'),
+    uri: z.string().describe('URI of the same text, embedded as a resource in the MCP result for clients that save files.'),
+    note: z.string().nullable().describe('Why spec_text is not in the requested format (KDL cannot express some fields), else null.'),
+  })
+  .nullable()
+  .describe('For save_spec_file: how to save spec_text.')
+
 export const createWorkflow = defineTool({
   name: 'create_workflow',
   title: 'Create workflow',
   description:
-    'Validate a Torc workflow spec, return the final spec (with Slurm schedulers generated for slurm), or ' +
-    'create it in Torc. Use action "validate" first and fix every error; "create_workflow" needs write access. ' +
-    'Returns the validation report, the spec text, or the new workflow id and counts.',
+    'Validate a Torc workflow spec, return the final spec to save (Slurm schedulers generated for slurm; MCP clients ' +
+    'also get it as a resource), or create it in Torc (write access). Returns the report, the spec text or the new ' +
+    'workflow id. Validate first. At most 50,000 jobs and 50,000 files (expanded).',
   input: z.object({
     spec: specText,
     format: formatField,
@@ -94,21 +178,32 @@ export const createWorkflow = defineTool({
       .default('validate')
       .describe('validate (report only), save_spec_file (return the final spec to save), create_workflow (create it in Torc).'),
     workflow_type: z.enum(['local', 'slurm']).default('local').describe('local (default) or slurm (generates schedulers).'),
-    account: z.string().min(1).max(100).optional().describe('Slurm account (slurm only; else slurm_defaults.account).'),
+    account: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Slurm account for the generated schedulers; required for slurm unless the spec sets slurm_defaults.account. Ask the user.'),
     hpc_profile: z.string().min(1).max(100).optional().describe('HPC profile for slurm, e.g. "kestrel" or "dane" (required for slurm).'),
-    user: z.string().min(1).max(100).optional().describe('Workflow owner when the credential carries no identity.'),
+    overwrite: z
+      .boolean()
+      .default(false)
+      .describe('slurm only: replace the spec\'s own slurm_schedulers and ALL its actions with generated ones (default false: such a spec is refused).'),
+    save_format: z
+      .enum(fileFormats)
+      .optional()
+      .describe('save_spec_file only: format of the returned file (default: the format the spec was given in).'),
+    user: z.string().min(1).max(100).optional().describe('Workflow owner when the credential carries no identity and TORC_USERNAME is unset.'),
   }),
   output: z.object({
     action: z.string().describe('What was done.'),
     valid: z.boolean().describe('Whether the spec validates.'),
     errors: z.array(z.string()).describe('Validation errors.'),
-    warnings: z.array(z.string()).describe('Validation warnings.'),
+    warnings: z.array(z.string()).describe('Validation warnings (including KDL nodes torc ignores).'),
     summary: z.record(z.string(), z.unknown()).describe('Counts and facts of the expanded workflow.'),
-    spec_text: z.string().nullable().describe('For save_spec_file: the final spec as YAML, to save as a file.'),
-    slurm: z
-      .object({ profile: z.string(), schedulers: z.number().int(), actions: z.number().int(), warnings: z.array(z.string()) })
-      .nullable()
-      .describe('Generated Slurm schedulers (slurm only).'),
+    spec_text: z.string().nullable().describe('For save_spec_file: the final spec, to save as spec_file.name.'),
+    spec_file: specFileOutput,
+    slurm: slurmOutput,
     workflow_id: z.number().int().nullable().describe('The new workflow (create_workflow only).'),
     created: z.record(z.string(), z.number().int()).nullable().describe('Records created (create_workflow only).'),
     next_steps: z.string().describe('What to do next.'),
@@ -116,30 +211,19 @@ export const createWorkflow = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   writes: (input) => input.action === 'create_workflow',
   async handler(input, ctx) {
-    let spec: WorkflowSpec
-    try {
-      spec = parseSpec(input.spec, input.format)
-    } catch (err) {
-      return specFailure(err)
-    }
-    let slurm: { profile: string; schedulers: number; actions: number; warnings: string[] } | null = null
-    if (input.workflow_type === 'slurm') {
-      try {
-        const generated = generateSlurm(spec, { hpcProfile: input.hpc_profile, account: input.account, overwrite: true })
-        spec = generated.spec
-        slurm = { profile: generated.profile_name, schedulers: generated.scheduler_count, actions: generated.action_count, warnings: generated.warnings }
-      } catch (err) {
-        return specFailure(err)
-      }
-    }
+    const parsed = parseBounded(input.spec, input.format)
+    let spec = parsed.spec
+    let slurm: SlurmSummary | null = null
+    if (input.workflow_type === 'slurm') ({ spec, summary: slurm } = withSlurm(spec, input))
     const report = validateSpec(spec)
     const base = {
       action: input.action,
       valid: report.valid,
       errors: report.errors,
-      warnings: report.warnings,
+      warnings: [...parsed.warnings, ...report.warnings],
       summary: report.summary as unknown as Record<string, unknown>,
       spec_text: null,
+      spec_file: null,
       slurm,
       workflow_id: null,
       created: null,
@@ -153,7 +237,15 @@ export const createWorkflow = defineTool({
       }
     }
     if (input.action === 'save_spec_file') {
-      return { ...base, spec_text: stringify(spec), next_steps: 'Save spec_text as a .yaml file; `torc submit <file>` runs it on the cluster.' }
+      const file = writeSpec(spec, input.save_format ?? parsed.format)
+      return {
+        ...base,
+        spec_text: file.text,
+        spec_file: { name: file.file_name, format: file.format, media_type: file.media_type, uri: `file:///${file.file_name}`, note: file.note ?? null },
+        next_steps:
+          `Save spec_text as ${file.file_name} (ask the user where; never overwrite a file without approval). On the cluster, ` +
+          `\`torc ${input.workflow_type === 'slurm' ? 'submit' : 'run'} ${file.file_name}\` runs it.`,
+      }
     }
     const owner = ownerOf(ctx.caller, ctx.config.TORC_USERNAME, input.user)
     const made = await create(ctx, spec, owner, input.workflow_type === 'slurm')
@@ -167,6 +259,8 @@ export const createWorkflow = defineTool({
     }
   },
   summarize: (out) => (out.workflow_id ? `created workflow ${out.workflow_id}` : `${out.action}: ${out.valid ? 'valid' : `${out.errors.length} errors`}`),
+  resources: (out) =>
+    out.spec_text !== null && out.spec_file !== null ? [{ uri: out.spec_file.uri, mimeType: out.spec_file.media_type, text: out.spec_text }] : [],
 })
 
 const PlanJobSchema = z.object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() }).loose()
@@ -186,7 +280,7 @@ export const getExecutionPlan = defineTool({
   }),
   output: z.object({
     source: z.enum(['spec', 'database']).describe('Where the plan came from.'),
-    workflow_id: z.number().int().nullable().describe('The workflow, for a database plan.'),
+    workflow_id: z.number().int().optional().describe('The workflow, for a database plan (absent for a spec, as in torc).'),
     workflow_name: z.string().describe('Workflow name.'),
     total_events: z.number().int().describe('Events in the plan.'),
     total_jobs: z.number().int().describe('Jobs in the workflow.'),
@@ -199,8 +293,8 @@ export const getExecutionPlan = defineTool({
     const asId = typeof spec_or_id === 'number' ? spec_or_id : /^\s*\d+\s*$/.test(spec_or_id) ? Number(spec_or_id) : undefined
     try {
       if (asId === undefined) {
-        const plan = planExecution(spec_or_id as string, { format })
-        return { ...plan, workflow_id: null, events: plan.events as unknown as Record<string, unknown>[] }
+        const plan = planExecution(parseBounded(spec_or_id as string, format).spec)
+        return { ...plan, events: plan.events as unknown as Record<string, unknown>[] }
       }
       const [workflow, jobs, actions, schedulers] = await Promise.all([
         torc.get(`/workflows/${asId}`, WorkflowSchema),
@@ -214,7 +308,7 @@ export const getExecutionPlan = defineTool({
         actions: actions as never,
         slurmSchedulers: schedulers.items as never,
       })
-      return { ...plan, events: plan.events as unknown as Record<string, unknown>[] }
+      return { ...plan, workflow_id: asId, events: plan.events as unknown as Record<string, unknown>[] }
     } catch (err) {
       return specFailure(err)
     }

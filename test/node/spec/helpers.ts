@@ -58,11 +58,11 @@ export const HAS_CLI = !forcedOff && existsSync(TORC) && CRATE !== undefined
 export const HAS_SERVER = !forcedOff && existsSync(TORC_SERVER)
 export const CLI_SKIP = 'torc 1.0.0 CLI not built in .cache/torc-1.0.0/bin (run scripts/torc-install.ts); comparison skipped'
 
-/** Runs the real CLI with `-f json` from the crate root and parses stdout, even on exit code 1. */
-export async function torcJson(args: string[], env: Record<string, string> = {}): Promise<unknown> {
+/** Runs the real CLI with `-f json` from `cwd` (default: the crate root) and parses stdout, even on exit code 1. */
+export async function torcJson(args: string[], env: Record<string, string> = {}, cwd = CRATE): Promise<unknown> {
   try {
     const { stdout } = await run(TORC, ['-f', 'json', ...args], {
-      cwd: CRATE,
+      cwd,
       maxBuffer: 1 << 28,
       env: { ...process.env, ...env },
     })
