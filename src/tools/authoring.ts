@@ -21,6 +21,7 @@ import {
   writeSpec,
 } from '../spec/index.ts'
 import { WorkflowSchema } from '../torc/schemas.ts'
+import { eventSchema, shortEvents, shortMessages, shortSummary, summarySchema } from './authoring.schemas.ts'
 
 const formats = ['auto', 'json', 'json5', 'yaml', 'kdl'] as const
 const fileFormats = ['yaml', 'json', 'json5', 'kdl'] as const
@@ -198,9 +199,9 @@ export const createWorkflow = defineTool({
   output: z.object({
     action: z.string().describe('What was done.'),
     valid: z.boolean().describe('Whether the spec validates.'),
-    errors: z.array(z.string()).describe('Validation errors.'),
-    warnings: z.array(z.string()).describe('Validation warnings (including KDL nodes torc ignores).'),
-    summary: z.record(z.string(), z.unknown()).describe('Counts and facts of the expanded workflow.'),
+    errors: z.array(z.string()).describe('Validation errors (the first 50, then how many more).'),
+    warnings: z.array(z.string()).describe('Validation warnings, including KDL nodes torc ignores (the first 50, then how many more).'),
+    summary: summarySchema.describe('Counts and facts of the expanded workflow.'),
     spec_text: z.string().nullable().describe('For save_spec_file: the final spec, to save as spec_file.name.'),
     spec_file: specFileOutput,
     slurm: slurmOutput,
@@ -219,9 +220,9 @@ export const createWorkflow = defineTool({
     const base = {
       action: input.action,
       valid: report.valid,
-      errors: report.errors,
-      warnings: [...parsed.warnings, ...report.warnings],
-      summary: report.summary as unknown as Record<string, unknown>,
+      errors: shortMessages(report.errors),
+      warnings: shortMessages([...parsed.warnings, ...report.warnings]),
+      summary: shortSummary(report.summary),
       spec_text: null,
       spec_file: null,
       slurm,
@@ -286,7 +287,8 @@ export const getExecutionPlan = defineTool({
     total_jobs: z.number().int().describe('Jobs in the workflow.'),
     root_events: z.array(z.string()).describe('Events with no prerequisites.'),
     leaf_events: z.array(z.string()).describe('Events nothing waits for.'),
-    events: z.array(z.record(z.string(), z.unknown())).describe('Events: id, trigger, jobs_becoming_ready, scheduler_allocations, depends_on_events, unlocks_events.'),
+    events: z.array(eventSchema).describe('The events in order (as many as fit one answer; see events_truncated).'),
+    events_truncated: z.boolean().describe('(torc-edge) Later events were left out to keep the answer small; total_events counts them all.'),
   }),
   annotations: readOnly,
   async handler({ spec_or_id, format }, { torc }) {
@@ -294,7 +296,7 @@ export const getExecutionPlan = defineTool({
     try {
       if (asId === undefined) {
         const plan = planExecution(parseBounded(spec_or_id as string, format).spec)
-        return { ...plan, events: plan.events as unknown as Record<string, unknown>[] }
+        return { ...plan, ...shortEvents(plan.events) }
       }
       const [workflow, jobs, actions, schedulers] = await Promise.all([
         torc.get(`/workflows/${asId}`, WorkflowSchema),
@@ -308,7 +310,7 @@ export const getExecutionPlan = defineTool({
         actions: actions as never,
         slurmSchedulers: schedulers.items as never,
       })
-      return { ...plan, workflow_id: asId, events: plan.events as unknown as Record<string, unknown>[] }
+      return { ...plan, workflow_id: asId, ...shortEvents(plan.events) }
     } catch (err) {
       return specFailure(err)
     }

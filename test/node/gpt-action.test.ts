@@ -60,18 +60,6 @@ describe('scripts/gen-openapi.ts: the servers URL a GPT Action calls', () => {
 })
 
 /**
- * Answers known to pass the budget at this size, each waiting for a cap in a file this test does not
- * own (issue 6). Like the conformance baseline: an entry that comes under budget fails the test
- * (remove it), and a tool not listed here must stay under budget.
- */
-const OVER_BUDGET: Record<string, string> = {
-  'get_execution_plan (workflow id)': 'every job name of every event, no cap (src/tools/authoring.ts, src/spec/plan.ts)',
-  'get_execution_plan (spec)': 'every job name of every event, no cap (src/tools/authoring.ts, src/spec/plan.ts)',
-  'create_workflow (validate)': 'the validation summary lists every job (src/tools/authoring.ts)',
-  'create_workflow (save_spec_file)': 'the validation summary lists every job (src/tools/authoring.ts)',
-}
-
-/**
  * The largest answers a GPT Action can realistically ask for, over the REST face of the Worker
  * under `wrangler dev`, against a real torc-server holding a 10,000-job parameter sweep in which
  * every job ran over its memory request, every 100th was OOM-killed and every 100th (another) is
@@ -177,13 +165,11 @@ jobs:
     ['create_workflow (save_spec_file)', 'create_workflow', () => ({ spec: SPEC, format: 'yaml', action: 'save_spec_file' }), (b) => expect(b.valid).toBe(true)],
   ]
   for (const [label, tool, input, check] of calls) {
-    const known = OVER_BUDGET[label]
-    it(`${label}: ${known ? `KNOWN over budget (${known})` : 'under budget'}`, async () => {
+    it(`${label}: under budget`, async () => {
       const { status, text } = await rest(tool, input())
       expect(status, text.slice(0, 300)).toBe(200)
       check(JSON.parse(text))
-      if (known) expect(text.length, `${label} is now under budget: remove it from OVER_BUDGET`).toBeGreaterThanOrEqual(GPT_ACTION_MAX_CHARS)
-      else expect(text.length).toBeLessThan(GPT_ACTION_MAX_CHARS)
+      expect(text.length).toBeLessThan(GPT_ACTION_MAX_CHARS)
     })
   }
 })
