@@ -59,6 +59,30 @@ describe('openapi-tools.json is a valid OpenAPI 3.1 tool spec within GPT Actions
   })
 })
 
+interface JsonSchema {
+  description?: string
+  properties?: Record<string, JsonSchema>
+  items?: JsonSchema | JsonSchema[]
+  anyOf?: JsonSchema[]
+  oneOf?: JsonSchema[]
+  allOf?: JsonSchema[]
+  additionalProperties?: JsonSchema | boolean
+}
+
+/** Every property at any depth (objects in arrays, nullable and union members) without a description. */
+function undescribedFields(schema: JsonSchema, path: string): string[] {
+  const out: string[] = []
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    if (!field.description && !field.anyOf?.some((f) => f.description)) out.push(`${path}.${name}`)
+    out.push(...undescribedFields(field, `${path}.${name}`))
+  }
+  const items = Array.isArray(schema.items) ? schema.items : schema.items ? [schema.items] : []
+  for (const item of items) out.push(...undescribedFields(item, `${path}[]`))
+  for (const member of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out.push(...undescribedFields(member, path))
+  if (typeof schema.additionalProperties === 'object') out.push(...undescribedFields(schema.additionalProperties, `${path}{}`))
+  return out
+}
+
 describe('every tool is fully described for a model', () => {
   for (const tool of tools) {
     it(tool.name, () => {
@@ -66,12 +90,10 @@ describe('every tool is fully described for a model', () => {
       expect(tool.title.length).toBeGreaterThan(3)
       expect(tool.description.length).toBeGreaterThan(60)
       expect(Object.keys(tool.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint'])
-      for (const schema of [tool.input, tool.output]) {
-        const json = schema.toJSONSchema({ io: 'input' }) as { properties?: Record<string, { description?: string }> }
-        for (const [name, field] of Object.entries(json.properties ?? {})) {
-          expect(field.description, `${tool.name}.${name}`).toBeTruthy()
-        }
-      }
+      const undescribed = [tool.input, tool.output].flatMap((schema, i) =>
+        undescribedFields(schema.toJSONSchema({ io: 'input' }) as JsonSchema, `${tool.name}.${i ? 'output' : 'input'}`)
+      )
+      expect(undescribed).toEqual([])
     })
   }
 })
