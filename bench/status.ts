@@ -78,7 +78,7 @@ await rust.connect(
 
 // What one request through `wrangler dev` costs before any torc-edge code runs (a 404 route).
 const hopMs = await median(() => fetch(`${worker.url}/no-such-route`).then((r) => r.text()))
-const rows: string[][] = [['jobs', 'tool', 'edge mcp ms', 'edge rest ms', 'rust ms', 'torc rest ms', 'rust/edge', 'edge/rest']]
+const rows: string[][] = [['jobs', 'tool', 'edge mcp ms', 'edge rest ms', 'rust ms', 'torc rest ms', 'rust/edge', 'edge/rest', '(edge-hop)/rest']]
 try {
   for (const size of sizes) {
     const t = performance.now()
@@ -121,6 +121,7 @@ try {
         restMs.toFixed(1),
         `${(rustMs / edgeMs).toFixed(2)}x`,
         `${(edgeMs / restMs).toFixed(2)}x`,
+        `${((edgeMs - hopMs) / restMs).toFixed(2)}x`,
       ])
     }
   }
@@ -134,4 +135,7 @@ try {
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
 for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join('  '))
 console.log(`\nlocal wrangler dev hop (404 route, no torc-edge work): ${hopMs.toFixed(1)} ms per request`)
-console.log(`median of ${N} calls; rust/edge (MCP vs MCP) > 1 means torc-edge is faster; edge/rest = edge MCP over the bare Torc REST calls`)
+console.log(
+  `median of ${N} calls; rust/edge (MCP vs MCP) > 1 means torc-edge is faster; edge/rest = edge MCP over the bare Torc REST calls; ` +
+    '(edge-hop)/rest leaves out the local wrangler dev proxy hop, which a deployed Worker does not pay'
+)
