@@ -50,3 +50,17 @@ export async function callBoth(name: string, input: Record<string, unknown>): Pr
   }
   return viaRest.body
 }
+
+/** Applies a previewed change (dry_run=false) through REST or the MCP client; the structured result. */
+export async function applyVia(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
+  if (face === 'rest') {
+    const res = await rest(name, { ...input, dry_run: false })
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    return res.body
+  }
+  const client = await mcpClient()
+  const result = await client.callTool({ name, arguments: { ...input, dry_run: false } })
+  await client.close()
+  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
+  return result.structuredContent
+}

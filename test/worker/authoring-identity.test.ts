@@ -1,18 +1,10 @@
-import {
-  auth,
-  Client,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type StoredOAuthClientInformation,
-  type StoredOAuthTokens,
-  StreamableHTTPClientTransport,
-} from '@modelcontextprotocol/client'
+import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, inject, vi } from 'vitest'
 import app from '../../src/index.ts'
 import { keys } from '../helpers/worker-faces.ts'
+import { accessTeam, MCP_URL, ORIGIN, submitConsent, TestClient } from '../helpers/worker-oauth.ts'
 import { torcApi } from '../helpers/worker-torc.ts'
 
 /**
@@ -21,12 +13,8 @@ import { torcApi } from '../helpers/worker-torc.ts'
  * the `user` argument, else the API key's id. Every request goes through the whole Worker (auth,
  * OAuth, MCP or REST) with the environment each case needs, against the real torc-server.
  */
-const ORIGIN = 'https://edge.test'
-const MCP_URL = new URL(`${ORIGIN}/mcp`)
-const REDIRECT = 'http://127.0.0.1:43117/callback'
 const TEAM = 'https://torc-team.cloudflareaccess.com'
 const AUD = 'torc-edge-aud-tag'
-const realFetch = globalThis.fetch
 
 type Env = Record<string, unknown>
 const fetchWith = (extra: Env) => (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
@@ -60,90 +48,34 @@ async function mcpCreate(token: string, name: string, extraEnv: Env, user?: stri
   return (result.structuredContent as { workflow_id: number }).workflow_id
 }
 
-/** An MCP client's OAuth state in memory, enough for discovery, registration and the code exchange. */
-class OAuthState implements OAuthClientProvider {
-  info?: StoredOAuthClientInformation
-  saved?: StoredOAuthTokens
-  verifier = ''
-  authorizationUrl?: URL
-  discovery?: OAuthDiscoveryState
-  get redirectUrl() {
-    return REDIRECT
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'identity tests', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }
-  }
-  clientInformation = () => this.info
-  saveClientInformation = (info: StoredOAuthClientInformation) => void (this.info = info)
-  tokens = () => this.saved
-  saveTokens = (tokens: StoredOAuthTokens) => void (this.saved = tokens)
-  redirectToAuthorization = (url: URL) => void (this.authorizationUrl = url)
-  saveCodeVerifier = (verifier: string) => void (this.verifier = verifier)
-  codeVerifier = () => this.verifier
-  saveDiscoveryState = (state: OAuthDiscoveryState) => void (this.discovery = state)
-  discoveryState = () => this.discovery
-}
-
-const b64url = (bytes: Uint8Array | string) =>
-  btoa(typeof bytes === 'string' ? bytes : String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-
-/** Cloudflare Access's side: a signing key whose certs the Worker fetches, and a signer of assertions. */
-async function accessTeam() {
-  const pair = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify']
-  )) as CryptoKeyPair
-  const jwk = { ...((await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey), kid: 'kid-1' }
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input)
-    return url === `${TEAM}/cdn-cgi/access/certs` ? Response.json({ keys: [jwk] }) : realFetch(input, init)
-  })
-  return async (email: string) => {
-    const now = Math.floor(Date.now() / 1000)
-    const body = `${b64url(JSON.stringify({ alg: 'RS256', kid: 'kid-1' }))}.${b64url(JSON.stringify({ iss: TEAM, aud: [AUD], exp: now + 600, email }))}`
-    const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', pair.privateKey, new TextEncoder().encode(body))
-    return `${body}.${b64url(new Uint8Array(signature))}`
-  }
-}
-
 /**
  * The whole OAuth flow: discovery and registration, the consent page approved by `fields` (an API
  * key) or by the Access identity the `assertion` carries, then the code exchange. Returns the token.
  */
 async function oauthToken(options: { assertion?: string; fields?: Record<string, string> }): Promise<string> {
-  const state = new OAuthState()
+  const client = new TestClient({ name: 'identity tests' })
   const plain = fetchWith({})
-  expect(await auth(state, { serverUrl: MCP_URL, fetchFn: plain })).toBe('REDIRECT')
+  expect(await auth(client, { serverUrl: MCP_URL, fetchFn: plain })).toBe('REDIRECT')
   const consentEnv = { TORC_EDGE_ACCESS_TEAM_DOMAIN: TEAM, TORC_EDGE_ACCESS_AUD: AUD, TORC_EDGE_ACCESS_WRITERS: 'jane.doe@example.org' }
   const browser = (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init)
     if (options.assertion) request.headers.set('Cf-Access-Jwt-Assertion', options.assertion)
     return fetchWith(consentEnv)(request)
   }
-  const page = await browser(state.authorizationUrl!, { headers: { Accept: 'text/html' } })
-  const html = await page.text()
-  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? ''
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const approved = await browser(state.authorizationUrl!, {
-    method: 'POST',
-    headers: { Cookie: cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ handle, decision: 'approve', ...options.fields }),
-    redirect: 'manual',
-  })
-  expect(approved.status, await approved.clone().text()).toBe(302)
-  const back = new URL(approved.headers.get('Location')!)
+  const { res } = await submitConsent(client.authorizationUrl!, { decision: 'approve', ...options.fields }, browser)
+  expect(res.status, await res.clone().text()).toBe(302)
+  const back = new URL(res.headers.get('Location')!)
   const exchange = { authorizationCode: back.searchParams.get('code')!, iss: back.searchParams.get('iss') ?? undefined }
-  expect(await auth(state, { serverUrl: MCP_URL, ...exchange, fetchFn: plain })).toBe('AUTHORIZED')
-  return state.saved?.access_token ?? ''
+  expect(await auth(client, { serverUrl: MCP_URL, ...exchange, fetchFn: plain })).toBe('AUTHORIZED')
+  return client.accessToken
 }
 
 describe('create_workflow: who owns the new workflow', () => {
   afterEach(() => vi.restoreAllMocks())
 
   it('an Access identity (OAuth grant) is the owner, over TORC_USERNAME and the user argument', async () => {
-    const sign = await accessTeam()
-    const token = await oauthToken({ assertion: await sign('jane.doe@example.org') })
+    const sign = await accessTeam(TEAM, AUD)
+    const token = await oauthToken({ assertion: await sign({ email: 'jane.doe@example.org' }) })
     vi.restoreAllMocks()
     const id = await mcpCreate(token, 'owner-access', { TORC_USERNAME: 'svc_torc' }, 'alice')
     expect(await ownerOf(id)).toBe('jane.doe')

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { tools } from '../../src/tools/index.ts'
-import { callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
+import { applyVia, callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 /** Torc cancels and unblocks dependents in a background task: wait for it to settle. */
@@ -17,19 +17,6 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
 /** REST only: Torc's background task may change counts between the MCP and REST calls of callBoth. */
 const counts = async (id: number) => (await rest('get_workflow_status', { workflow_id: id })).body.job_counts_by_status
 
-/** Applies through REST or the MCP client; the result either way. */
-async function applyVia(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
-  if (face === 'rest') {
-    const res = await rest(name, { ...input, dry_run: false })
-    expect(res.status, JSON.stringify(res.body)).toBe(200)
-    return res.body
-  }
-  const client = await mcpClient()
-  const result = await client.callTool({ name, arguments: { ...input, dry_run: false } })
-  await client.close()
-  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
-  return result.structuredContent
-}
 
 async function previewThenApply(name: string, input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest') {
   const preview = await callBoth(name, input)

@@ -1,108 +1,19 @@
 import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider'
-import {
-  auth,
-  Client,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type StoredOAuthClientInformation,
-  type StoredOAuthTokens,
-  StreamableHTTPClientTransport,
-} from '@modelcontextprotocol/client'
+import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import app from '../../src/index.ts'
 import { tools } from '../../src/tools/index.ts'
 import { keys, workerFetch } from '../helpers/worker-faces.ts'
+import { accessTeam, b64url, type Fetch, MCP_URL, ORIGIN, REDIRECT, submitConsent, TestClient } from '../helpers/worker-oauth.ts'
 
-// OAuth needs https (or loopback http), so these tests talk to the Worker as https://edge.test.
-const ORIGIN = 'https://edge.test'
-const MCP_URL = new URL(`${ORIGIN}/mcp`)
 const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
-const REDIRECT = 'http://127.0.0.1:43117/callback'
+
 /** What a read grant lists (read-only tools, and tools that write only for some inputs), in registry order. */
 const readTools = tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name)
 const allTools = tools.map((t) => t.name)
 const realFetch = globalThis.fetch
-const b64url = (bytes: Uint8Array | string) =>
-  btoa(typeof bytes === 'string' ? bytes : String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
-
-/** An MCP client's OAuth state, kept in memory; `authorizationUrl` is where it sends the browser. */
-class TestClient implements OAuthClientProvider {
-  info?: StoredOAuthClientInformation
-  saved?: StoredOAuthTokens
-  verifier = ''
-  discovery?: OAuthDiscoveryState
-  authorizationUrl?: URL
-  readonly clientMetadataUrl?: string
-  readonly name: string
-  constructor(options: { metadataUrl?: string; name?: string } = {}) {
-    this.clientMetadataUrl = options.metadataUrl
-    this.name = options.name ?? 'torc-edge OAuth test'
-  }
-  get redirectUrl() {
-    return REDIRECT
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.name, redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }
-  }
-  clientInformation() {
-    return this.info
-  }
-  saveClientInformation(info: StoredOAuthClientInformation) {
-    this.info = info
-  }
-  tokens() {
-    return this.saved
-  }
-  saveTokens(tokens: StoredOAuthTokens) {
-    this.saved = tokens
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier
-  }
-  codeVerifier() {
-    return this.verifier
-  }
-  saveDiscoveryState(state: OAuthDiscoveryState) {
-    this.discovery = state
-  }
-  discoveryState() {
-    return this.discovery
-  }
-  get clientId(): string {
-    return this.info?.client_id ?? this.clientMetadataUrl ?? ''
-  }
-  get accessToken(): string {
-    return this.saved?.access_token ?? ''
-  }
-}
-
-type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
-
-/** Plays the operator's browser: opens the consent page, then posts its form back with the cookie. */
-async function submitConsent(url: URL, fields: Record<string, string>, fetcher: Fetch = workerFetch) {
-  const page = await fetcher(url, { headers: { Accept: 'text/html' } })
-  const html = await page.text()
-  expect(page.status, html).toBe(200)
-  expect(page.headers.get('X-Frame-Options')).toBe('DENY')
-  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? ''
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const res = await fetcher(url, {
-    method: 'POST',
-    headers: { Cookie: cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ handle, ...fields }),
-    redirect: 'manual',
-  })
-  return { page: html, res, cookie, handle }
-}
 
 /** Discovery, registration and the consent form: the authorization code, not yet exchanged. */
 async function authorize(key: string, options: { client?: TestClient; fields?: Record<string, string> } = {}) {
@@ -421,26 +332,6 @@ describe('Cloudflare Access sign-in', () => {
     TORC_EDGE_ACCESS_WRITERS: 'Ops@Example.org',
   }
 
-  /** Access's side: a signing key, its published certs, and a signer of assertions. */
-  async function accessTeam() {
-    const pair = (await crypto.subtle.generateKey(
-      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-      true,
-      ['sign', 'verify']
-    )) as CryptoKeyPair
-    const jwk = { ...((await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey), kid: 'kid-1' }
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) =>
-      new Request(input).url === `${team}/cdn-cgi/access/certs` ? Response.json({ keys: [jwk] }) : realFetch(input, init)
-    )
-    return async (claims: Record<string, unknown>) => {
-      const now = Math.floor(Date.now() / 1000)
-      const header = b64url(JSON.stringify({ alg: 'RS256', kid: 'kid-1' }))
-      const body = `${header}.${b64url(JSON.stringify({ iss: team, aud: [aud], exp: now + 600, ...claims }))}`
-      const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', pair.privateKey, new TextEncoder().encode(body))
-      return `${body}.${b64url(new Uint8Array(signature))}`
-    }
-  }
-
   const behindAccess = (assertion: string): Fetch => (input, init) => {
     const request = new Request(input, init)
     request.headers.set('Cf-Access-Jwt-Assertion', assertion)
@@ -448,7 +339,7 @@ describe('Cloudflare Access sign-in', () => {
   }
 
   it('the Access identity signs in instead of an API key, with the scope TORC_EDGE_ACCESS_WRITERS gives it', async () => {
-    const sign = await accessTeam()
+    const sign = await accessTeam(team, aud)
     const cases = [
       ['ops@example.org', allTools],
       ['guest@example.org', readTools],
@@ -473,8 +364,8 @@ describe('Cloudflare Access sign-in', () => {
   })
 
   it('an assertion for another audience, expired, or signed by another key is ignored: a key is asked for', async () => {
-    const impostor = await accessTeam()
-    const sign = await accessTeam() // publishes its key in place of the impostor's
+    const impostor = await accessTeam(team, aud)
+    const sign = await accessTeam(team, aud) // publishes its key in place of the impostor's
     const forged = await impostor({ email: 'ops@example.org' })
     const client = new TestClient()
     expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')

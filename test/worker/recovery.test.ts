@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { tutorialOomWorkflow, tutorialTimeoutWorkflow } from '../../scripts/torc-seed.ts'
-import { callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
+import { applyVia, callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 const GB = 1024 ** 3
@@ -8,19 +8,6 @@ const GB = 1024 ** 3
 const oomWorkflow = (name: string) => tutorialOomWorkflow(torcApi, name)
 const timeoutWorkflow = (name: string) => tutorialTimeoutWorkflow(torcApi, name)
 
-/** Applies a preview through REST or MCP; returns the structured result. */
-async function apply(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
-  if (face === 'rest') {
-    const res = await rest(name, { ...input, dry_run: false })
-    expect(res.status, JSON.stringify(res.body)).toBe(200)
-    return res.body
-  }
-  const client = await mcpClient()
-  const result = await client.callTool({ name, arguments: { ...input, dry_run: false } })
-  await client.close()
-  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
-  return result.structuredContent
-}
 
 const byName = <T extends { job_name: string }>(items: T[], name: string): T => items.find((i) => i.job_name === name)!
 
@@ -208,7 +195,7 @@ describe('recover_workflow: what it sets', () => {
       why: 'peak 7.50 GB (survivor, completed, shares this requirement): 6g would fail again, proposing 9g (peak + 10%)',
     })
     expect(preview.jobs_to_retry).toEqual([wf.jobIds.get('killed')])
-    const done = await apply('mcp', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
+    const done = await applyVia('mcp', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
     expect(done.applied.requirements_updated).toMatchObject([{ memory: '9g' }])
     const survivor = await callBoth('get_job_details', { job_id: wf.jobIds.get('survivor') })
     expect(survivor).toMatchObject({ status: 'completed', resource_requirements: { memory: '9g' } })
@@ -246,7 +233,7 @@ describe('recover_workflow: what it sets', () => {
       cause_detail: 'exit code 1: the program failed on its own; no sign of a memory or time limit',
     })
     expect(preview.jobs_to_retry).toEqual([wf.jobIds.get('oom_a'), wf.jobIds.get('oom_b')])
-    const done = await apply('rest', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
+    const done = await applyVia('rest', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
     expect(done.applied.jobs_reset).toEqual(preview.jobs_to_retry)
     const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
     expect(status.job_counts_by_status).toMatchObject({ ready: 2, failed: 1, completed: 1, canceled: 1 })
@@ -257,7 +244,7 @@ describe('recover_workflow: what it sets', () => {
     const withUnknown = await callBoth('recover_workflow', { workflow_id: all.id, retry_unknown: true })
     expect(withUnknown.jobs_to_retry).toEqual(['oom_a', 'oom_b', 'bad_input'].map((n) => all.jobIds.get(n)))
     expect(withUnknown.next_steps).toContain('retry_unknown=true')
-    await apply('mcp', 'recover_workflow', { workflow_id: all.id, plan_id: withUnknown.plan_id, retry_unknown: true })
+    await applyVia('mcp', 'recover_workflow', { workflow_id: all.id, plan_id: withUnknown.plan_id, retry_unknown: true })
     const after = await callBoth('get_workflow_status', { workflow_id: all.id })
     expect(after.job_counts_by_status).toMatchObject({ ready: 3, blocked: 1, failed: 0, completed: 1 })
   })
@@ -295,7 +282,7 @@ describe('recover_workflow: what it sets', () => {
       odd: { old: 'PT7M', new: 'PT10M', why: 'PT7M × 1.4 = PT10M (ran 7m 6s)' },
     })
     expect(preview.adjustments.every((a: { memory: unknown }) => a.memory === null)).toBe(true)
-    await apply('mcp', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
+    await applyVia('mcp', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
     for (const [job, runtime] of [['overran', 'PT11M'], ['hour', 'PT1H24M'], ['seven', 'PT10M']] as const) {
       const details = await callBoth('get_job_details', { job_id: wf.jobIds.get(job) })
       expect(details, job).toMatchObject({ status: 'ready', resource_requirements: { runtime, memory: '1g' } })
@@ -324,7 +311,7 @@ describe('recover_workflow: terminated jobs it cannot adjust', () => {
       reason: expect.stringMatching(/cannot be read.*readies every terminated job/),
     })
     expect(preview.jobs_to_retry).toEqual([wf.jobIds.get('stopped'), wf.jobIds.get('oom')])
-    const done = await apply('rest', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
+    const done = await applyVia('rest', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
     expect(done.applied.jobs_by_status_after).toMatchObject({ ready: 2, terminated: 0, failed: 0 })
   })
 })
