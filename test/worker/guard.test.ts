@@ -3,18 +3,19 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { BASE, keys, workerFetch } from '../helpers/worker-faces.ts'
 
-const listTools = (headers: Record<string, string>, url = `${BASE}/mcp`) =>
-  workerFetch(url, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${keys().read}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2025-11-25',
-      ...headers,
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-  })
+/** A tools/list request over MCP (2025-11-25 wire) with the read key and these extra headers. */
+const toolsList = (headers: Record<string, string>): RequestInit => ({
+  method: 'POST',
+  headers: {
+    Authorization: `Bearer ${keys().read}`,
+    'Content-Type': 'application/json',
+    Accept: 'application/json, text/event-stream',
+    'MCP-Protocol-Version': '2025-11-25',
+    ...headers,
+  },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+})
+const listTools = (headers: Record<string, string>, url = `${BASE}/mcp`) => workerFetch(url, toolsList(headers))
 
 describe('DNS rebinding and origin protection', () => {
   it('refuses a forged Host with 403', async () => {
@@ -31,22 +32,7 @@ describe('DNS rebinding and origin protection', () => {
 
 describe('origin branches', () => {
   const loopbackEnv = { ...env, TORC_EDGE_ALLOWED_HOSTS: '127.0.0.1,localhost,[::1]' }
-  const call = (url: string, origin: string, bindings: object) =>
-    createApp().request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${keys().read}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json, text/event-stream',
-          'MCP-Protocol-Version': '2025-11-25',
-          Origin: origin,
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-      },
-      bindings
-    )
+  const call = (url: string, origin: string, bindings: object) => createApp().request(url, toolsList({ Origin: origin }), bindings)
 
   it('admits a loopback page calling a loopback server, on any port and loopback name', async () => {
     for (const [url, origin] of [
