@@ -19,17 +19,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { realpathSync, statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { constants } from 'node:fs'
 import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { BUNDLE_MEDIA_TYPE } from '../src/logs/framing.ts'
 import { bundleStream, planBundle } from './bundle.ts'
-import { fileFilter, FilterQuerySchema } from './filter.ts'
+import { fileFilter, FilterQuerySchema, PositiveId } from './filter.ts'
 import { listWorkflowFiles } from './listing.ts'
 import { type SiteLog, stderrLog } from './log.ts'
 import { classifyName, type Directory, DIRECTORIES } from './naming.ts'
-import { confine, PathRefused } from './paths.ts'
+import { confine, OPEN_FLAGS, PathRefused } from './paths.ts'
 import { capRange, parseRange } from './range.ts'
 
 export const SiteLimitsSchema = z.object({
@@ -56,8 +55,6 @@ export interface SiteOptions {
 }
 
 export const MIN_TOKEN_LENGTH = 16
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
-const WorkflowId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number)
 type Code = 'invalid_input' | 'unauthorized' | 'not_found' | 'internal'
 
 const fail = (c: Context, status: 400 | 401 | 404 | 416 | 500, code: Code, message: string) => c.json({ error: { code, message } }, status)
@@ -87,7 +84,7 @@ export function createSiteApp(options: SiteOptions): Hono {
   app.get('/v1/health', (c) => c.json({ ok: true, limits }))
 
   app.get('/v1/workflows/:id/files', async (c) => {
-    const id = WorkflowId.safeParse(c.req.param('id'))
+    const id = PositiveId.safeParse(c.req.param('id'))
     if (!id.success) return fail(c, 400, 'invalid_input', 'the workflow id must be a positive integer')
     const all = ['1', 'true'].includes(c.req.query('all') ?? '')
     const filter = parseFilter(c)
@@ -98,7 +95,7 @@ export function createSiteApp(options: SiteOptions): Hono {
   })
 
   app.get('/v1/workflows/:id/bundle', async (c) => {
-    const id = WorkflowId.safeParse(c.req.param('id'))
+    const id = PositiveId.safeParse(c.req.param('id'))
     if (!id.success) return fail(c, 400, 'invalid_input', 'the workflow id must be a positive integer')
     const filter = parseFilter(c)
     if (filter instanceof Response) return filter

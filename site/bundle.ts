@@ -3,14 +3,14 @@
  * by the HTTP response, so a slow reader holds the site to a few MiB; small files are read a few
  * ahead in parallel, large ones in 1 MiB reads, and small pieces are batched into larger writes.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { type FileHandle, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BUNDLE_VERSION, controlLine } from '../src/logs/framing.ts'
 import type { ListedFile } from './listing.ts'
 import type { SiteLog } from './log.ts'
+import { OPEN_FLAGS } from './paths.ts'
 
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
 /** Files up to this size are read whole, several ahead. */
 const SMALL = 256 * 1024
 const READ_AHEAD = 16

@@ -10,7 +10,8 @@ import type { TorcFile } from './naming.ts'
 
 export const MAX_FILTER_JOBS = 1000
 
-const id = z.string().regex(/^[1-9]\d{0,15}$/, 'ids are positive integers').transform(Number)
+/** A positive integer id in a URL (workflow, job or run), at most 16 digits. */
+export const PositiveId = z.string().regex(/^[1-9]\d{0,15}$/, 'ids are positive integers').transform(Number)
 const list = <T extends z.ZodType<unknown, string>>(item: T, max: number, name: string) =>
   z
     .string()
@@ -18,8 +19,8 @@ const list = <T extends z.ZodType<unknown, string>>(item: T, max: number, name: 
     .pipe(z.array(item).min(1).max(max, `at most ${max} ${name}`))
 
 export const FilterQuerySchema = z.object({
-  job: list(id, MAX_FILTER_JOBS, 'job ids').optional(),
-  run: id.optional(),
+  job: list(PositiveId, MAX_FILTER_JOBS, 'job ids').optional(),
+  run: PositiveId.optional(),
   kind: list(FileKindSchema, FileKindSchema.options.length, 'kinds').optional(),
 })
 export type FilterQuery = z.output<typeof FilterQuerySchema>

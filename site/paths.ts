@@ -1,4 +1,5 @@
 /** Path confinement: every path the site opens stays under the root, symlinks included. */
+import { constants } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 
@@ -7,6 +8,9 @@ export class PathRefused extends Error {
 }
 
 export const MAX_PATH = 1024
+
+/** How the site opens a file it serves: read-only, never through a symlink, never blocking on a FIFO. */
+export const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
 
 /**
  * Checks a client-supplied path (already URL-decoded once) and returns it normalized (`a/b`).

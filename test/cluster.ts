@@ -10,12 +10,11 @@
  *                                           answers {"status", "stdout", "stderr"}
  * Slurm cannot run here, so only the local runner is real.
  */
-import { serve } from '@hono/node-server'
 import { spawn } from 'node:child_process'
 import { appendFile, mkdir, writeFile } from 'node:fs/promises'
-import type { Server } from 'node:http'
 import { dirname, join } from 'node:path'
 import { torcBin } from '../scripts/torc-paths.ts'
+import { close, listen } from '../site/listen.ts'
 import { freePort } from '../scripts/torc-server.ts'
 
 const RUN_TIMEOUT_MS = 120_000
@@ -48,10 +47,8 @@ async function runTorc(apiUrl: string, outputDir: string, workflowId: number): P
 
 export async function startCluster(apiUrl: string, outputDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort()
-  const server = serve({
-    port,
-    hostname: '127.0.0.1',
-    fetch: async (req) => {
+  const server = await listen({
+    fetch: async (req: Request) => {
       const url = new URL(req.url)
       if (req.method === 'POST' && url.pathname === '/run') {
         const id = Number(url.searchParams.get('workflow_id'))
@@ -75,7 +72,6 @@ export async function startCluster(apiUrl: string, outputDir: string): Promise<{
       }
       return new Response('not found', { status: 404 })
     },
-  }) as Server
-  await new Promise((resolve) => server.once('listening', resolve))
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) }
+  }, port, '127.0.0.1')
+  return { url: `http://127.0.0.1:${port}`, stop: () => close(server) }
 }

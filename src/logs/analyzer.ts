@@ -8,7 +8,7 @@
  * of skipped; sample lines are cut on a character boundary (1.0.0 panics mid-character); the file
  * label is the path relative to the output directory (1.0.0 prefixes the directory's own name).
  */
-import { LineSplitter, type LineSink, MAX_LINE } from './lines.ts'
+import { countNewlines, LineSplitter, type LineSink, MAX_LINE } from './lines.ts'
 import { LongLineMatcher } from './long-line.ts'
 import { classify, type ErrorPattern, FOLDS_TO_ASCII, OOM_TYPES, PATTERNS, PREFILTER, PREFILTER_UNICODE, type Severity, TIMEOUT_TYPES } from './patterns.ts'
 import { type RecoveryGuidance, recoveryGuidance } from './recovery.ts'
@@ -183,7 +183,7 @@ export class LogAnalyzer implements BundleSink, LineSink {
       const pattern = classify(text)
       if (pattern) {
         if (this.wantsSample(pattern)) {
-          line += countBetween(block, counted, start)
+          line += countNewlines(block, counted, start)
           counted = start
         }
         this.record(pattern, text, line)
@@ -248,10 +248,4 @@ export class LogAnalyzer implements BundleSink, LineSink {
       this.samples.push({ file: this.label, line, type: pattern.name, severity: 'error', content: truncateLine(text) })
     }
   }
-}
-
-function countBetween(text: string, from: number, to: number): number {
-  let n = 0
-  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++
-  return n
 }
