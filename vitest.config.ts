@@ -7,6 +7,15 @@ import { defineConfig } from 'vitest/config'
  *   test/global-setup.ts builds (first run) and starts on a free loopback port.
  * - node: pure parsers and analyzers, the site server, scripts and generated-file checks.
  */
+/** Sends `request` to `base`'s scheme and host, keeping its path: what a VPC service bound to a tunnel does. */
+function retarget(request: Request, base: string): Promise<Response> {
+  const url = new URL(request.url)
+  const target = new URL(base)
+  url.protocol = target.protocol
+  url.host = target.host
+  return fetch(new Request(url, request))
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -37,31 +46,15 @@ export default defineConfig({
               // Stands in for a Workers VPC service: a binding that reaches torc-server whatever host
               // the URL names (the path is kept), as a VPC service bound to the tunnel does.
               serviceBindings: {
-                TORC_VPC: async (request: Request) => {
-                  const url = new URL(request.url)
-                  const target = new URL(inject<string>('torcApiUrl'))
-                  url.protocol = target.protocol
-                  url.host = target.host
-                  return fetch(new Request(url, request))
-                },
+                TORC_VPC: (request: Request) => retarget(request, inject<string>('torcApiUrl')),
                 // The same for the output site server: what an OUTPUT binding (VPC service) reaches.
-                OUTPUT_VPC: async (request: Request) => {
-                  const url = new URL(request.url)
-                  const target = new URL(inject<string>('outputUrl'))
-                  url.protocol = target.protocol
-                  url.host = target.host
-                  return fetch(new Request(url, request))
-                },
+                OUTPUT_VPC: (request: Request) => retarget(request, inject<string>('outputUrl')),
                 // Fault injection in front of the real torc-server: job creation fails, all else passes.
                 TORC_FAILING_JOBS: async (request: Request) => {
-                  const url = new URL(request.url)
-                  if (request.method === 'POST' && url.pathname.endsWith('/bulk_jobs')) {
+                  if (request.method === 'POST' && new URL(request.url).pathname.endsWith('/bulk_jobs')) {
                     return new Response('An internal error occurred', { status: 500 })
                   }
-                  const target = new URL(inject<string>('torcApiUrl'))
-                  url.protocol = target.protocol
-                  url.host = target.host
-                  return fetch(new Request(url, request))
+                  return retarget(request, inject<string>('torcApiUrl'))
                 },
               },
             },
