@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { analyzeBundle } from '../logs/analyze.ts'
+import { LogAnalyzer } from '../logs/analyzer.ts'
 import { FileKindSchema } from '../output/schemas.ts'
 import { defineTool } from '../registry.ts'
 import { readOnly, workflowId } from './fields.ts'
@@ -92,39 +93,22 @@ export const analyzeWorkflowLogs = defineTool({
     const filter = { job_ids: input.job_ids, run_id: input.run_id, kinds: input.log_kinds }
     const filtered = Object.values(filter).some((v) => v !== undefined)
     const stream = await requireOutput(ctx).bundle(workflow_id, { filter })
-    if (!stream) {
-      return {
-        workflow_id,
-        summary: filtered
-          ? `No log files of workflow ${workflow_id} match the filter under the output directory.`
-          : `No log files for workflow ${workflow_id} under the output directory yet.`,
-        files_parsed: 0,
-        bytes_scanned: 0,
-        error_count: 0,
-        warning_count: 0,
-        errors_by_type: [],
-        sample_errors: [],
-        files_with_errors: [],
-        files_with_errors_total: 0,
-        files_with_errors_truncated: false,
-        files_with_invalid_utf8: 0,
-        files_unreadable: 0,
-        overlong_lines: 0,
-        truncated: false,
-        truncation_reason: null,
-        recovery: null,
-      }
-    }
-    const r = await analyzeBundle(stream, {
-      workflowId: workflow_id,
-      sampleLimit: input.sample_limit,
-      filesListed: 200,
-      timeBudgetMs: ANALYSIS_TIME_BUDGET_MS,
-      onProgress: (done, total, bytes) =>
-        void ctx.progress(done, total, `${done}${total === undefined ? '' : ` of ${total}`} log files scanned (${Math.round(bytes / 1e6)} MB)`),
-    })
-    const summary =
-      r.error_count === 0 && r.warning_count === 0
+    // No logs yet: the answer of an analysis of nothing, said plainly.
+    const r = stream
+      ? await analyzeBundle(stream, {
+          workflowId: workflow_id,
+          sampleLimit: input.sample_limit,
+          filesListed: 200,
+          timeBudgetMs: ANALYSIS_TIME_BUDGET_MS,
+          onProgress: (done, total, bytes) =>
+            void ctx.progress(done, total, `${done}${total === undefined ? '' : ` of ${total}`} log files scanned (${Math.round(bytes / 1e6)} MB)`),
+        })
+      : { ...new LogAnalyzer().result(), truncated: false, truncation_reason: null }
+    const summary = !stream
+      ? filtered
+        ? `No log files of workflow ${workflow_id} match the filter under the output directory.`
+        : `No log files for workflow ${workflow_id} under the output directory yet.`
+      : r.error_count === 0 && r.warning_count === 0
         ? 'No errors or warnings detected in log files.'
         : `Found ${r.error_count} error(s) and ${r.warning_count} warning(s) across ${r.files_parsed} log files.`
     return {

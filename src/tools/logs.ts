@@ -11,7 +11,7 @@ import { defineTool } from '../registry.ts'
 import { JobSchema, ResultSchema } from '../torc/schemas.ts'
 import { fitPage, jobId, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 import { analyzeWorkflowLogs } from './log-analysis.ts'
-import { jobLogPath, type LogType, MAX_LOG_TEXT, requireOutput } from './output-access.ts'
+import { MAX_LOG_TEXT, requireOutput, tailJobLog } from './output-access.ts'
 
 /** "run 1 attempt 2 (stdout, stderr)" for each run/attempt a job has logs for. */
 function describeJobLogs(files: ListedFile[]): string {
@@ -74,15 +74,9 @@ export const getJobLogs = defineTool({
   annotations: readOnly,
   async handler(input, ctx) {
     const output = requireOutput(ctx)
-    const at = (type: LogType) => jobLogPath(input.workflow_id, input.job_id, input.run_id, input.attempt_id, type)
-    let path = at(input.log_type)
-    let read = await output.tail(path, input.max_bytes)
-    const combined = !read
-    if (combined) {
-      path = at('combined')
-      read = await output.tail(path, input.max_bytes)
-    }
-    if (!read) throw await missingLog(output, input)
+    const log = await tailJobLog(output, input, input.log_type, input.max_bytes)
+    if (!log) throw await missingLog(output, input)
+    const { path, combined, read } = log
     const tail = tailText(read.text, {
       startsMidFile: read.start > 0,
       skippedBytes: read.start,
@@ -162,8 +156,8 @@ export const listPendingFailedJobs = defineTool({
       else if (!r) stderr_note = 'no result recorded, so no log location'
       else {
         const attempt = r.attempt_id ?? job.attempt_id ?? 1
-        const at = (type: LogType) => jobLogPath(workflow_id, job.id, r.run_id, attempt, type)
-        const read = (await ctx.output.tail(at('stderr'), STDERR_TAIL_BYTES)) ?? (await ctx.output.tail(at('combined'), STDERR_TAIL_BYTES))
+        const log = await tailJobLog(ctx.output, { workflow_id, job_id: job.id, run_id: r.run_id, attempt_id: attempt }, 'stderr', STDERR_TAIL_BYTES)
+        const read = log?.read
         if (!read) stderr_note = `no stderr log for run ${r.run_id} attempt ${attempt} under the output directory`
         else {
           const tail = tailText(read.text, { startsMidFile: read.start > 0, skippedBytes: read.start, tailLines: tail_lines, maxBytes: 4_096 })
