@@ -9,7 +9,7 @@
  */
 import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
 import { DEFAULT_EXIT_CODES, meaningOf, type ExitCodes } from './kill-codes.ts'
-import { over, percent, reportDuration, reportMemory, rustFixed } from './report-format.ts'
+import { over, percent, reportDuration, reportMemory, rustFixed } from '../torc/format.ts'
 import { reportMemoryBytes, runtimeSeconds } from './units.ts'
 
 /** The Rust MCP passes min_over_utilization 1.0: rows less than 1 % over are not violations. */

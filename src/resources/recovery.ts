@@ -12,7 +12,7 @@
 import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
 import type { Diagnosis, FailedJob, FailureCause } from './diagnose.ts'
 import { TERMINATED_RERUN } from './apply.ts'
-import { reportDuration, reportMemory } from './report-format.ts'
+import { reportDuration, reportMemory } from '../torc/format.ts'
 import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from './units.ts'
 
 /** recover_workflow's defaults (the tutorial's 1.5x memory; runtime 1.4x as torc-ops-spec.md §4 has it). */

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { mapConcurrent } from '../concurrency.ts'
 import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
-import { formatDuration } from '../torc/format.ts'
+import { reportDuration } from '../torc/format.ts'
 import { JOB_STATUSES, WorkflowSchema, WorkflowStatusSchema, type WorkflowStatus } from '../torc/schemas.ts'
 import { fitPage, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
@@ -169,9 +169,9 @@ export const getWorkflowSummary = defineTool({
       total_jobs: s.total_jobs,
       jobs_by_status: countsOf(s),
       total_exec_time_minutes: s.total_exec_time_minutes,
-      total_exec_time_formatted: formatDuration(s.total_exec_time_minutes * 60),
+      total_exec_time_formatted: reportDuration(s.total_exec_time_minutes * 60),
       walltime_seconds: walltime,
-      walltime_formatted: walltime === null ? null : formatDuration(walltime),
+      walltime_formatted: walltime === null ? null : reportDuration(walltime),
       active_compute_nodes: s.active_compute_nodes,
       pending_scheduled_nodes: s.pending_scheduled_nodes,
       active_scheduled_nodes: s.active_scheduled_nodes,
