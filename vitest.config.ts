@@ -2,10 +2,13 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 /**
- * Two projects:
- * - worker: the Worker itself, run inside workerd (miniflare), talking to a REAL torc-server that
- *   test/global-setup.ts builds (first run) and starts on a free loopback port.
- * - node: pure parsers and analyzers, the site server, scripts and generated-file checks.
+ * Three projects, named for what they hold:
+ * - unit: parsers, analyzers, the site server, tool logic against a scripted Transport, generated
+ *   files. Seconds, no torc build (`npm run test:unit`).
+ * - integration: the Worker inside workerd (miniflare) against a REAL torc-server and site server
+ *   that test/setup/global-setup.ts builds (first run) and starts on free loopback ports.
+ * - e2e: the whole stack from outside: wrangler dev, the MCP conformance suite and Inspector,
+ *   the real torc CLI, headless Chromium, real Slurm.
  */
 /** Sends `request` to `base`'s scheme and host, keeping its path: what a VPC service bound to a tunnel does. */
 function retarget(request: Request, base: string): Promise<Response> {
@@ -21,10 +24,19 @@ export default defineConfig({
     projects: [
       {
         test: {
-          name: 'node',
-          include: ['test/node/**/*.test.ts'],
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
         },
       },
       {
@@ -61,9 +73,9 @@ export default defineConfig({
           })),
         ],
         test: {
-          name: 'worker',
-          include: ['test/worker/**/*.test.ts'],
-          globalSetup: ['./test/global-setup.ts'],
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['./test/setup/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },

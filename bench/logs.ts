@@ -19,7 +19,7 @@ import { torcBin } from '../scripts/torc-paths.ts'
 import { analyzeBundle } from '../src/logs/analyze.ts'
 import { LogAnalyzer } from '../src/logs/analyzer.ts'
 import { OutputClient } from '../src/output/client.ts'
-import { createTransport, type Transport } from '../src/torc/transport.ts'
+import { createTransport, type Transport } from '../src/transport.ts'
 
 const WF = 42
 /**
@@ -54,7 +54,7 @@ async function analyzeChild(url: string): Promise<void> {
     memory.peakBuffers = Math.max(memory.peakBuffers, m.arrayBuffers)
   }, 5)
   const t = performance.now()
-  const result = await analyzeBundle(await client.bundle(WF, { required: true }), { workflowId: WF })
+  const result = await analyzeBundle(await client.bundle(WF, { required: true }), {})
   const seconds = (performance.now() - t) / 1000
   clearInterval(sampler)
   process.stdout.write(JSON.stringify({ seconds, subrequests, memory, result }))

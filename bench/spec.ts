@@ -6,7 +6,7 @@
  *   create    — creation plan (ours only; torc needs a server and real requests for this)
  *   tool      — create_workflow's whole path for a Slurm workflow, every result held as the tool
  *               holds it: parse, Slurm generation (kestrel), validation, creation plan (ours only).
- *               It is what EDGE_LIMITS (src/spec/limits.ts) is sized by; past the limit the tool
+ *               It is what EDGE_LIMITS (src/workflow-spec/limits.ts) is sized by; past the limit the tool
  *               refuses the spec, which is measured here anyway to show why.
  * Each measurement runs in a fresh child process, so peak RSS (getrusage maxRSS) is per task.
  * Usage: node bench/spec.ts [--jobs 100000[,50000,...]] [--runs 3] [--tasks validate,plan,create,tool]
@@ -16,13 +16,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
-import { EDGE_LIMITS, generateSlurm, parseSpecDetailed, planCreation, planExecution, validateSpec } from '../src/spec/index.ts'
+import { EDGE_LIMITS, generateSlurm, parseSpecDetailed, planCreation, planExecution, validateSpec } from '../src/workflow-spec/index.ts'
+import { torcBin } from '../scripts/torc-paths.ts'
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback
 }
-const TORC = resolve(import.meta.dirname, '../.cache/torc-1.0.0/bin/torc')
+const TORC = torcBin('torc')
 
 /** A realistic sweep: preprocess, N indexed work jobs writing one file each, a regex fan-in. */
 function generate(jobs: number): string {

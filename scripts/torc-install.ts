@@ -1,6 +1,6 @@
 /**
- * Builds the pinned Torc release's binaries from crates.io into .cache/torc-<version>/bin
- * (git-ignored). Idempotent: when the binaries are there it returns at once.
+ * Builds the pinned Torc release's binaries from crates.io into <cache>/torc-<version>/bin (see
+ * torc-paths.ts). Idempotent: when the binaries are there it returns at once.
  *
  * Features: server-bin (torc-server), client + tui + plot_resources (the torc CLI),
  * mcp-server (torc-mcp-server, for benchmarks) and slurm-runner. Nothing is turned off.
@@ -10,10 +10,10 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, TORC_ROOT, torcBin } from './torc-paths.ts'
+import { CACHE_ROOT, TORC_ROOT, torcBin } from './torc-paths.ts'
 import { TORC_VERSION } from './torc-version.ts'
 
-export const TORC_BINARIES = ['torc-server', 'torc', 'torc-mcp-server'] as const
+export const TORC_BINARIES = ['torc-server', 'torc', 'torc-mcp-server', 'torc-slurm-job-runner'] as const
 const FEATURES = 'server-bin,client,tui,plot_resources,mcp-server,slurm-runner'
 
 export function torcInstalled(): boolean {
@@ -28,7 +28,7 @@ export function installTorc(): void {
     ['install', `torc@${TORC_VERSION}`, '--locked', '--root', TORC_ROOT, '--features', FEATURES],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, SQLX_OFFLINE: 'true', CARGO_TARGET_DIR: join(ROOT, '.cache', 'cargo-target') },
+      env: { ...process.env, SQLX_OFFLINE: 'true', CARGO_TARGET_DIR: join(CACHE_ROOT, 'cargo-target') },
     }
   )
   if (result.error) throw new Error(`could not run cargo: ${result.error.message}`)

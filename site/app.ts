@@ -8,7 +8,7 @@
  *   /v1/workflows/:id/files[?all=1]     the workflow's log files (all=1: also Slurm env dumps,
  *                                       `torc remote` worker logs, resource databases), with kind,
  *                                       job/run/attempt ids, size and mtime; 404 when there are none
- *   /v1/workflows/:id/bundle            every log file in one framed stream (src/logs/framing.ts)
+ *   /v1/workflows/:id/bundle            every log file in one framed stream (src/site-protocol/framing.ts)
  *   both take ?job=1,2 &run=N &kind=job_stderr,dmesg to narrow the files (site/filter.ts)
  *   /v1/stat?path=<relative>            {"path","size","mtime","torc":{kind,…}|null}
  *   /v1/files?path=<relative>           the file's bytes; HEAD too; Range bytes=a-b | a- | -n
@@ -22,12 +22,12 @@ import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { BUNDLE_MEDIA_TYPE } from '../src/logs/framing.ts'
+import { BUNDLE_MEDIA_TYPE } from '../src/site-protocol/framing.ts'
 import { bundleStream, planBundle } from './bundle.ts'
 import { fileFilter, FilterQuerySchema, PositiveId } from './filter.ts'
 import { listWorkflowFiles } from './listing.ts'
 import { type SiteLog, stderrLog } from './log.ts'
-import { classifyName, type Directory, DIRECTORIES } from './naming.ts'
+import { classifyName, type Directory, DIRECTORIES } from '../src/site-protocol/naming.ts'
 import { confine, OPEN_FLAGS, PathRefused } from './paths.ts'
 import { capRange, parseRange } from './range.ts'
 

@@ -1,12 +1,12 @@
 /**
- * Streams a workflow's logs as one framed bundle (src/logs/framing.ts documents the format). Pulled
+ * Streams a workflow's logs as one framed bundle (src/site-protocol/framing.ts documents the format). Pulled
  * by the HTTP response, so a slow reader holds the site to a few MiB; small files are read a few
  * ahead in parallel, large ones in 1 MiB reads, and small pieces are batched into larger writes.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { type FileHandle, open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BUNDLE_VERSION, controlLine } from '../src/logs/framing.ts'
+import { BUNDLE_VERSION, controlLine } from '../src/site-protocol/framing.ts'
 import type { ListedFile } from './listing.ts'
 import type { SiteLog } from './log.ts'
 import { OPEN_FLAGS } from './paths.ts'

@@ -5,8 +5,8 @@
  *   ?kind=job_stderr,dmesg   file kinds (naming.ts)
  */
 import { z } from 'zod'
-import { type FileKind, FileKindSchema } from '../src/output/schemas.ts'
-import type { TorcFile } from './naming.ts'
+import { type FileKind, FileKindSchema } from '../src/site-protocol/schemas.ts'
+import type { TorcFile } from '../src/site-protocol/naming.ts'
 
 export const MAX_FILTER_JOBS = 1000
 

@@ -1,12 +1,12 @@
 /** A workflow's files in Torc's output directory, found by exact name (naming.ts), in a stable order. */
 import { opendir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { classifyName, DIRECTORIES, type Directory, mentionsWorkflow, naturalCompare, type TorcFile } from './naming.ts'
-import type { ListedFile } from '../src/output/schemas.ts'
+import { classifyName, DIRECTORIES, type Directory, mentionsWorkflow, naturalCompare, type TorcFile } from '../src/site-protocol/naming.ts'
+import type { ListedFile } from '../src/site-protocol/schemas.ts'
 import { isUnder } from './paths.ts'
 import type { SiteLog } from './log.ts'
 
-export type { ListedFile } from '../src/output/schemas.ts'
+export type { ListedFile } from '../src/site-protocol/schemas.ts'
 
 export interface Listing {
   files: ListedFile[]

@@ -13,7 +13,7 @@ import { logToolCall, type ToolContext } from './registry.ts'
 import { mountRest } from './rest.ts'
 import { TorcClient } from './torc/client.ts'
 import { OutputClient } from './output/client.ts'
-import { outputTransport, torcTransport } from './torc/transport.ts'
+import { outputTransport, torcTransport } from './transport.ts'
 import { tools } from './tools/index.ts'
 
 /** What every tool call gets, built per request from the parsed config and the caller. */
@@ -33,8 +33,8 @@ function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
 export interface AppOptions {
   /** Adds to each per-request MCP server (the conformance build's fixtures); never set in production. */
   extendMcp?: McpExtension
-  /** Serve /mcp and /v1 without credentials, as the full-access caller `anonymous` (conformance only). */
-  anonymous?: boolean
+  /** Replaces API-key/OAuth authentication (the conformance build's anonymous caller); never set in production. */
+  authenticate?: MiddlewareHandler<AppEnv>
 }
 
 export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
@@ -48,12 +48,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   app.get('/health', health)
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin })))
 
-  const authenticate: MiddlewareHandler<AppEnv> = options.anonymous
-    ? async function anonymous(c, next) {
-        c.set('caller', { id: 'anonymous', scope: 'write' })
-        await next()
-      }
-    : requireApiKey()
+  const authenticate = options.authenticate ?? requireApiKey()
   // Browser clients: CORS on /mcp, the preflight answered before authentication.
   app.use('/mcp', mcpCors())
   app.use('/mcp', authenticate)

@@ -2,13 +2,9 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import type { ApiKey } from './config.ts'
 import { toErrorBody, ToolError } from './errors.ts'
+import { sha256Hex } from './hash.ts'
 import { OAUTH_PATHS, type OAuthSite, oauthSite, SCOPES } from './oauth/site.ts'
 import type { Caller } from './registry.ts'
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /** Compares the token's hash with every configured hash, in time independent of where they differ. */
 export async function findApiKey(keys: readonly ApiKey[], token: string): Promise<Caller | undefined> {

@@ -3,7 +3,7 @@ import type { AppEnv } from './app-env.ts'
 import { toToolError } from './errors.ts'
 import { TorcClient } from './torc/client.ts'
 import { VersionSchema } from './torc/schemas.ts'
-import { torcTransport } from './torc/transport.ts'
+import { torcTransport } from './transport.ts'
 import { VERSION } from './version.ts'
 
 /** The Torc URL without userinfo or query, safe to show. */

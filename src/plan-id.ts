@@ -3,7 +3,7 @@
  * everything a plan would do and of the state it was computed from. Applying recomputes the plan
  * from current state; a different id means the workflow changed since the preview.
  */
-import { sha256Hex } from './auth.ts'
+import { sha256Hex } from './hash.ts'
 import { ToolError } from './errors.ts'
 
 function canonical(value: unknown): string {

@@ -1,4 +1,6 @@
+import type { MiddlewareHandler } from 'hono'
 import { z } from 'zod'
+import type { AppEnv } from '../app-env.ts'
 import { createApp } from '../app.ts'
 import type { WorkerEnv } from '../config.ts'
 import { toErrorBody, ToolError } from '../errors.ts'
@@ -15,6 +17,12 @@ const ConformanceEnv = z.object({
   TORC_EDGE_CONFORMANCE_STATE_KEY: z.string().min(32),
 })
 
+/** The suite sends no credentials: every request is the full-access caller `anonymous`. */
+const anonymous: MiddlewareHandler<AppEnv> = async function anonymous(c, next) {
+  c.set('caller', { id: 'anonymous', scope: 'write' })
+  await next()
+}
+
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const parsed = ConformanceEnv.safeParse(env)
@@ -25,6 +33,6 @@ export default {
     const seal = stateSeal(parsed.data.TORC_EDGE_CONFORMANCE_STATE_KEY)
     const refused = await refuseForgedState(request, seal)
     if (refused) return refused
-    return createApp({ extendMcp: conformanceFixtures(seal), anonymous: true }).fetch(request, env, ctx)
+    return createApp({ extendMcp: conformanceFixtures(seal), authenticate: anonymous }).fetch(request, env, ctx)
   },
 } satisfies ExportedHandler<WorkerEnv>

@@ -11,7 +11,6 @@
 import { countNewlines, LineSplitter, type LineSink, MAX_LINE } from './lines.ts'
 import { LongLineMatcher } from './long-line.ts'
 import { classify, type ErrorPattern, FOLDS_TO_ASCII, OOM_TYPES, PATTERNS, PREFILTER, PREFILTER_UNICODE, type Severity, TIMEOUT_TYPES } from './patterns.ts'
-import { type RecoveryGuidance, recoveryGuidance } from './recovery.ts'
 import { Utf8Stream } from './utf8.ts'
 import type { BundleNote, BundlePreamble, BundleSink } from './bundle.ts'
 
@@ -55,13 +54,9 @@ export interface AnalysisResult {
   overlong_lines: number
   oom_errors: number
   timeout_errors: number
-  /** What to do about OOM kills and timeouts; null when there are none. */
-  recovery: RecoveryGuidance | null
 }
 
 export interface AnalyzerOptions {
-  /** Named in the recovery guidance's example call. */
-  workflowId?: number
   sampleLimit?: number
   filesListed?: number
   maxLine?: number
@@ -227,7 +222,6 @@ export class LogAnalyzer implements BundleSink, LineSink {
       overlong_lines: this.overlong,
       oom_errors: oom,
       timeout_errors: timeout,
-      recovery: recoveryGuidance(this.options.workflowId, oom, timeout),
     }
   }
 

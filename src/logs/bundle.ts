@@ -15,9 +15,9 @@ import {
   BundleTrailerSchema,
   FileHeaderSchema,
   MAX_CONTROL_LINE,
-} from './framing.ts'
+} from '../site-protocol/framing.ts'
 
-export type { BundleNote, BundlePreamble, BundleTrailer } from './framing.ts'
+export type { BundleNote, BundlePreamble, BundleTrailer } from '../site-protocol/framing.ts'
 
 export interface BundleSink {
   /** The preamble: how many files and bytes are coming, and whether a cap left some out. */

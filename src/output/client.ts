@@ -8,12 +8,12 @@
 import type { z } from 'zod'
 import { concatBytes } from '../bytes.ts'
 import { ToolError } from '../errors.ts'
-import type { Transport } from '../torc/transport.ts'
+import type { Transport } from '../transport.ts'
 import { missingFileMessage, missingLogsMessage, statusError } from './errors.ts'
 import { withIdleTimeout } from './idle.ts'
-import { type FileKind, type FileListing, FileListingSchema, type FileStat, FileStatSchema } from './schemas.ts'
+import { type FileKind, type FileListing, FileListingSchema, type FileStat, FileStatSchema } from '../site-protocol/schemas.ts'
 
-export type { FileKind, FileListing, FileStat, ListedFile } from './schemas.ts'
+export type { FileKind, FileListing, FileStat, ListedFile } from '../site-protocol/schemas.ts'
 
 /** Narrows a listing or bundle to some jobs, one run, or some kinds of file (site/filter.ts). */
 export interface FileFilter {

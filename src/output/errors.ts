@@ -1,6 +1,6 @@
 /** The output site's failures in the one taxonomy (src/errors.ts), worded for the user. */
 import { ToolError } from '../errors.ts'
-import { SiteErrorSchema } from './schemas.ts'
+import { SiteErrorSchema } from '../site-protocol/schemas.ts'
 
 export const missingLogsMessage = (workflowId: number, filtered = false) =>
   filtered

@@ -4,8 +4,8 @@
  * length alongside) and the events cut to fit, so a 10,000-job workflow stays a readable answer.
  */
 import { z } from 'zod'
-import type { ExecutionEvent } from '../spec/events.ts'
-import type { ValidationSummary } from '../spec/index.ts'
+import type { ExecutionEvent } from '../workflow-spec/events.ts'
+import type { ValidationSummary } from '../workflow-spec/index.ts'
 import { fitItems } from './fields.ts'
 
 /** Job names listed per list; `<list>_count` says how many there are. */

@@ -19,7 +19,7 @@ import {
   validateSpec,
   type WorkflowSpec,
   writeSpec,
-} from '../spec/index.ts'
+} from '../workflow-spec/index.ts'
 import { WorkflowSchema } from '../torc/schemas.ts'
 import { eventSchema, shortEvents, shortMessages, shortSummary, summarySchema } from './authoring.schemas.ts'
 
@@ -42,7 +42,7 @@ function specFailure(err: unknown): never {
   throw err
 }
 
-/** Parses within the edge's memory limits (src/spec/limits.ts), as invalid_input when refused. */
+/** Parses within the edge's memory limits (src/workflow-spec/limits.ts), as invalid_input when refused. */
 function parseBounded(text: string, format: (typeof formats)[number]): ParsedSpec {
   try {
     return parseWithinLimits(text, format)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { checkMemory } from '../resources/units.ts'
+import { checkMemory } from '../torc/units.ts'
 import { JobStatusSchema } from '../torc/schemas.ts'
 
 /** Field schemas shared by several tools; every one is described for the model. */

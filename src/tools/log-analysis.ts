@@ -5,7 +5,8 @@
 import { z } from 'zod'
 import { analyzeBundle } from '../logs/analyze.ts'
 import { LogAnalyzer } from '../logs/analyzer.ts'
-import { FileKindSchema } from '../output/schemas.ts'
+import { FileKindSchema } from '../site-protocol/schemas.ts'
+import { recoveryGuidance } from '../recovery/log-guidance.ts'
 import { defineTool } from '../registry.ts'
 import { readOnly, workflowId } from './fields.ts'
 import { requireOutput } from './output-access.ts'
@@ -96,7 +97,6 @@ export const analyzeWorkflowLogs = defineTool({
     // No logs yet: the answer of an analysis of nothing, said plainly.
     const r = stream
       ? await analyzeBundle(stream, {
-          workflowId: workflow_id,
           sampleLimit: input.sample_limit,
           filesListed: 200,
           timeBudgetMs: ANALYSIS_TIME_BUDGET_MS,
@@ -128,7 +128,7 @@ export const analyzeWorkflowLogs = defineTool({
       overlong_lines: r.overlong_lines,
       truncated: r.truncated,
       truncation_reason: r.truncation_reason,
-      recovery: r.recovery,
+      recovery: recoveryGuidance(workflow_id, r.oom_errors, r.timeout_errors),
     }
   },
   summarize: (out) => out.summary,

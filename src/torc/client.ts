@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
-import type { Transport } from './transport.ts'
+import type { Transport } from '../transport.ts'
 import { ListPageSchema } from './schemas.ts'
 
 export type Query = Record<string, string | number | boolean | undefined>

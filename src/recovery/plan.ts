@@ -1,0 +1,279 @@
+/**
+ * Recovery planning: which failed jobs to retry and with what resources. Pure and deterministic,
+ * so the preview's plan_id can be recomputed at apply time to prove nothing changed in between.
+ *
+ * The rule users expect from the tutorial, with the Rust quirks fixed (it truncated to whole units
+ * and could lower memory): new memory = current × memory_multiplier rounded UP to a whole unit,
+ * never below the observed peak + 10 % (rounded up) and never below the current value. The peak is
+ * the highest of every job that uses the requirement in the current run, completed ones included:
+ * they get the new value too and would fail at the old one next time. Runtime likewise with
+ * runtime_multiplier and the longest execution time, in whole minutes.
+ */
+import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
+import type { Diagnosis, FailedJob, FailureCause } from './diagnose.ts'
+import { TERMINATED_RERUN } from './rerun.ts'
+import { reportDuration, reportMemory } from '../torc/format.ts'
+import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from '../torc/units.ts'
+
+/** recover_workflow's defaults (the tutorial's 1.5x memory; runtime 1.4x as torc-ops-spec.md §4 has it). */
+export const DEFAULT_MEMORY_MULTIPLIER = 1.5
+export const DEFAULT_RUNTIME_MULTIPLIER = 1.4
+
+export interface RecoveryOptions {
+  memory_multiplier: number
+  runtime_multiplier: number
+  retry_unknown: boolean
+}
+
+export interface Change {
+  old: string
+  new: string
+  why: string
+}
+
+export interface PlannedJob {
+  job_id: number
+  job_name: string
+  status: string
+  return_code: number | null
+  cause: FailureCause
+  /** The evidence behind the cause (return code, signal, peak, share of runtime). */
+  cause_detail: string
+  action: 'retry' | 'skip'
+  reason: string
+  memory: Change | null
+  runtime: Change | null
+}
+
+export interface Adjustment {
+  resource_requirements_id: number
+  name: string
+  job_ids: number[]
+  memory: Change | null
+  runtime: Change | null
+  /** Other jobs that use this resource requirement and get the new values too. */
+  shared_with_job_ids: number[]
+  shared_with_count: number
+}
+
+export interface Orphan {
+  job_id: number
+  job_name: string
+  compute_node_id: number | null
+}
+
+export interface RecoveryPlan {
+  jobs: PlannedJob[]
+  adjustments: Adjustment[]
+  orphaned_running_jobs: Orphan[]
+  jobs_to_retry: number[]
+  counts: Record<FailureCause, number>
+}
+
+const SHARED_LISTED = 50
+const HEADROOM = 1.1
+
+/** Diagnosis entries for orphans: running jobs whose compute node is gone, to be failed with -128. */
+export function orphanEntries(orphans: readonly Orphan[], jobs: ReadonlyMap<number, Job>): FailedJob[] {
+  return orphans.map((o) => {
+    const job = jobs.get(o.job_id)
+    return {
+      job_id: o.job_id,
+      job_name: o.job_name,
+      status: 'running',
+      return_code: -128,
+      exec_time_minutes: 0,
+      run_id: 0,
+      attempt_id: job?.attempt_id ?? null,
+      resource_requirements_id: job?.resource_requirements_id ?? null,
+      configured_memory: null,
+      configured_runtime: null,
+      configured_cpus: null,
+      peak_memory_bytes: null,
+      peak_memory_formatted: null,
+      memory_violation: false,
+      oom_reason: null,
+      memory_over_utilization: null,
+      likely_timeout: false,
+      timeout_reason: null,
+      runtime_utilization: null,
+      likely_cpu_violation: false,
+      peak_cpu_percent: null,
+      likely_runtime_violation: false,
+      cause: 'node_failure',
+      cause_detail:
+        o.compute_node_id == null
+          ? 'still marked running, on no compute node'
+          : `still marked running on compute node ${o.compute_node_id}, which is no longer active`,
+    }
+  })
+}
+
+/** The most a requirement's jobs used in the current run: its memory floor and runtime floor. */
+export interface Observed {
+  peak?: { bytes: number } & Whose
+  longest?: { seconds: number } & Whose
+}
+interface Whose {
+  job_id: number
+  job_name: string
+  status: string
+}
+
+export function observedByRequirement(results: readonly Result[], jobs: ReadonlyMap<number, Job>): Map<number, Observed> {
+  const out = new Map<number, Observed>()
+  for (const r of results) {
+    const job = jobs.get(r.job_id)
+    const rr = job?.resource_requirements_id
+    if (job == null || rr == null) continue
+    const seen = out.get(rr) ?? {}
+    const peak = r.peak_memory_bytes
+    if (peak != null && peak > 0 && peak > (seen.peak?.bytes ?? 0)) seen.peak = { bytes: peak, job_id: job.id, job_name: job.name, status: r.status }
+    const seconds = r.exec_time_minutes * 60
+    if (seconds > (seen.longest?.seconds ?? 0)) seen.longest = { seconds, job_id: job.id, job_name: job.name, status: r.status }
+    out.set(rr, seen)
+  }
+  return out
+}
+
+export function planRecovery(
+  diagnosis: Diagnosis,
+  orphans: readonly Orphan[],
+  jobs: ReadonlyMap<number, Job>,
+  requirements: ReadonlyMap<number, ResourceRequirements>,
+  results: readonly Result[],
+  options: RecoveryOptions
+): RecoveryPlan {
+  const observed = observedByRequirement(results, jobs)
+  const failed = [...diagnosis.resource_violations, ...orphanEntries(orphans, jobs)]
+  const counts: Record<FailureCause, number> = { oom: 0, timeout: 0, oom_and_timeout: 0, node_failure: 0, unknown: 0 }
+  const groups = new Map<number, FailedJob[]>()
+  const planned = new Map<number, PlannedJob>()
+  for (const f of failed) {
+    counts[f.cause]++
+    const entry: PlannedJob = {
+      job_id: f.job_id,
+      job_name: f.job_name,
+      status: f.status,
+      return_code: f.return_code,
+      cause: f.cause,
+      cause_detail: f.cause_detail,
+      action: 'retry',
+      reason: '',
+      memory: null,
+      runtime: null,
+    }
+    planned.set(f.job_id, entry)
+    if (f.cause === 'unknown') {
+      // torc 1.0.0 also raises CPUs for CPU over-use; Torc never kills a job for CPU, so it explains no failure.
+      const cpu = f.likely_cpu_violation ? ' (it used more CPU than requested, which does not kill a job)' : ''
+      entry.action = options.retry_unknown ? 'retry' : 'skip'
+      entry.reason = options.retry_unknown
+        ? `unknown cause${cpu}: retried unchanged because retry_unknown is set`
+        : `unknown cause${cpu}: read its logs, or set retry_unknown to retry it unchanged`
+      continue
+    }
+    if (f.cause === 'node_failure') {
+      entry.reason = orphans.some((o) => o.job_id === f.job_id)
+        ? 'still marked running but its compute node is gone: failed with -128 and retried unchanged'
+        : 'its compute node was lost (return code -128): retried unchanged'
+      continue
+    }
+    const rr = f.resource_requirements_id
+    if (rr == null || !requirements.has(rr)) {
+      entry.action = 'skip'
+      entry.reason = 'no resource requirements to adjust: set them with update_job_resources first'
+      continue
+    }
+    groups.set(rr, [...(groups.get(rr) ?? []), f])
+  }
+
+  const adjustments: Adjustment[] = []
+  for (const [rrId, members] of [...groups].sort(([a], [b]) => a - b)) {
+    const rr = requirements.get(rrId)!
+    const seen = observed.get(rrId) ?? {}
+    const ids = new Set(members.map((m) => m.job_id))
+    const memory = members.some(isOom) ? memoryChange(rr, seen, ids, options.memory_multiplier) : null
+    const runtime = members.some(isTimeout) ? runtimeChange(rr, seen, ids, options.runtime_multiplier) : null
+    for (const m of members) {
+      const entry = planned.get(m.job_id)!
+      entry.memory = isOom(m) ? memory : null
+      entry.runtime = isTimeout(m) ? runtime : null
+      const unparsedRuntime = isTimeout(m) && runtime === null
+      if (unparsedRuntime && !isOom(m)) {
+        entry.action = 'skip'
+        entry.reason = `timed out, but its runtime "${rr.runtime}" cannot be read: set it with update_job_resources`
+        continue
+      }
+      entry.reason = [entry.memory && `memory ${entry.memory.old} → ${entry.memory.new}`, entry.runtime && `runtime ${entry.runtime.old} → ${entry.runtime.new}`]
+        .filter(Boolean)
+        .join(', ')
+    }
+    const retried = members.filter((m) => planned.get(m.job_id)!.action === 'retry').map((m) => m.job_id)
+    if (!retried.length || (!memory && !runtime)) continue
+    const memberIds = new Set(members.map((m) => m.job_id))
+    const shared = [...jobs.values()].filter((j) => j.resource_requirements_id === rrId && !memberIds.has(j.id)).map((j) => j.id)
+    adjustments.push({
+      resource_requirements_id: rrId,
+      name: rr.name,
+      job_ids: retried,
+      memory,
+      runtime,
+      shared_with_job_ids: shared.slice(0, SHARED_LISTED),
+      shared_with_count: shared.length,
+    })
+  }
+
+  // torc 1.0.0's initialize_jobs readies every terminated job when the new run starts, reset or not.
+  for (const e of planned.values()) {
+    if (e.action === 'skip' && e.status === 'terminated') {
+      e.action = 'retry'
+      e.reason += `; ${TERMINATED_RERUN}`
+    }
+  }
+  const entries = [...planned.values()].sort((a, b) => a.job_id - b.job_id)
+  return {
+    jobs: entries,
+    adjustments,
+    orphaned_running_jobs: [...orphans].sort((a, b) => a.job_id - b.job_id),
+    jobs_to_retry: entries.filter((e) => e.action === 'retry').map((e) => e.job_id),
+    counts,
+  }
+}
+
+const isOom = (f: FailedJob) => f.cause === 'oom' || f.cause === 'oom_and_timeout'
+const isTimeout = (f: FailedJob) => f.cause === 'timeout' || f.cause === 'oom_and_timeout'
+
+/** Names the job behind a floor when it is not one of the failed jobs being retried. */
+const whose = (o: Whose, failed: ReadonlySet<number>) => (failed.has(o.job_id) ? '' : `${o.job_name}, ${o.status}, shares this requirement`)
+const inParens = (text: string) => (text ? ` (${text})` : '')
+
+function memoryChange(rr: ResourceRequirements, seen: Observed, failed: ReadonlySet<number>, multiplier: number): Change {
+  const strict = checkMemory(rr.memory)
+  const current = 'bytes' in strict ? strict.bytes : reportMemoryBytes(rr.memory)
+  const scaled = current * multiplier
+  const peak = seen.peak
+  const floor = peak === undefined ? 0 : peak.bytes * HEADROOM
+  const proposed = formatMemoryCeil(Math.max(scaled, floor, current))
+  const why =
+    peak !== undefined && floor > scaled
+      ? `peak ${reportMemory(peak.bytes)}${inParens(whose(peak, failed))}: ${formatMemoryCeil(scaled)} would fail again, proposing ${proposed} (peak + 10%)`
+      : `${rr.memory} × ${multiplier} = ${proposed}` +
+        (peak === undefined ? ' (no peak recorded)' : ` (peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')})`)
+  return { old: rr.memory, new: proposed, why }
+}
+
+function runtimeChange(rr: ResourceRequirements, seen: Observed, failed: ReadonlySet<number>, multiplier: number): Change | null {
+  const current = runtimeSeconds(rr.runtime)
+  if (current === undefined || current <= 0) return null
+  const scaled = current * multiplier
+  const longest = seen.longest
+  const floor = (longest?.seconds ?? 0) * HEADROOM
+  const proposed = formatRuntimeCeil(Math.max(scaled, floor, current))
+  const ran = longest === undefined ? '' : `ran ${reportDuration(longest.seconds)}${inParens(whose(longest, failed))}`
+  const why =
+    longest !== undefined && floor > scaled
+      ? `${ran}: ${formatRuntimeCeil(scaled)} would time out again, proposing ${proposed} (longest run + 10%)`
+      : `${rr.runtime} × ${multiplier} = ${proposed}` + (ran ? ` (${ran})` : '')
+  return { old: rr.runtime, new: proposed, why }
+}
