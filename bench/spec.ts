@@ -14,10 +14,17 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
-import { EDGE_LIMITS, generateSlurm, parseSpecDetailed, planCreation, planExecution, validateSpec } from '../src/workflow-spec/index.ts'
 import { torcBin } from '../scripts/torc-paths.ts'
+import {
+  EDGE_LIMITS,
+  generateSlurm,
+  parseSpecDetailed,
+  planCreation,
+  planExecution,
+  validateSpec,
+} from '../src/workflow-spec/index.ts'
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)

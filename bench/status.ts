@@ -71,14 +71,29 @@ await rust.connect(
   new StdioClientTransport({
     command: torcBin('torc-mcp-server'),
     // The env var, not --api-url: the `torc` CLI it shells out to reads only the environment.
-    env: { ...process.env, TORC_API_URL: torc.apiUrl, PATH: `${TORC_ROOT}/bin:${process.env.PATH}` } as Record<string, string>,
+    env: { ...process.env, TORC_API_URL: torc.apiUrl, PATH: `${TORC_ROOT}/bin:${process.env.PATH}` } as Record<
+      string,
+      string
+    >,
     stderr: 'ignore',
   })
 )
 
 // What one request through `wrangler dev` costs before any torc-edge code runs (a 404 route).
 const hopMs = await median(() => fetch(`${worker.url}/no-such-route`).then((r) => r.text()))
-const rows: string[][] = [['jobs', 'tool', 'edge mcp ms', 'edge rest ms', 'rust ms', 'torc rest ms', 'rust/edge', 'edge/rest', '(edge-hop)/rest']]
+const rows: string[][] = [
+  [
+    'jobs',
+    'tool',
+    'edge mcp ms',
+    'edge rest ms',
+    'rust ms',
+    'torc rest ms',
+    'rust/edge',
+    'edge/rest',
+    '(edge-hop)/rest',
+  ],
+]
 try {
   for (const size of sizes) {
     const t = performance.now()
@@ -87,12 +102,17 @@ try {
       resources: { r: { num_cpus: 1, memory: '1g', runtime: 'PT10M' } },
       jobs: Array.from({ length: size }, (_, i) => ({ name: `j${i}`, resources: 'r' })),
     })
-    await drive(api, wf, (name) => ({
-      status: name.endsWith('7') ? 'failed' : 'completed',
-      return_code: name.endsWith('7') ? 1 : 0,
-      exec_time_minutes: (Number(name.slice(1)) % 13) + 0.5,
-      peak_memory_bytes: Number(name.slice(1)) * 1024,
-    }), { start: false })
+    await drive(
+      api,
+      wf,
+      (name) => ({
+        status: name.endsWith('7') ? 'failed' : 'completed',
+        return_code: name.endsWith('7') ? 1 : 0,
+        exec_time_minutes: (Number(name.slice(1)) % 13) + 0.5,
+        peak_memory_bytes: Number(name.slice(1)) * 1024,
+      }),
+      { start: false }
+    )
     console.error(`seeded ${size} jobs in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
     const cases = [
@@ -104,7 +124,8 @@ try {
       {
         tool: 'list_results',
         args: { workflow_id: wf.id, limit: 100, sort_by: 'exec_time_minutes', reverse_sort: true },
-        rest: () => api('GET', `/results?workflow_id=${wf.id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`),
+        rest: () =>
+          api('GET', `/results?workflow_id=${wf.id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`),
       },
     ]
     for (const c of cases) {

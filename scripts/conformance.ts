@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { freePort } from './torc-server.ts'
 import { ROOT } from './torc-paths.ts'
+import { freePort } from './torc-server.ts'
 import { startWorker } from './wrangler-dev.ts'
 
 export const REVISIONS = ['2026-07-28', '2025-11-25'] as const
@@ -66,9 +66,29 @@ function readResults(dir: string): Map<string, Map<string, CheckStatus>> {
   return scenarios
 }
 
-function runSuite(url: string, revision: Revision, outputDir: string, echo: boolean): Promise<{ exitCode: number; output: string }> {
-  const args = [SUITE, 'server', '--url', url, '--requirements', revision, '--expected-failures', BASELINE_FILE, '-o', outputDir]
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+function runSuite(
+  url: string,
+  revision: Revision,
+  outputDir: string,
+  echo: boolean
+): Promise<{ exitCode: number; output: string }> {
+  const args = [
+    SUITE,
+    'server',
+    '--url',
+    url,
+    '--requirements',
+    revision,
+    '--expected-failures',
+    BASELINE_FILE,
+    '-o',
+    outputDir,
+  ]
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  })
   let output = ''
   const collect = (chunk: Buffer) => {
     output += chunk.toString()
@@ -114,8 +134,10 @@ if (import.meta.main) {
     const { required, notScored } = requirements(r.revision)
     // The suite holds WARNINGs to a baseline as it does FAILUREs.
     const failing = (names: string[]) =>
-      names.filter((n) => [...(r.scenarios.get(n)?.values() ?? [])].some((s) => s === 'FAILURE' || s === 'WARNING')).length
-    const verdict = r.exitCode === 0 ? 'ok: every failure is in conformance-baseline.yml' : 'FAILED: see the report above'
+      names.filter((n) => [...(r.scenarios.get(n)?.values() ?? [])].some((s) => s === 'FAILURE' || s === 'WARNING'))
+        .length
+    const verdict =
+      r.exitCode === 0 ? 'ok: every failure is in conformance-baseline.yml' : 'FAILED: see the report above'
     console.log(
       `  ${r.revision}: ${required.length} required scenarios (${failing(required)} with baselined failures or warnings), ` +
         `${notScored.length} not scored (${failing(notScored)} failing): ${verdict}`

@@ -33,7 +33,8 @@ export function installTorc(): void {
   )
   if (result.error) throw new Error(`could not run cargo: ${result.error.message}`)
   if (result.status !== 0) throw new Error(`cargo install torc@${TORC_VERSION} failed (exit ${result.status})`)
-  if (!torcInstalled()) throw new Error(`cargo install finished but ${TORC_BINARIES.join(', ')} are not all in ${TORC_ROOT}/bin`)
+  if (!torcInstalled())
+    throw new Error(`cargo install finished but ${TORC_BINARIES.join(', ')} are not all in ${TORC_ROOT}/bin`)
 }
 
 if (import.meta.main) installTorc()

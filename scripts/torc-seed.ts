@@ -5,16 +5,18 @@
  */
 export type TorcApi = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>
 
-export const torcApiAt = (apiUrl: string): TorcApi => async (method, path, body) => {
-  const res = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`)
-  return text ? JSON.parse(text) : null
-}
+export const torcApiAt =
+  (apiUrl: string): TorcApi =>
+  async (method, path, body) => {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`)
+    return text ? JSON.parse(text) : null
+  }
 
 export interface JobSpec {
   name: string
@@ -45,13 +47,16 @@ interface Created {
 }
 
 /** Creates the workflow, its resource requirements and jobs, then initialises it as `torc` does. */
-export async function createWorkflow(torcApi: TorcApi, options: {
-  name: string
-  user?: string
-  description?: string
-  resources?: Record<string, { num_cpus: number; memory: string; runtime: string }>
-  jobs: JobSpec[]
-}): Promise<WorkflowFixture> {
+export async function createWorkflow(
+  torcApi: TorcApi,
+  options: {
+    name: string
+    user?: string
+    description?: string
+    resources?: Record<string, { num_cpus: number; memory: string; runtime: string }>
+    jobs: JobSpec[]
+  }
+): Promise<WorkflowFixture> {
   const wf = await torcApi<Created>('POST', '/workflows', {
     name: options.name,
     user: options.user ?? 'tester',
@@ -231,6 +236,11 @@ export async function addSlurmScheduler(
   workflowId: number,
   scheduler: { name: string; account: string; walltime: string; mem?: string; partition?: string; nodes?: number }
 ): Promise<number> {
-  const created = await torcApi<Created>('POST', '/slurm_schedulers', { workflow_id: workflowId, nodes: 1, qos: 'normal', ...scheduler })
+  const created = await torcApi<Created>('POST', '/slurm_schedulers', {
+    workflow_id: workflowId,
+    nodes: 1,
+    qos: 'normal',
+    ...scheduler,
+  })
   return created.id
 }

@@ -48,10 +48,22 @@ export async function startTorcServer(options: StartOptions = {}): Promise<Runni
   const log = openSync(join(dir, 'server.log'), 'a')
   const child = spawn(
     torcBin('torc-server'),
-    ['run', '--host', '127.0.0.1', '--port', String(port), '--database', join(dir, 'torc.db'),
-      '--threads', String(options.threads ?? 2), '--log-level', 'warn',
+    [
+      'run',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--database',
+      join(dir, 'torc.db'),
+      '--threads',
+      String(options.threads ?? 2),
+      '--log-level',
+      'warn',
       // Torc unblocks dependents in a background task (60 s by default); tests and dev want it prompt.
-      '--completion-check-interval-secs', String(options.completionCheckSecs ?? 0.1)],
+      '--completion-check-interval-secs',
+      String(options.completionCheckSecs ?? 0.1),
+    ],
     { stdio: ['ignore', log, log], cwd: dir }
   )
   const apiUrl = `http://127.0.0.1:${port}/torc-service/v1`

@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { freePort } from './torc-server.ts'
 import { ROOT } from './torc-paths.ts'
+import { freePort } from './torc-server.ts'
 
 export interface RunningWorker {
   url: string
@@ -26,10 +26,18 @@ export interface WorkerOptions {
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   // The current Node (24, from the `node` devDependency) rather than whatever `node` is first on PATH.
-  const args = [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'dev', '--port', String(options.port), '--ip', '127.0.0.1']
+  const args = [
+    join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+    'dev',
+    '--port',
+    String(options.port),
+    '--ip',
+    '127.0.0.1',
+  ]
   // Unattended (tests, npm run conformance): a free devtools port, so several wrangler dev processes
   // can run at once (and next to npm run dev on 9229), and no hotkey prompt.
-  if (options.stdio === 'ignore') args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false')
+  if (options.stdio === 'ignore')
+    args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false')
   if (options.config) args.push('--config', options.config)
   if (options.persistTo) args.push('--persist-to', options.persistTo)
   for (const [name, value] of Object.entries(options.vars)) args.push('--var', `${name}:${value}`)

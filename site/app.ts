@@ -18,16 +18,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { realpathSync, statSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { type FileHandle, open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { BUNDLE_MEDIA_TYPE } from '../src/site-protocol/framing.ts'
+import { classifyName, DIRECTORIES, type Directory } from '../src/site-protocol/naming.ts'
 import { bundleStream, planBundle } from './bundle.ts'
-import { fileFilter, FilterQuerySchema, PositiveId } from './filter.ts'
+import { FilterQuerySchema, fileFilter, PositiveId } from './filter.ts'
 import { listWorkflowFiles } from './listing.ts'
 import { type SiteLog, stderrLog } from './log.ts'
-import { classifyName, type Directory, DIRECTORIES } from '../src/site-protocol/naming.ts'
 import { confine, OPEN_FLAGS, PathRefused } from './paths.ts'
 import { capRange, parseRange } from './range.ts'
 
@@ -57,12 +57,14 @@ export interface SiteOptions {
 export const MIN_TOKEN_LENGTH = 16
 type Code = 'invalid_input' | 'unauthorized' | 'not_found' | 'internal'
 
-const fail = (c: Context, status: 400 | 401 | 404 | 416 | 500, code: Code, message: string) => c.json({ error: { code, message } }, status)
+const fail = (c: Context, status: 400 | 401 | 404 | 416 | 500, code: Code, message: string) =>
+  c.json({ error: { code, message } }, status)
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
 /** Builds the site app (tests and the dev script run it in-process; site/cli.ts serves it). */
 export function createSiteApp(options: SiteOptions): Hono {
-  if (options.token.length < MIN_TOKEN_LENGTH) throw new Error(`the site token must be at least ${MIN_TOKEN_LENGTH} characters`)
+  if (options.token.length < MIN_TOKEN_LENGTH)
+    throw new Error(`the site token must be at least ${MIN_TOKEN_LENGTH} characters`)
   const root = realpathSync(options.root)
   if (!statSync(root).isDirectory()) throw new Error(`${options.root} is not a directory`)
   const limits = SiteLimitsSchema.parse({ ...DEFAULT_LIMITS, ...options.limits })
@@ -91,7 +93,13 @@ export function createSiteApp(options: SiteOptions): Hono {
     if (filter instanceof Response) return filter
     const listing = await listWorkflowFiles(root, id.data, { logsOnly: !all, limit: limits.maxFiles, log, filter })
     if (listing.files.length === 0) return noFiles(c, id.data, all ? 'files' : 'logs', filter !== undefined)
-    return c.json({ workflow_id: id.data, total: listing.total, truncated: listing.truncated, limit: limits.maxFiles, files: listing.files })
+    return c.json({
+      workflow_id: id.data,
+      total: listing.total,
+      truncated: listing.truncated,
+      limit: limits.maxFiles,
+      files: listing.files,
+    })
   })
 
   app.get('/v1/workflows/:id/bundle', async (c) => {
@@ -112,21 +120,31 @@ export function createSiteApp(options: SiteOptions): Hono {
 
   /** ?job= &run= &kind= as a predicate (undefined: no filter), or the 400 naming the bad parameter. */
   function parseFilter(c: Context) {
-    const query = FilterQuerySchema.safeParse({ job: c.req.query('job'), run: c.req.query('run'), kind: c.req.query('kind') })
+    const query = FilterQuerySchema.safeParse({
+      job: c.req.query('job'),
+      run: c.req.query('run'),
+      kind: c.req.query('kind'),
+    })
     if (query.success) return fileFilter(query.data)
     const issue = query.error.issues[0]!
     return fail(c, 400, 'invalid_input', `${issue.path.join('.') || 'query'}: ${issue.message}`)
   }
 
   const noFiles = (c: Context, workflowId: number, what: string, filtered: boolean) =>
-    fail(c, 404, 'not_found', `no ${what} for workflow ${workflowId}${filtered ? ' match the filter' : ' yet'} under the output directory`)
+    fail(
+      c,
+      404,
+      'not_found',
+      `no ${what} for workflow ${workflowId}${filtered ? ' match the filter' : ' yet'} under the output directory`
+    )
 
   /** Resolves ?path= to a file under the root, or answers the refusal / 404 itself. */
   async function resolve(c: Context) {
     const relative = c.req.query('path') ?? ''
     try {
       const file = await confine(root, relative)
-      if (!file) return fail(c, 404, 'not_found', `no file ${JSON.stringify(relative.slice(0, 200))} in the output directory`)
+      if (!file)
+        return fail(c, 404, 'not_found', `no file ${JSON.stringify(relative.slice(0, 200))} in the output directory`)
       return file
     } catch (err) {
       if (!(err instanceof PathRefused)) throw err
@@ -142,15 +160,22 @@ export function createSiteApp(options: SiteOptions): Hono {
     if (file instanceof Response) return file
     const slash = file.relative.lastIndexOf('/')
     const dir = slash < 0 ? '' : file.relative.slice(0, slash)
-    const torc = (DIRECTORIES as readonly string[]).includes(dir) ? classifyName(dir as Directory, file.relative.slice(slash + 1)) : undefined
-    return c.json({ path: file.relative, size: file.size, mtime: new Date(file.mtimeMs).toISOString(), torc: torc ?? null })
+    const torc = (DIRECTORIES as readonly string[]).includes(dir)
+      ? classifyName(dir as Directory, file.relative.slice(slash + 1))
+      : undefined
+    return c.json({
+      path: file.relative,
+      size: file.size,
+      mtime: new Date(file.mtimeMs).toISOString(),
+      torc: torc ?? null,
+    })
   })
 
   // Hono answers HEAD with this GET route (and drops the body); c.req.method still says HEAD.
   app.get('/v1/files', async (c) => {
     const file = await resolve(c)
     if (file instanceof Response) return file
-    let handle
+    let handle: FileHandle
     try {
       handle = await open(file.real, OPEN_FLAGS)
     } catch {

@@ -25,7 +25,13 @@ export interface BundlePlan {
 }
 
 /** Picks the files that fit the caps: a prefix of the listing, so what is left out is plain. */
-export function planBundle(workflowId: number, listed: ListedFile[], listingTruncated: boolean, maxFiles: number, maxBytes: number): BundlePlan {
+export function planBundle(
+  workflowId: number,
+  listed: ListedFile[],
+  listingTruncated: boolean,
+  maxFiles: number,
+  maxBytes: number
+): BundlePlan {
   let bytes = 0
   let count = 0
   for (const file of listed) {
@@ -146,9 +152,19 @@ async function* frames(realRoot: string, plan: BundlePlan, log: SiteLog): AsyncG
       }
     }
   } finally {
-    for (const pending of queue) void pending.then((l) => (l.kind === 'large' ? l.handle.close() : undefined)).catch(() => undefined)
+    for (const pending of queue)
+      void pending.then((l) => (l.kind === 'large' ? l.handle.close() : undefined)).catch(() => undefined)
   }
-  yield controlLine({ end: true, files: files.length, bytes, truncated, ...(plan.reason ? { reason: plan.reason } : {}), shrunk, grown, unreadable })
+  yield controlLine({
+    end: true,
+    files: files.length,
+    bytes,
+    truncated,
+    ...(plan.reason ? { reason: plan.reason } : {}),
+    shrunk,
+    grown,
+    unreadable,
+  })
 }
 
 /** Exactly `size` bytes of a large file; NUL padding if it shrank meanwhile (returns how much). */
@@ -206,7 +222,10 @@ export function bundleStream(realRoot: string, plan: BundlePlan, log: SiteLog): 
           if (done) controller.close()
           else controller.enqueue(value)
         } catch (err) {
-          log('site_bundle_failed', { workflow_id: plan.workflowId, error: err instanceof Error ? err.message : String(err) })
+          log('site_bundle_failed', {
+            workflow_id: plan.workflowId,
+            error: err instanceof Error ? err.message : String(err),
+          })
           controller.error(err)
         }
       },

@@ -39,12 +39,16 @@ if (!args.success) {
   process.exit(2)
 }
 const { root, port, host, token } = args.data
-let app
+let app: ReturnType<typeof createSiteApp>
 try {
   app = createSiteApp({
     root,
     token,
-    limits: { maxFiles: args.data['max-files'], maxBundleBytes: args.data['max-bundle-bytes'], maxReadBytes: args.data['max-read-bytes'] },
+    limits: {
+      maxFiles: args.data['max-files'],
+      maxBundleBytes: args.data['max-bundle-bytes'],
+      maxReadBytes: args.data['max-read-bytes'],
+    },
   })
 } catch (err) {
   console.error(`cannot serve ${root}: ${err instanceof Error ? err.message : String(err)}`)

@@ -5,13 +5,16 @@
  *   ?kind=job_stderr,dmesg   file kinds (naming.ts)
  */
 import { z } from 'zod'
-import { type FileKind, FileKindSchema } from '../src/site-protocol/schemas.ts'
 import type { TorcFile } from '../src/site-protocol/naming.ts'
+import { type FileKind, FileKindSchema } from '../src/site-protocol/schemas.ts'
 
 export const MAX_FILTER_JOBS = 1000
 
 /** A positive integer id in a URL (workflow, job or run), at most 16 digits. */
-export const PositiveId = z.string().regex(/^[1-9]\d{0,15}$/, 'ids are positive integers').transform(Number)
+export const PositiveId = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, 'ids are positive integers')
+  .transform(Number)
 const list = <T extends z.ZodType<unknown, string>>(item: T, max: number, name: string) =>
   z
     .string()

@@ -2,8 +2,9 @@
  * Serves the site app over HTTP (site/cli.ts in production, scripts/site-server.ts in tests and dev;
  * test/cluster.ts serves its harness the same way).
  */
-import { serve } from '@hono/node-server'
+
 import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
 
 /**
  * Idle keep-alive sockets outlive the clients' (undici keeps them 4 s, cloudflared's origin pool
@@ -12,7 +13,11 @@ import type { Server } from 'node:http'
  */
 const KEEP_ALIVE_MS = 120_000
 
-export async function listen(app: { fetch: (request: Request) => Response | Promise<Response> }, port: number, host: string): Promise<Server> {
+export async function listen(
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+  port: number,
+  host: string
+): Promise<Server> {
   const server = serve({ fetch: app.fetch, port, hostname: host }) as Server
   server.keepAliveTimeout = KEEP_ALIVE_MS
   server.headersTimeout = KEEP_ALIVE_MS + 1_000

@@ -1,10 +1,18 @@
 /** A workflow's files in Torc's output directory, found by exact name (naming.ts), in a stable order. */
+import type { Dir } from 'node:fs'
 import { opendir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { classifyName, DIRECTORIES, type Directory, mentionsWorkflow, naturalCompare, type TorcFile } from '../src/site-protocol/naming.ts'
+import {
+  classifyName,
+  DIRECTORIES,
+  type Directory,
+  mentionsWorkflow,
+  naturalCompare,
+  type TorcFile,
+} from '../src/site-protocol/naming.ts'
 import type { ListedFile } from '../src/site-protocol/schemas.ts'
-import { isUnder } from './paths.ts'
 import type { SiteLog } from './log.ts'
+import { isUnder } from './paths.ts'
 
 export type { ListedFile } from '../src/site-protocol/schemas.ts'
 
@@ -38,7 +46,7 @@ export async function listWorkflowFiles(
       continue
     }
     const matches: { dir: Directory; name: string; info: TorcFile }[] = []
-    let handle
+    let handle: Dir
     try {
       handle = await opendir(real, { bufferSize: 256 })
     } catch {

@@ -32,7 +32,12 @@ export function parseRange(header: string | undefined, size: number): RangeResul
  * Applies the per-read cap: a suffix (tail) read keeps the file's end, any other read keeps its start.
  * Returns the bytes to send and whether the cap cut them.
  */
-export function capRange(start: number, end: number, cap: number, keepEnd: boolean): { start: number; end: number; capped: boolean } {
+export function capRange(
+  start: number,
+  end: number,
+  cap: number,
+  keepEnd: boolean
+): { start: number; end: number; capped: boolean } {
   if (end - start + 1 <= cap) return { start, end, capped: false }
   return keepEnd ? { start: end - cap + 1, end, capped: true } : { start, end: start + cap - 1, capped: true }
 }

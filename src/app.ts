@@ -4,17 +4,17 @@ import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './app-env.ts'
 import { requireApiKey } from './auth.ts'
 import { parseConfig } from './config.ts'
-import { toErrorBody, ToolError, toToolError } from './errors.ts'
+import { ToolError, toErrorBody, toToolError } from './errors.ts'
 import { hostAndOriginGuard, mcpCors } from './guard.ts'
 import { health } from './health.ts'
 import { type McpExtension, serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
+import { OutputClient } from './output/client.ts'
 import { logToolCall, type ToolContext } from './registry.ts'
 import { mountRest } from './rest.ts'
-import { TorcClient } from './torc/client.ts'
-import { OutputClient } from './output/client.ts'
-import { outputTransport, torcTransport } from './transport.ts'
 import { tools } from './tools/index.ts'
+import { TorcClient } from './torc/client.ts'
+import { outputTransport, torcTransport } from './transport.ts'
 
 /** What every tool call gets, built per request from the parsed config and the caller. */
 function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
@@ -46,7 +46,9 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   })
   app.use('*', hostAndOriginGuard())
   app.get('/health', health)
-  app.get('/openapi.json', (c) => c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin })))
+  app.get('/openapi.json', (c) =>
+    c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin }))
+  )
 
   const authenticate = options.authenticate ?? requireApiKey()
   // Browser clients: CORS on /mcp, the preflight answered before authentication.

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import type { ApiKey } from './config.ts'
-import { toErrorBody, ToolError } from './errors.ts'
+import { ToolError, toErrorBody } from './errors.ts'
 import { sha256Hex } from './hash.ts'
 import { OAUTH_PATHS, type OAuthSite, oauthSite, SCOPES } from './oauth/site.ts'
 import type { Caller } from './registry.ts'
@@ -53,7 +53,10 @@ const isIssuedToken = (token: string) => token.split(':').length === 3
  * `cloudflare:workers`, which the Node scripts that build the OpenAPI document from createApp()
  * cannot load.
  */
-async function callerForAccessToken(site: OAuthSite, token: string): Promise<Caller | 'insufficient_scope' | undefined> {
+async function callerForAccessToken(
+  site: OAuthSite,
+  token: string
+): Promise<Caller | 'insufficient_scope' | undefined> {
   const { callerForAccessToken } = await import('./oauth/server.ts')
   return callerForAccessToken(site, token)
 }

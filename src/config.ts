@@ -41,10 +41,16 @@ const ApiKeyEntry = z
 const list = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+  )
 
 const ConfigSchema = z.object({
-  TORC_API_URL: z.url({ message: 'must be an absolute URL such as https://torc.example.org/torc-service/v1' })
+  TORC_API_URL: z
+    .url({ message: 'must be an absolute URL such as https://torc.example.org/torc-service/v1' })
     .transform((u) => u.replace(/\/+$/, '')),
   TORC_USERNAME: optionalSecret,
   TORC_PASSWORD: optionalSecret,
@@ -53,12 +59,23 @@ const ConfigSchema = z.object({
   TORC_EDGE_API_KEYS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)
+    )
     .pipe(z.array(ApiKeyEntry)),
-  TORC_EDGE_WRITES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TORC_EDGE_WRITES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   TORC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
   TORC_EDGE_PUBLIC_URL: z.url().optional(),
-  TORC_OUTPUT_URL: z.url().optional().transform((u) => u?.replace(/\/+$/, '')),
+  TORC_OUTPUT_URL: z
+    .url()
+    .optional()
+    .transform((u) => u?.replace(/\/+$/, '')),
   TORC_OUTPUT_TOKEN: optionalSecret,
   TORC_EDGE_ALLOWED_HOSTS: list,
   // Compared with the browser's Origin header, so kept as origins (scheme://host[:port], no path).

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import type { AppEnv } from './app-env.ts'
-import { toErrorBody, ToolError } from './errors.ts'
+import { ToolError, toErrorBody } from './errors.ts'
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -23,7 +23,10 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
     }
     const origin = c.req.header('Origin')
     if (origin && !originAllowed(origin, url, config.TORC_EDGE_ALLOWED_ORIGINS)) {
-      return c.json(toErrorBody(new ToolError('forbidden', `origin ${origin} is not allowed (TORC_EDGE_ALLOWED_ORIGINS)`)), 403)
+      return c.json(
+        toErrorBody(new ToolError('forbidden', `origin ${origin} is not allowed (TORC_EDGE_ALLOWED_ORIGINS)`)),
+        403
+      )
     }
     await next()
   }
@@ -43,7 +46,16 @@ export function originAllowed(origin: string, url: URL, allowed: readonly string
 }
 
 /** What a browser MCP client sends (Streamable HTTP, both protocol eras) and must be able to read. */
-const MCP_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID']
+const MCP_REQUEST_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'Mcp-Protocol-Version',
+  'Mcp-Session-Id',
+  'Mcp-Method',
+  'Mcp-Name',
+  'Last-Event-ID',
+]
 const MCP_RESPONSE_HEADERS = ['WWW-Authenticate', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Retry-After']
 
 /**

@@ -19,7 +19,11 @@ export async function health(c: Context<AppEnv>): Promise<Response> {
   const base = { version: VERSION, torc: { url: displayUrl(config.TORC_API_URL) } }
   try {
     const v = await torc.get('/version', VersionSchema)
-    return c.json({ status: 'ok', ...base, torc: { ...base.torc, reachable: true, version: v.version, api_version: v.api_version } })
+    return c.json({
+      status: 'ok',
+      ...base,
+      torc: { ...base.torc, reachable: true, version: v.version, api_version: v.api_version },
+    })
   } catch (err) {
     const error = toToolError(err)
     return c.json({ status: 'degraded', ...base, torc: { ...base.torc, reachable: false, error: error.message } }, 503)

@@ -1,4 +1,9 @@
-import { createMcpHandler, McpServer, type CallToolResult, type StandardSchemaWithJSON } from '@modelcontextprotocol/server'
+import {
+  type CallToolResult,
+  createMcpHandler,
+  McpServer,
+  type StandardSchemaWithJSON,
+} from '@modelcontextprotocol/server'
 import type { z } from 'zod'
 import { prompts } from './prompts.ts'
 import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'

@@ -38,10 +38,15 @@ export const prompts: Prompt[] = [
   {
     name: 'recover_from_oom_or_timeouts',
     title: 'Recover from OOM or timeouts',
-    description: 'Raise memory/runtime for the jobs that ran out, preview the plan, and apply it only after confirmation.',
+    description:
+      'Raise memory/runtime for the jobs that ran out, preview the plan, and apply it only after confirmation.',
     args: z.object({
       workflow_id: workflowArg,
-      memory_multiplier: z.string().regex(/^\d+(\.\d+)?$/).optional().describe('Memory factor, e.g. "1.5" (default).'),
+      memory_multiplier: z
+        .string()
+        .regex(/^\d+(\.\d+)?$/)
+        .optional()
+        .describe('Memory factor, e.g. "1.5" (default).'),
     }),
     requires: ['check_resource_utilization', 'recover_workflow', 'get_workflow_status'],
     render: ({ workflow_id, memory_multiplier }) => {
@@ -61,9 +66,13 @@ export const prompts: Prompt[] = [
   {
     name: 'create_workflow_from_description',
     title: 'Create a workflow from a description',
-    description: 'Turn a plain-language description into a Torc workflow spec, validate and plan it, then create it on request.',
+    description:
+      'Turn a plain-language description into a Torc workflow spec, validate and plan it, then create it on request.',
     args: z.object({
-      description: z.string().min(10).describe('What the workflow should do, e.g. "3 stages: preprocess, 10 parallel work jobs, postprocess".'),
+      description: z
+        .string()
+        .min(10)
+        .describe('What the workflow should do, e.g. "3 stages: preprocess, 10 parallel work jobs, postprocess".'),
       workflow_type: z.enum(['local', 'slurm']).optional().describe('local (default) or slurm.'),
     }),
     requires: ['create_workflow', 'get_execution_plan'],

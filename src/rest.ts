@@ -1,7 +1,7 @@
-import { createRoute, z as zo, type OpenAPIHono } from '@hono/zod-openapi'
+import { createRoute, type OpenAPIHono, z as zo } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
-import { ERROR_STATUS, toErrorBody, ToolError } from './errors.ts'
+import { ERROR_STATUS, ToolError, toErrorBody } from './errors.ts'
 import { type AnyTool, invoke, isVisible, type ToolContext } from './registry.ts'
 
 export const ErrorSchema = zo
@@ -27,7 +27,7 @@ export function operationDescription(text: string, max = 300): string {
     if ((out + sentence).trim().length > max) break
     out += sentence
   }
-  return (out || text.slice(0, max - 1) + '…').trim()
+  return (out || `${text.slice(0, max - 1)}…`).trim()
 }
 
 export const operationId = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())

@@ -32,9 +32,7 @@ export function createTransport(options: TransportOptions): Transport {
     headers['CF-Access-Client-Id'] = options.access.clientId
     headers['CF-Access-Client-Secret'] = options.access.clientSecret
   }
-  const send = options.binding
-    ? (req: Request) => options.binding!.fetch(req)
-    : (req: Request) => fetch(req)
+  const send = options.binding ? (req: Request) => options.binding!.fetch(req) : (req: Request) => fetch(req)
   const baseUrl = base.href.replace(/\/+$/, '')
   return {
     baseUrl,

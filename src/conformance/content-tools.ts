@@ -11,20 +11,41 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * logging and progress, and the 2026-07-28 `server-stateless` probes that need no client input.
  */
 export function registerContentTools(server: McpServer): void {
-  server.registerTool('test_simple_text', { description: 'Answers with one text block', inputSchema: noArguments }, () =>
-    text('This is a simple text response for testing.')
+  server.registerTool(
+    'test_simple_text',
+    { description: 'Answers with one text block', inputSchema: noArguments },
+    () => text('This is a simple text response for testing.')
   )
-  server.registerTool('test_image_content', { description: 'Answers with one PNG image block', inputSchema: noArguments }, () => ({
-    content: [{ type: 'image', data: PNG_BASE64, mimeType: 'image/png' }],
-  }))
-  server.registerTool('test_audio_content', { description: 'Answers with one WAV audio block', inputSchema: noArguments }, () => ({
-    content: [{ type: 'audio', data: WAV_BASE64, mimeType: 'audio/wav' }],
-  }))
-  server.registerTool('test_embedded_resource', { description: 'Answers with an embedded text resource', inputSchema: noArguments }, () => ({
-    content: [
-      { type: 'resource', resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' } },
-    ],
-  }))
+  server.registerTool(
+    'test_image_content',
+    { description: 'Answers with one PNG image block', inputSchema: noArguments },
+    () => ({
+      content: [{ type: 'image', data: PNG_BASE64, mimeType: 'image/png' }],
+    })
+  )
+  server.registerTool(
+    'test_audio_content',
+    { description: 'Answers with one WAV audio block', inputSchema: noArguments },
+    () => ({
+      content: [{ type: 'audio', data: WAV_BASE64, mimeType: 'audio/wav' }],
+    })
+  )
+  server.registerTool(
+    'test_embedded_resource',
+    { description: 'Answers with an embedded text resource', inputSchema: noArguments },
+    () => ({
+      content: [
+        {
+          type: 'resource',
+          resource: {
+            uri: 'test://embedded-resource',
+            mimeType: 'text/plain',
+            text: 'This is an embedded resource content.',
+          },
+        },
+      ],
+    })
+  )
   server.registerTool(
     'test_multiple_content_types',
     { description: 'Answers with text, an image and an embedded JSON resource', inputSchema: noArguments },
@@ -34,14 +55,22 @@ export function registerContentTools(server: McpServer): void {
         { type: 'image', data: PNG_BASE64, mimeType: 'image/png' },
         {
           type: 'resource',
-          resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: JSON.stringify({ test: 'data', value: 123 }) },
+          resource: {
+            uri: 'test://mixed-content-resource',
+            mimeType: 'application/json',
+            text: JSON.stringify({ test: 'data', value: 123 }),
+          },
         },
       ],
     })
   )
-  server.registerTool('test_error_handling', { description: 'Always fails: an isError tool result', inputSchema: noArguments }, () => {
-    throw new Error('This tool intentionally returns an error for testing')
-  })
+  server.registerTool(
+    'test_error_handling',
+    { description: 'Always fails: an isError tool result', inputSchema: noArguments },
+    () => {
+      throw new Error('This tool intentionally returns an error for testing')
+    }
+  )
   server.registerTool(
     'test_tool_with_logging',
     { description: 'Sends three log notifications on the response stream while it runs', inputSchema: noArguments },
@@ -60,7 +89,10 @@ export function registerContentTools(server: McpServer): void {
       const progressToken = ctx.mcpReq._meta?.progressToken
       if (progressToken === undefined) return text('no progress token')
       for (const progress of [0, 50, 100]) {
-        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, total: 100, message: `step ${progress}` } })
+        await ctx.mcpReq.notify({
+          method: 'notifications/progress',
+          params: { progressToken, progress, total: 100, message: `step ${progress}` },
+        })
         if (progress < 100) await pause(20)
       }
       return text(String(progressToken))
@@ -68,13 +100,19 @@ export function registerContentTools(server: McpServer): void {
   )
   // server-stateless (2026-07-28): a plain call whose stream must carry no server-to-client request,
   // and a log call that must stay silent because the request set no _meta logLevel.
-  server.registerTool('test_streaming_elicitation', { description: 'Completes without asking the client anything', inputSchema: noArguments }, () =>
-    text('result frames only')
+  server.registerTool(
+    'test_streaming_elicitation',
+    { description: 'Completes without asking the client anything', inputSchema: noArguments },
+    () => text('result frames only')
   )
-  server.registerTool('test_logging_tool', { description: 'Logs through the request-scoped, logLevel-gated channel', inputSchema: noArguments }, async (_args, ctx) => {
-    await ctx.mcpReq.log('info', 'test_logging_tool ran')
-    return text('logged (delivered only when the request set _meta logLevel)')
-  })
+  server.registerTool(
+    'test_logging_tool',
+    { description: 'Logs through the request-scoped, logLevel-gated channel', inputSchema: noArguments },
+    async (_args, ctx) => {
+      await ctx.mcpReq.log('info', 'test_logging_tool ran')
+      return text('logged (delivered only when the request set _meta logLevel)')
+    }
+  )
   registerSchemaTools(server)
 }
 
@@ -86,7 +124,13 @@ function registerSchemaTools(server: McpServer): void {
   const contact = fromJsonSchema<Record<string, unknown>>({
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     type: 'object',
-    $defs: { address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+    $defs: {
+      address: {
+        $anchor: 'addressDef',
+        type: 'object',
+        properties: { street: { type: 'string' }, city: { type: 'string' } },
+      },
+    },
     properties: {
       name: { type: 'string' },
       address: { $ref: '#/$defs/address' },
@@ -100,8 +144,10 @@ function registerSchemaTools(server: McpServer): void {
     else: { required: ['email'] },
     additionalProperties: false,
   })
-  server.registerTool('json_schema_2020_12_tool', { description: 'A contact form in JSON Schema 2020-12', inputSchema: contact }, (args) =>
-    text(`called with ${JSON.stringify(args)}`)
+  server.registerTool(
+    'json_schema_2020_12_tool',
+    { description: 'A contact form in JSON Schema 2020-12', inputSchema: contact },
+    (args) => text(`called with ${JSON.stringify(args)}`)
   )
   // An extension keyword, so not part of the JSON Schema type: passed as a variable, not a literal.
   const mirrored = { type: 'string', description: 'mirrored into Mcp-Param-Region', 'x-mcp-header': 'Region' } as const
@@ -112,7 +158,9 @@ function registerSchemaTools(server: McpServer): void {
       level: { type: 'integer', description: 'not mirrored' },
     },
   })
-  server.registerTool('test_x_mcp_header', { description: 'Declares an x-mcp-header parameter (SEP-2243)', inputSchema: region }, (args) =>
-    text(`region=${args.region ?? '<none>'}`)
+  server.registerTool(
+    'test_x_mcp_header',
+    { description: 'Declares an x-mcp-header parameter (SEP-2243)', inputSchema: region },
+    (args) => text(`region=${args.region ?? '<none>'}`)
   )
 }

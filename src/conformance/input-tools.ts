@@ -1,9 +1,9 @@
 import {
   acceptedContent,
-  CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
-  inputRequired,
+  CLIENT_CAPABILITIES_META_KEY,
   type InputRequests,
+  inputRequired,
   type McpServer,
   type ServerContext,
 } from '@modelcontextprotocol/server'
@@ -72,7 +72,8 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
     { description: 'Asks the client for its roots in-band', inputSchema: noArguments },
     (_args, ctx) => {
       const roots = response(ctx, 'client_roots', Roots)
-      if (roots) return text(`Client exposed ${roots.roots.length} root(s): ${roots.roots.map((r) => r.uri).join(', ')}`)
+      if (roots)
+        return text(`Client exposed ${roots.roots.length} root(s): ${roots.roots.map((r) => r.uri).join(', ')}`)
       return inputRequired({ inputRequests: { client_roots: inputRequired.listRoots() } })
     }
   )
@@ -84,7 +85,10 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
       if (sealed?.tool === 'request_state' && acceptedContent(ctx.mcpReq.inputResponses, 'confirm', Confirmed)) {
         return text('state-ok: requestState verified and confirmation received')
       }
-      return inputRequired({ inputRequests: { confirm: askConfirmation() }, requestState: await seal.seal({ tool: 'request_state' }) })
+      return inputRequired({
+        inputRequests: { confirm: askConfirmation() },
+        requestState: await seal.seal({ tool: 'request_state' }),
+      })
     }
   )
   server.registerTool(
@@ -94,9 +98,14 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
       const named = acceptedContent(ctx.mcpReq.inputResponses, 'user_name', Named)
       const greeting = response(ctx, 'greeting', Sampled)
       const roots = response(ctx, 'client_roots', Roots)
-      if (named && greeting && roots) return text(`${greeting.content.text} ${named.name}: ${roots.roots.length} root(s)`)
+      if (named && greeting && roots)
+        return text(`${greeting.content.text} ${named.name}: ${roots.roots.length} root(s)`)
       return inputRequired({
-        inputRequests: { user_name: askName(), greeting: askCompletion('Generate a greeting'), client_roots: inputRequired.listRoots() },
+        inputRequests: {
+          user_name: askName(),
+          greeting: askCompletion('Generate a greeting'),
+          client_roots: inputRequired.listRoots(),
+        },
         requestState: await seal.seal({ tool: 'multiple_inputs' }),
       })
     }
@@ -116,7 +125,9 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
       if (round === 1) {
         const name = acceptedContent(ctx.mcpReq.inputResponses, 'step1', Named)?.name ?? 'unknown'
         return inputRequired({
-          inputRequests: { step2: inputRequired.elicit({ message: 'Step 2: favourite colour?', requestedSchema: Colour }) },
+          inputRequests: {
+            step2: inputRequired.elicit({ message: 'Step 2: favourite colour?', requestedSchema: Colour }),
+          },
           requestState: await seal.seal({ tool: 'multi_round', round: 2, name }),
         })
       }
@@ -126,12 +137,21 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
   )
   server.registerTool(
     'test_input_required_result_tampered_state',
-    { description: 'Seals requestState; a forged one is refused with -32602 before this runs', inputSchema: noArguments },
+    {
+      description: 'Seals requestState; a forged one is refused with -32602 before this runs',
+      inputSchema: noArguments,
+    },
     async (_args, ctx) => {
-      if ((await state(ctx, seal))?.tool === 'tampered_state' && acceptedContent(ctx.mcpReq.inputResponses, 'confirm', Confirmed)) {
+      if (
+        (await state(ctx, seal))?.tool === 'tampered_state' &&
+        acceptedContent(ctx.mcpReq.inputResponses, 'confirm', Confirmed)
+      ) {
         return text('integrity-ok: requestState verified')
       }
-      return inputRequired({ inputRequests: { confirm: askConfirmation() }, requestState: await seal.seal({ tool: 'tampered_state' }) })
+      return inputRequired({
+        inputRequests: { confirm: askConfirmation() },
+        requestState: await seal.seal({ tool: 'tampered_state' }),
+      })
     }
   )
   server.registerTool(
@@ -144,7 +164,8 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
       if (declared?.elicitation !== undefined) inputRequests.user_name = askName()
       if (declared?.sampling !== undefined) inputRequests.greeting = askCompletion('Generate a short greeting')
       if (declared?.roots !== undefined) inputRequests.client_roots = inputRequired.listRoots()
-      if (Object.keys(inputRequests).length === 0) return text('No declared client capability supports an in-band input request')
+      if (Object.keys(inputRequests).length === 0)
+        return text('No declared client capability supports an in-band input request')
       return inputRequired({ inputRequests })
     }
   )
@@ -164,15 +185,23 @@ export function registerInputTools(server: McpServer, seal: StateSeal): void {
 function registerLegacyInputTools(server: McpServer): void {
   server.registerTool(
     'test_sampling',
-    { description: 'Asks the client for an LLM completion', inputSchema: z.object({ prompt: z.string().describe('The prompt to send') }) },
+    {
+      description: 'Asks the client for an LLM completion',
+      inputSchema: z.object({ prompt: z.string().describe('The prompt to send') }),
+    },
     ({ prompt }, ctx) => {
       const answer = response(ctx, 'completion', Sampled)
-      return answer ? text(`LLM response: ${answer.content.text}`) : inputRequired({ inputRequests: { completion: askCompletion(prompt) } })
+      return answer
+        ? text(`LLM response: ${answer.content.text}`)
+        : inputRequired({ inputRequests: { completion: askCompletion(prompt) } })
     }
   )
   server.registerTool(
     'test_elicitation',
-    { description: 'Asks the user for a response', inputSchema: z.object({ message: z.string().describe('The message to show') }) },
+    {
+      description: 'Asks the user for a response',
+      inputSchema: z.object({ message: z.string().describe('The message to show') }),
+    },
     ({ message }, ctx) => {
       const reply = ctx.mcpReq.inputResponses?.reply
       if (reply !== undefined) return text(`User response: ${JSON.stringify(reply)}`)
@@ -195,7 +224,12 @@ function registerLegacyInputTools(server: McpServer): void {
                 name: { type: 'string', description: 'User name', default: 'John Doe' },
                 age: { type: 'integer', description: 'User age', default: 30 },
                 score: { type: 'number', description: 'User score', default: 95.5 },
-                status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
+                status: {
+                  type: 'string',
+                  description: 'User status',
+                  enum: ['active', 'inactive', 'pending'],
+                  default: 'active',
+                },
                 verified: { type: 'boolean', description: 'Verification status', default: true },
               },
               required: [],
@@ -222,9 +256,26 @@ function registerLegacyInputTools(server: McpServer): void {
               properties: {
                 untitledSingle: { type: 'string', description: 'Select one', enum: ['option1', 'option2', 'option3'] },
                 titledSingle: { type: 'string', description: 'Select one (titled)', oneOf: titled },
-                legacyEnum: { type: 'string', description: 'Select one (legacy)', enum: ['opt1', 'opt2', 'opt3'], enumNames: ['One', 'Two', 'Three'] },
-                untitledMulti: { type: 'array', description: 'Select several', minItems: 1, maxItems: 3, items: { type: 'string', enum: ['option1', 'option2', 'option3'] } },
-                titledMulti: { type: 'array', description: 'Select several (titled)', minItems: 1, maxItems: 3, items: { anyOf: titled } },
+                legacyEnum: {
+                  type: 'string',
+                  description: 'Select one (legacy)',
+                  enum: ['opt1', 'opt2', 'opt3'],
+                  enumNames: ['One', 'Two', 'Three'],
+                },
+                untitledMulti: {
+                  type: 'array',
+                  description: 'Select several',
+                  minItems: 1,
+                  maxItems: 3,
+                  items: { type: 'string', enum: ['option1', 'option2', 'option3'] },
+                },
+                titledMulti: {
+                  type: 'array',
+                  description: 'Select several (titled)',
+                  minItems: 1,
+                  maxItems: 3,
+                  items: { anyOf: titled },
+                },
               },
               required: [],
             },

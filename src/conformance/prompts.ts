@@ -1,4 +1,10 @@
-import { acceptedContent, completable, inputRequired, type McpServer, type ServerContext } from '@modelcontextprotocol/server'
+import {
+  acceptedContent,
+  completable,
+  inputRequired,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import { PNG_BASE64 } from './media.ts'
 
@@ -16,7 +22,9 @@ export function registerPrompts(server: McpServer): void {
       title: 'With arguments',
       description: 'Two required arguments',
       argsSchema: z.object({
-        arg1: completable(z.string().describe('First test argument'), (value) => SUGGESTIONS.filter((s) => s.startsWith(value))),
+        arg1: completable(z.string().describe('First test argument'), (value) =>
+          SUGGESTIONS.filter((s) => s.startsWith(value))
+        ),
         arg2: z.string().describe('Second test argument'),
       }),
     },
@@ -24,27 +32,44 @@ export function registerPrompts(server: McpServer): void {
   )
   server.registerPrompt(
     'test_prompt_with_embedded_resource',
-    { title: 'With a resource', description: 'Embeds the named resource', argsSchema: z.object({ resourceUri: z.string().describe('URI of the resource to embed') }) },
+    {
+      title: 'With a resource',
+      description: 'Embeds the named resource',
+      argsSchema: z.object({ resourceUri: z.string().describe('URI of the resource to embed') }),
+    },
     ({ resourceUri }) => ({
       messages: [
-        { role: 'user', content: { type: 'resource', resource: { uri: resourceUri, mimeType: 'text/plain', text: 'Embedded resource content for testing.' } } },
+        {
+          role: 'user',
+          content: {
+            type: 'resource',
+            resource: { uri: resourceUri, mimeType: 'text/plain', text: 'Embedded resource content for testing.' },
+          },
+        },
         user('Please process the embedded resource above.'),
       ],
     })
   )
   server.registerPrompt('test_prompt_with_image', { title: 'With an image', description: 'Includes a PNG' }, () => ({
-    messages: [{ role: 'user', content: { type: 'image', data: PNG_BASE64, mimeType: 'image/png' } }, user('Please analyze the image above.')],
+    messages: [
+      { role: 'user', content: { type: 'image', data: PNG_BASE64, mimeType: 'image/png' } },
+      user('Please analyze the image above.'),
+    ],
   }))
-  server.registerPrompt('test_input_required_result_prompt', { title: 'Needs context', description: 'Asks for context in-band before rendering' }, (ctx: ServerContext) => {
-    const given = acceptedContent(ctx.mcpReq.inputResponses, 'user_context', z.object({ context: z.string() }))
-    if (given) return { messages: [user(`Use the following context: ${given.context}`)] }
-    return inputRequired({
-      inputRequests: {
-        user_context: inputRequired.elicit({
-          message: 'What context should the prompt use?',
-          requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
-        }),
-      },
-    })
-  })
+  server.registerPrompt(
+    'test_input_required_result_prompt',
+    { title: 'Needs context', description: 'Asks for context in-band before rendering' },
+    (ctx: ServerContext) => {
+      const given = acceptedContent(ctx.mcpReq.inputResponses, 'user_context', z.object({ context: z.string() }))
+      if (given) return { messages: [user(`Use the following context: ${given.context}`)] }
+      return inputRequired({
+        inputRequests: {
+          user_context: inputRequired.elicit({
+            message: 'What context should the prompt use?',
+            requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
+          }),
+        },
+      })
+    }
+  )
 }

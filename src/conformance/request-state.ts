@@ -15,7 +15,11 @@ const TTL_MS = 10 * 60_000
 const Sealed = z.object({ exp: z.number(), payload: z.record(z.string(), z.unknown()) })
 
 const encoder = new TextEncoder()
-const toBase64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+const toBase64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 function fromBase64Url(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
@@ -23,7 +27,10 @@ function fromBase64Url(text: string): Uint8Array | undefined {
 }
 
 export function stateSeal(secret: string): StateSeal {
-  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ])
   return {
     async seal(payload) {
       const body = encoder.encode(JSON.stringify({ exp: Date.now() + TTL_MS, payload }))

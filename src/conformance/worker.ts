@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app-env.ts'
 import { createApp } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import type { WorkerEnv } from '../config.ts'
-import { toErrorBody, ToolError } from '../errors.ts'
+import { ToolError, toErrorBody } from '../errors.ts'
 import { conformanceFixtures } from './fixtures.ts'
 import { refuseForgedState, stateSeal } from './request-state.ts'
 
@@ -27,7 +27,10 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const parsed = ConformanceEnv.safeParse(env)
     if (!parsed.success) {
-      const error = new ToolError('internal', 'conformance build misconfigured: TORC_EDGE_CONFORMANCE_STATE_KEY (>= 32 chars) is required')
+      const error = new ToolError(
+        'internal',
+        'conformance build misconfigured: TORC_EDGE_CONFORMANCE_STATE_KEY (>= 32 chars) is required'
+      )
       return Response.json(toErrorBody(error), { status: 500 })
     }
     const seal = stateSeal(parsed.data.TORC_EDGE_CONFORMANCE_STATE_KEY)

@@ -1,5 +1,5 @@
 /** One call from a bundle stream to torc's log analysis, with progress, the site's caps and a time budget. */
-import { type AnalysisResult, LogAnalyzer, type AnalyzerOptions } from './analyzer.ts'
+import { type AnalysisResult, type AnalyzerOptions, LogAnalyzer } from './analyzer.ts'
 import { readBundle } from './bundle.ts'
 
 export interface BundleAnalysis extends AnalysisResult {
@@ -18,7 +18,10 @@ export interface BundleAnalysisOptions extends AnalyzerOptions {
 class BudgetReached extends Error {}
 
 /** Analyses a site bundle (OutputClient.bundle) as it streams; memory stays flat. */
-export async function analyzeBundle(stream: ReadableStream<Uint8Array>, options: BundleAnalysisOptions = {}): Promise<BundleAnalysis> {
+export async function analyzeBundle(
+  stream: ReadableStream<Uint8Array>,
+  options: BundleAnalysisOptions = {}
+): Promise<BundleAnalysis> {
   const analyzer = new LogAnalyzer(options)
   const deadline = options.timeBudgetMs === undefined ? Infinity : Date.now() + options.timeBudgetMs
   const sink = {
@@ -34,7 +37,12 @@ export async function analyzeBundle(stream: ReadableStream<Uint8Array>, options:
   try {
     const trailer = await readBundle(stream, sink)
     analyzer.progress()
-    return { ...analyzer.result(), truncated: trailer.truncated, truncation_reason: trailer.reason ?? null, files_grown: trailer.grown }
+    return {
+      ...analyzer.result(),
+      truncated: trailer.truncated,
+      truncation_reason: trailer.reason ?? null,
+      files_grown: trailer.grown,
+    }
   } catch (err) {
     if (!(err instanceof BudgetReached)) throw err
     analyzer.abandonFile()

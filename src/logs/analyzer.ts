@@ -8,11 +8,22 @@
  * of skipped; sample lines are cut on a character boundary (1.0.0 panics mid-character); the file
  * label is the path relative to the output directory (1.0.0 prefixes the directory's own name).
  */
-import { countNewlines, LineSplitter, type LineSink, MAX_LINE } from './lines.ts'
-import { LongLineMatcher } from './long-line.ts'
-import { classify, type ErrorPattern, FOLDS_TO_ASCII, OOM_TYPES, PATTERNS, PREFILTER, PREFILTER_UNICODE, type Severity, TIMEOUT_TYPES } from './patterns.ts'
-import { Utf8Stream } from './utf8.ts'
+
 import type { BundleNote, BundlePreamble, BundleSink } from './bundle.ts'
+import { countNewlines, type LineSink, LineSplitter, MAX_LINE } from './lines.ts'
+import { LongLineMatcher } from './long-line.ts'
+import {
+  classify,
+  type ErrorPattern,
+  FOLDS_TO_ASCII,
+  OOM_TYPES,
+  PATTERNS,
+  PREFILTER,
+  PREFILTER_UNICODE,
+  type Severity,
+  TIMEOUT_TYPES,
+} from './patterns.ts'
+import { Utf8Stream } from './utf8.ts'
 
 export { MAX_LINE } from './lines.ts'
 
@@ -141,7 +152,8 @@ export class LogAnalyzer implements BundleSink, LineSink {
     if (this.utf8.invalid) this.invalidUtf8++
     if (this.fileErrors || this.fileWarnings) {
       this.filesWithFindings++
-      if (this.perFile.length < this.filesListed) this.perFile.push({ file: this.label, errors: this.fileErrors, warnings: this.fileWarnings })
+      if (this.perFile.length < this.filesListed)
+        this.perFile.push({ file: this.label, errors: this.fileErrors, warnings: this.fileWarnings })
     }
     const every = this.options.progressEvery ?? 500
     if (this.files % every === 0 || this.bytes >= this.nextProgressBytes) this.progress()

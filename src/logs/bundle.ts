@@ -31,7 +31,8 @@ export interface BundleSink {
 }
 
 const NEWLINE = 10
-const malformed = (why: string) => new ToolError('upstream_error', `the output site sent a malformed log bundle: ${why}`)
+const malformed = (why: string) =>
+  new ToolError('upstream_error', `the output site sent a malformed log bundle: ${why}`)
 
 function parseLine<S extends z.ZodType>(schema: S, json: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(json)
@@ -118,7 +119,10 @@ export async function readBundle(stream: ReadableStream<Uint8Array>, sink: Bundl
     reader.releaseLock()
   }
   if (!trailer) {
-    throw new ToolError('upstream_error', 'the log bundle stopped before its end (the output site or the connection failed mid-stream)')
+    throw new ToolError(
+      'upstream_error',
+      'the log bundle stopped before its end (the output site or the connection failed mid-stream)'
+    )
   }
   return trailer
 }

@@ -5,7 +5,7 @@
  * "Rust Panic" (`thread .* panicked at`) is tracked by the positions of its two literals. Only
  * `raise \w+Error` with more than OVERLAP word characters spanning a piece boundary can be missed.
  */
-import { firstMatched, GLOBAL_REGEXES, INFO_GLOBAL, PATTERNS, type ErrorPattern } from './patterns.ts'
+import { type ErrorPattern, firstMatched, GLOBAL_REGEXES, INFO_GLOBAL, PATTERNS } from './patterns.ts'
 
 const OVERLAP = 64
 // One unit more than a sample holds, so the sample is always cut (and marked) like the real line.

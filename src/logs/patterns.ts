@@ -26,10 +26,10 @@ export interface ErrorPattern {
 /** Rust regex's Unicode `\w` (UTS #18 Annex C): Alphabetic, Mark, Decimal_Number, Connector_Punctuation, Join_Control. */
 export const WORD_CLASS = String.raw`[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]`
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 /** `\b(a|b)\b` with Unicode word boundaries (every alternative starts and ends with a word character). */
-const bounded = (words: string[]) => `(?<!${WORD_CLASS})(?:${words.map(escape).join('|')})(?!${WORD_CLASS})`
-const anyOf = (words: string[]) => words.map(escape).join('|')
+const bounded = (words: string[]) => `(?<!${WORD_CLASS})(?:${words.map(escapeRegex).join('|')})(?!${WORD_CLASS})`
+const anyOf = (words: string[]) => words.map(escapeRegex).join('|')
 
 interface PatternDef {
   name: string
@@ -64,13 +64,42 @@ const DEFS: PatternDef[] = [
     hints: ['expected output files are missing', 'output file validation failed'],
     wordStart: false,
   },
-  word('Slurm Error', ['slurmstepd', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY'], String.raw`(?i)\b(slurmstepd|CANCELLED|TIMEOUT|OUT_OF_MEMORY)\b`, { skipOnInfo: true }),
-  word('OOM Killed', ['out of memory', 'oom', 'killed', 'cannot allocate memory'], String.raw`(?i)\b(out of memory|oom|killed|cannot allocate memory)\b`),
-  word('Timeout', ['timeout', 'time limit', 'timed out', 'walltime'], String.raw`(?i)\b(timeout|time limit|timed out|walltime)\b`),
-  word('Segmentation Fault', ['segmentation fault', 'segfault', 'sigsegv'], String.raw`(?i)\b(segmentation fault|segfault|sigsegv)\b`),
-  word('Permission Denied', ['permission denied', 'access denied', 'EACCES'], String.raw`(?i)\b(permission denied|access denied|EACCES)\b`),
-  word('File Not Found', ['no such file', 'file not found', 'ENOENT'], String.raw`(?i)\b(no such file|file not found|ENOENT)\b`),
-  word('Disk Full', ['no space left', 'disk full', 'quota exceeded', 'ENOSPC'], String.raw`(?i)\b(no space left|disk full|quota exceeded|ENOSPC)\b`),
+  word(
+    'Slurm Error',
+    ['slurmstepd', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY'],
+    String.raw`(?i)\b(slurmstepd|CANCELLED|TIMEOUT|OUT_OF_MEMORY)\b`,
+    { skipOnInfo: true }
+  ),
+  word(
+    'OOM Killed',
+    ['out of memory', 'oom', 'killed', 'cannot allocate memory'],
+    String.raw`(?i)\b(out of memory|oom|killed|cannot allocate memory)\b`
+  ),
+  word(
+    'Timeout',
+    ['timeout', 'time limit', 'timed out', 'walltime'],
+    String.raw`(?i)\b(timeout|time limit|timed out|walltime)\b`
+  ),
+  word(
+    'Segmentation Fault',
+    ['segmentation fault', 'segfault', 'sigsegv'],
+    String.raw`(?i)\b(segmentation fault|segfault|sigsegv)\b`
+  ),
+  word(
+    'Permission Denied',
+    ['permission denied', 'access denied', 'EACCES'],
+    String.raw`(?i)\b(permission denied|access denied|EACCES)\b`
+  ),
+  word(
+    'File Not Found',
+    ['no such file', 'file not found', 'ENOENT'],
+    String.raw`(?i)\b(no such file|file not found|ENOENT)\b`
+  ),
+  word(
+    'Disk Full',
+    ['no space left', 'disk full', 'quota exceeded', 'ENOSPC'],
+    String.raw`(?i)\b(no space left|disk full|quota exceeded|ENOSPC)\b`
+  ),
   word(
     'Connection Error',
     ['connection refused', 'connection reset', 'network unreachable', 'ECONNREFUSED'],
@@ -96,7 +125,12 @@ const DEFS: PatternDef[] = [
     wordStart: false,
   },
   {
-    ...word('Generic Error', ['error', 'failed', 'failure', 'exception'], String.raw`(?i)\b(error|failed|failure|exception)\b`, { skipOnInfo: true }),
+    ...word(
+      'Generic Error',
+      ['error', 'failed', 'failure', 'exception'],
+      String.raw`(?i)\b(error|failed|failure|exception)\b`,
+      { skipOnInfo: true }
+    ),
     severity: 'warning',
   },
 ]
@@ -119,7 +153,7 @@ export const INFO_GLOBAL = new RegExp(bounded(['INFO']), 'giu')
 const hintSource = (() => {
   const atWord = DEFS.filter((d) => d.wordStart).flatMap((d) => d.hints)
   const anywhere = DEFS.filter((d) => !d.wordStart).flatMap((d) => d.hints)
-  return `\\b(?:${atWord.map(escape).join('|')})|${anywhere.map(escape).join('|')}`
+  return `\\b(?:${atWord.map(escapeRegex).join('|')})|${anywhere.map(escapeRegex).join('|')}`
 })()
 
 /**

@@ -61,10 +61,17 @@ export function tailText(text: string, options: TailOptions): TailResult {
   }
   const notes: string[] = []
   if (options.startsMidFile) notes.push(`${options.skippedBytes ?? 'some'} earlier bytes not read`)
-  if (cutLines > 0) notes.push(`${cutLines} earlier line(s) left out to keep the answer within ${options.maxBytes} bytes`)
+  if (cutLines > 0)
+    notes.push(`${cutLines} earlier line(s) left out to keep the answer within ${options.maxBytes} bytes`)
   if (cutLine) notes.push(`the last line's start cut to keep the answer within ${options.maxBytes} bytes`)
   const marker = notes.length ? `[truncated: ${notes.join('; ')}]` : null
-  return { lines, text: [...(marker ? [marker] : []), ...lines].join('\n'), droppedPartial, truncated: marker !== null, marker }
+  return {
+    lines,
+    text: [...(marker ? [marker] : []), ...lines].join('\n'),
+    droppedPartial,
+    truncated: marker !== null,
+    marker,
+  }
 }
 
 /** UTF-8 length of a string without encoding it. */

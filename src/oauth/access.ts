@@ -21,7 +21,12 @@ export interface AccessIdentity {
 }
 
 function base64urlBytes(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='))
+  const binary = atob(
+    text
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(text.length / 4) * 4, '=')
+  )
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   return bytes
@@ -49,7 +54,10 @@ async function teamKeys(teamDomain: string): Promise<z.output<typeof Jwks>['keys
  * TORC_EDGE_ACCESS_AUD are set. Undefined when Access is not configured or the assertion is
  * missing or invalid: the consent page then asks for an API key instead.
  */
-export async function verifyAccessJwt(config: Config, assertion: string | undefined): Promise<AccessIdentity | undefined> {
+export async function verifyAccessJwt(
+  config: Config,
+  assertion: string | undefined
+): Promise<AccessIdentity | undefined> {
   const team = config.TORC_EDGE_ACCESS_TEAM_DOMAIN
   const aud = config.TORC_EDGE_ACCESS_AUD
   if (!team || !aud || !assertion) return undefined
@@ -60,7 +68,9 @@ export async function verifyAccessJwt(config: Config, assertion: string | undefi
   if (!header.success || !payload.success) return undefined
   const jwk = (await teamKeys(team)).find((k) => k.kid === header.data.kid)
   if (!jwk) return undefined
-  const key = await crypto.subtle.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
+  const key = await crypto.subtle.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+    'verify',
+  ])
   const signed = new TextEncoder().encode(`${h}.${p}`)
   if (!(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, base64urlBytes(s), signed))) return undefined
   const claims = payload.data

@@ -1,4 +1,9 @@
-import { type AuthRequest, AuthorizationError, CimdFetchError, type OAuthHelpers } from '@cloudflare/workers-oauth-provider'
+import {
+  AuthorizationError,
+  type AuthRequest,
+  CimdFetchError,
+  type OAuthHelpers,
+} from '@cloudflare/workers-oauth-provider'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../app-env.ts'
@@ -9,7 +14,9 @@ import { oauthApi } from './server.ts'
 import { type OAuthSite, scopesFor } from './site.ts'
 
 function sendHeaders(c: Context<AppEnv>, headers: Headers): void {
-  headers.forEach((value, name) => c.header(name, value, { append: name.toLowerCase() === 'set-cookie' }))
+  headers.forEach((value, name) => {
+    c.header(name, value, { append: name.toLowerCase() === 'set-cookie' })
+  })
   c.header('Content-Security-Policy', PAGE_CSP)
   c.header('Referrer-Policy', 'no-referrer')
 }
@@ -27,7 +34,9 @@ function authorizeError(c: Context<AppEnv>, error: unknown): Response | Promise<
   if (error instanceof AuthorizationError && error.redirectTo) return c.redirect(error.redirectTo, 302)
   if (error instanceof AuthorizationError || error instanceof CimdFetchError) {
     const message =
-      error instanceof AuthorizationError ? error.description : "The app's metadata document could not be fetched or is invalid."
+      error instanceof AuthorizationError
+        ? error.description
+        : "The app's metadata document could not be fetched or is invalid."
     c.header('Content-Security-Policy', PAGE_CSP)
     return c.html(<ErrorPage message={message} />, 400)
   }
@@ -82,7 +91,9 @@ export async function approve(c: Context<AppEnv>, site: OAuthSite): Promise<Resp
     const caller = apiKey ? await findApiKey(c.get('config').TORC_EDGE_API_KEYS, apiKey) : undefined
     const signer = (await accessSigner(c)) ?? (caller ? keySigner(caller) : undefined)
     if (!signer) {
-      const error = apiKey ? 'That is not a torc-edge API key of this deployment.' : 'Paste a torc-edge API key to approve.'
+      const error = apiKey
+        ? 'That is not a torc-edge API key of this deployment.'
+        : 'Paste a torc-edge API key to approve.'
       const request = await oauth.parseAuthRequest(c.req.raw).catch(() => undefined)
       if (!request) {
         c.header('Content-Security-Policy', PAGE_CSP)

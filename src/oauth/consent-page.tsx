@@ -69,16 +69,16 @@ export function ConsentPage({ details, handle, signer, error }: ConsentView) {
       </p>
       {details.redirectIsLoopback && (
         <p class="box warn">
-          <strong>This sends access to an app on your computer.</strong> Continue only if you just started
-          connecting from it: any local program could be listening.
+          <strong>This sends access to an app on your computer.</strong> Continue only if you just started connecting
+          from it: any local program could be listening.
         </p>
       )}
       {error && <p class="box error">{error}</p>}
       <div class="box">
         <p>
-          The app will use the Torc workflows behind this deployment with the scope of the credential you sign
-          in with: <strong>read</strong> (workflows, jobs, results, logs) or <strong>write</strong> (also
-          recovery, job control and workflow creation, where this deployment enables writes).
+          The app will use the Torc workflows behind this deployment with the scope of the credential you sign in with:{' '}
+          <strong>read</strong> (workflows, jobs, results, logs) or <strong>write</strong> (also recovery, job control
+          and workflow creation, where this deployment enables writes).
         </p>
         {details.scope.length > 0 && (
           <p>
@@ -92,14 +92,15 @@ export function ConsentPage({ details, handle, signer, error }: ConsentView) {
         <input type="hidden" name="handle" value={handle} />
         {signer ? (
           <p>
-            Signed in through Cloudflare Access as <strong>{signer.caller.id}</strong> ({signer.caller.scope}{' '}
-            access).
+            Signed in through Cloudflare Access as <strong>{signer.caller.id}</strong> ({signer.caller.scope} access).
           </p>
         ) : (
           <>
             <label for="api_key">torc-edge API key</label>
             <input id="api_key" name="api_key" type="password" autocomplete="off" required />
-            <small>Used once to approve; the app never sees it. Mint one with <code>npm run key</code>.</small>
+            <small>
+              Used once to approve; the app never sees it. Mint one with <code>npm run key</code>.
+            </small>
           </>
         )}
         <label class="check">

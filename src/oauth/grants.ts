@@ -2,7 +2,7 @@ import type { GrantSummary, OAuthHelpers } from '@cloudflare/workers-oauth-provi
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { unauthorized } from '../auth.ts'
-import { toErrorBody, ToolError } from '../errors.ts'
+import { ToolError, toErrorBody } from '../errors.ts'
 import { requestSigner, type Signer } from './identity.ts'
 import { oauthApi } from './server.ts'
 import type { OAuthSite } from './site.ts'

@@ -29,7 +29,11 @@ export async function accessSigner(c: Context<AppEnv>): Promise<Signer | undefin
   const identity = await verifyAccessJwt(config, c.req.header('Cf-Access-Jwt-Assertion'))
   if (!identity) return undefined
   const scope = config.TORC_EDGE_ACCESS_WRITERS.includes(identity.email) ? 'write' : 'read'
-  return { caller: { id: identity.email, scope }, userId: `access.${encodeURIComponent(identity.email)}`, via: 'access' }
+  return {
+    caller: { id: identity.email, scope },
+    userId: `access.${encodeURIComponent(identity.email)}`,
+    via: 'access',
+  }
 }
 
 /** The signer of a management request: a bearer API key, else the Access identity. */

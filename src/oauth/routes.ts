@@ -1,7 +1,7 @@
 import { OAuthResourceServer } from '@cloudflare/workers-oauth-provider'
 import type { Context, Hono } from 'hono'
 import type { AppEnv } from '../app-env.ts'
-import { toErrorBody, ToolError } from '../errors.ts'
+import { ToolError, toErrorBody } from '../errors.ts'
 import { approve, showConsent } from './authorize.tsx'
 import { listGrants, revokeGrant } from './grants.ts'
 import { authorizationServer } from './server.ts'

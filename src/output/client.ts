@@ -8,10 +8,16 @@
 import type { z } from 'zod'
 import { concatBytes } from '../bytes.ts'
 import { ToolError } from '../errors.ts'
+import {
+  type FileKind,
+  type FileListing,
+  FileListingSchema,
+  type FileStat,
+  FileStatSchema,
+} from '../site-protocol/schemas.ts'
 import type { Transport } from '../transport.ts'
 import { missingFileMessage, missingLogsMessage, statusError } from './errors.ts'
 import { withIdleTimeout } from './idle.ts'
-import { type FileKind, type FileListing, FileListingSchema, type FileStat, FileStatSchema } from '../site-protocol/schemas.ts'
 
 export type { FileKind, FileListing, FileStat, ListedFile } from '../site-protocol/schemas.ts'
 
@@ -93,9 +99,17 @@ export class OutputClient {
   /** A workflow's log files (`all`: every Torc file of it), so tools can find runs, attempts and Slurm jobs. */
   async listFiles(workflowId: number, options?: ListOptions & Optional): Promise<FileListing | undefined>
   async listFiles(workflowId: number, options: ListOptions & Required): Promise<FileListing>
-  async listFiles(workflowId: number, options: ListOptions & { required?: boolean } = {}): Promise<FileListing | undefined> {
-    const res = await this.send(`/v1/workflows/${workflowId}/files${workflowQuery(options.filter, options.all)}`, {}, 'list files')
-    if (res.status === 404) return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
+  async listFiles(
+    workflowId: number,
+    options: ListOptions & { required?: boolean } = {}
+  ): Promise<FileListing | undefined> {
+    const res = await this.send(
+      `/v1/workflows/${workflowId}/files${workflowQuery(options.filter, options.all)}`,
+      {},
+      'list files'
+    )
+    if (res.status === 404)
+      return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
     return this.json(res, FileListingSchema, 'list files')
   }
 
@@ -111,7 +125,11 @@ export class OutputClient {
   /** Bytes of a file with one Range request (`{ last: n }` for a tail). */
   async readRange(path: string, range: ByteRange, options?: Optional): Promise<RangeBytes | undefined>
   async readRange(path: string, range: ByteRange, options: Required): Promise<RangeBytes>
-  async readRange(path: string, range: ByteRange, options: { required?: boolean } = {}): Promise<RangeBytes | undefined> {
+  async readRange(
+    path: string,
+    range: ByteRange,
+    options: { required?: boolean } = {}
+  ): Promise<RangeBytes | undefined> {
     const header = 'last' in range ? `bytes=-${range.last}` : `bytes=${range.start}-${range.end ?? ''}`
     const wanted = 'last' in range ? range.last : range.end === undefined ? Infinity : range.end - range.start + 1
     if (!(wanted > 0)) throw new ToolError('invalid_input', 'a byte range must name at least one byte')
@@ -119,7 +137,12 @@ export class OutputClient {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.timeoutMs)
     try {
-      const res = await this.send(`/v1/files?path=${encodeURIComponent(path)}`, { headers: { Range: header } }, what, controller)
+      const res = await this.send(
+        `/v1/files?path=${encodeURIComponent(path)}`,
+        { headers: { Range: header } },
+        what,
+        controller
+      )
       if (res.status === 404) return this.missing(res, options.required, missingFileMessage(path))
       if (res.status === 416) {
         await res.body?.cancel()
@@ -144,15 +167,24 @@ export class OutputClient {
   async tail(path: string, maxBytes: number, options?: Optional): Promise<RangeRead | undefined>
   async tail(path: string, maxBytes: number, options: Required): Promise<RangeRead>
   async tail(path: string, maxBytes: number, options: { required?: boolean } = {}): Promise<RangeRead | undefined> {
-    const read = options.required ? await this.readRange(path, { last: maxBytes }, { required: true }) : await this.readRange(path, { last: maxBytes })
+    const read = options.required
+      ? await this.readRange(path, { last: maxBytes }, { required: true })
+      : await this.readRange(path, { last: maxBytes })
     if (!read) return undefined
-    return { text: new TextDecoder().decode(read.bytes), size: read.size, start: read.bytes.length === 0 ? 0 : read.start }
+    return {
+      text: new TextDecoder().decode(read.bytes),
+      size: read.size,
+      start: read.bytes.length === 0 ? 0 : read.start,
+    }
   }
 
   /** All of a workflow's logs as one framed stream (src/logs/bundle.ts reads it): one subrequest. */
   async bundle(workflowId: number, options?: BundleOptions & Optional): Promise<ReadableStream<Uint8Array> | undefined>
   async bundle(workflowId: number, options: BundleOptions & Required): Promise<ReadableStream<Uint8Array>>
-  async bundle(workflowId: number, options: BundleOptions & { required?: boolean } = {}): Promise<ReadableStream<Uint8Array> | undefined> {
+  async bundle(
+    workflowId: number,
+    options: BundleOptions & { required?: boolean } = {}
+  ): Promise<ReadableStream<Uint8Array> | undefined> {
     const what = 'stream the log bundle'
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.timeoutMs)
@@ -164,9 +196,11 @@ export class OutputClient {
     } finally {
       clearTimeout(timer)
     }
-    if (res.status === 404) return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
+    if (res.status === 404)
+      return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
     if (!res.ok) throw await statusError(res, this.transport.host, what)
-    if (!res.body) throw new ToolError('upstream_error', `the output site at ${this.transport.host} sent an empty bundle`)
+    if (!res.body)
+      throw new ToolError('upstream_error', `the output site at ${this.transport.host} sent an empty bundle`)
     return withIdleTimeout(res.body, this.transport.host, this.idleTimeoutMs, () => controller.abort())
   }
 
@@ -195,10 +229,17 @@ export class OutputClient {
     try {
       body = await res.json()
     } catch {
-      throw new ToolError('upstream_error', `the output site at ${this.transport.host} answered "${what}" with something that is not JSON`)
+      throw new ToolError(
+        'upstream_error',
+        `the output site at ${this.transport.host} answered "${what}" with something that is not JSON`
+      )
     }
     const parsed = schema.safeParse(body)
-    if (!parsed.success) throw new ToolError('upstream_error', `the output site at ${this.transport.host} answered "${what}" in an unexpected shape`)
+    if (!parsed.success)
+      throw new ToolError(
+        'upstream_error',
+        `the output site at ${this.transport.host} answered "${what}" in an unexpected shape`
+      )
     return parsed.data
   }
 
@@ -209,7 +250,10 @@ export class OutputClient {
   }
 
   private timeout(what: string): ToolError {
-    return new ToolError('upstream_timeout', `the output site at ${this.transport.host} did not answer within ${this.timeoutMs} ms (trying to ${what})`)
+    return new ToolError(
+      'upstream_timeout',
+      `the output site at ${this.transport.host} did not answer within ${this.timeoutMs} ms (trying to ${what})`
+    )
   }
 }
 

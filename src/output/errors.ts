@@ -41,11 +41,20 @@ export async function statusError(res: Response, host: string, what: string): Pr
     case 502:
     case 503:
     case 530:
-      return new ToolError('upstream_unavailable', `the output site at ${host} is unreachable (HTTP ${res.status}) trying to ${what}`)
+      return new ToolError(
+        'upstream_unavailable',
+        `the output site at ${host} is unreachable (HTTP ${res.status}) trying to ${what}`
+      )
     case 504:
     case 524:
-      return new ToolError('upstream_timeout', `the output site at ${host} timed out (HTTP ${res.status}) trying to ${what}`)
+      return new ToolError(
+        'upstream_timeout',
+        `the output site at ${host} timed out (HTTP ${res.status}) trying to ${what}`
+      )
     default:
-      return new ToolError('upstream_error', `the output site at ${host} failed to ${what} (HTTP ${res.status})${suffix}`)
+      return new ToolError(
+        'upstream_error',
+        `the output site at ${host} failed to ${what} (HTTP ${res.status})${suffix}`
+      )
   }
 }

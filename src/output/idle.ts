@@ -6,7 +6,12 @@ import { ToolError } from '../errors.ts'
  * errors with upstream_timeout and `onIdle` runs (to abort the request). Silence while the reader
  * is busy elsewhere does not count: the timer runs only inside a pending read.
  */
-export function withIdleTimeout(source: ReadableStream<Uint8Array>, host: string, idleMs: number, onIdle: () => void): ReadableStream<Uint8Array> {
+export function withIdleTimeout(
+  source: ReadableStream<Uint8Array>,
+  host: string,
+  idleMs: number,
+  onIdle: () => void
+): ReadableStream<Uint8Array> {
   const reader = source.getReader()
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -14,7 +19,12 @@ export function withIdleTimeout(source: ReadableStream<Uint8Array>, host: string
       const idle = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           onIdle()
-          reject(new ToolError('upstream_timeout', `the output site at ${host} went silent for ${idleMs} ms in the middle of the log bundle`))
+          reject(
+            new ToolError(
+              'upstream_timeout',
+              `the output site at ${host} went silent for ${idleMs} ms in the middle of the log bundle`
+            )
+          )
         }, idleMs)
       })
       try {

@@ -6,7 +6,13 @@ import { z } from 'zod'
 import { mapConcurrent } from '../concurrency.ts'
 import { ToolError, toToolError } from '../errors.ts'
 import type { TorcClient } from '../torc/client.ts'
-import { JobSchema, ResourceRequirementsSchema, WorkflowSchema, WorkflowStatusSchema, type Job } from '../torc/schemas.ts'
+import {
+  type Job,
+  JobSchema,
+  ResourceRequirementsSchema,
+  WorkflowSchema,
+  WorkflowStatusSchema,
+} from '../torc/schemas.ts'
 import type { RecoveryPlan } from './plan.ts'
 
 const Anything = z.unknown()
@@ -31,7 +37,9 @@ export class StepLog {
     } catch (err) {
       const error = toToolError(err)
       const before = this.done.length ? `Already done: ${this.done.join('; ')}. ` : 'Nothing was changed. '
-      throw new ToolError(error.code, `${label} failed: ${error.message}. ${before}Preview again before retrying.`, { cause: err })
+      throw new ToolError(error.code, `${label} failed: ${error.message}. ${before}Preview again before retrying.`, {
+        cause: err,
+      })
     }
   }
 }
@@ -98,9 +106,13 @@ export async function resetAndReinitialize(
   jobIds: readonly number[]
 ): Promise<{ newRunId: number; counts: Record<string, number> }> {
   await log.step(`reset ${jobIds.length} job(s) to uninitialized`, () =>
-    mapConcurrent(jobIds, 8, (job) => torc.send('PUT', `/jobs/${job}/manage_status_change/uninitialized/${runId}`, JobSchema))
+    mapConcurrent(jobIds, 8, (job) =>
+      torc.send('PUT', `/jobs/${job}/manage_status_change/uninitialized/${runId}`, JobSchema)
+    )
   )
-  await log.step('started a new run (reset_status)', () => torc.send('POST', `/workflows/${workflowId}/reset_status`, Anything))
+  await log.step('started a new run (reset_status)', () =>
+    torc.send('POST', `/workflows/${workflowId}/reset_status`, Anything)
+  )
   await log.step('initialized the reset jobs', () =>
     torc.send('POST', `/workflows/${workflowId}/initialize_jobs`, Anything, {
       query: { only_uninitialized: true, clear_ephemeral_user_data: false },
@@ -118,7 +130,10 @@ export async function applyRecovery(
   workflowId: number,
   runId: number,
   plan: RecoveryPlan,
-  state: { jobs: ReadonlyMap<number, Job>; requirements: ReadonlyMap<number, z.output<typeof ResourceRequirementsSchema>> }
+  state: {
+    jobs: ReadonlyMap<number, Job>
+    requirements: ReadonlyMap<number, z.output<typeof ResourceRequirementsSchema>>
+  }
 ): Promise<Applied> {
   const log = new StepLog()
   const orphans = plan.orphaned_running_jobs.map((o) => state.jobs.get(o.job_id)!).filter(Boolean)

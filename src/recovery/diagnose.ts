@@ -7,9 +7,10 @@
  * `cause_detail`, read from Torc's kill codes and signals (kill-codes.ts), which recovery acts on.
  * Pure: no I/O, deterministic order (results in server order: completed, failed, terminated).
  */
-import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
-import { DEFAULT_EXIT_CODES, meaningOf, type ExitCodes } from '../torc/exit-codes.ts'
+
+import { DEFAULT_EXIT_CODES, type ExitCodes, meaningOf } from '../torc/exit-codes.ts'
 import { over, percent, reportDuration, reportMemory, rustFixed } from '../torc/format.ts'
+import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
 import { reportMemoryBytes, runtimeSeconds } from '../torc/units.ts'
 
 /** The Rust MCP passes min_over_utilization 1.0: rows less than 1 % over are not violations. */
@@ -108,7 +109,8 @@ function rows(result: Result, job: Job, rr: ResourceRequirements): Violation[] {
   if (peak != null && peak > memory) row('Memory', reportMemory(memory), reportMemory(peak), peak / memory)
   const cpu = result.peak_cpu_percent
   const cpuLimit = 100 * rr.num_cpus
-  if (cpu != null && cpu > cpuLimit) row('CPU', `${rustFixed(cpuLimit, 0)}% (${rr.num_cpus} cores)`, percent(cpu), cpu / cpuLimit)
+  if (cpu != null && cpu > cpuLimit)
+    row('CPU', `${rustFixed(cpuLimit, 0)}% (${rr.num_cpus} cores)`, percent(cpu), cpu / cpuLimit)
   const limit = runtimeSeconds(rr.runtime)
   const exec = result.exec_time_minutes * 60
   if (limit !== undefined && exec > limit) row('Runtime', reportDuration(limit), reportDuration(exec), exec / limit)
@@ -150,7 +152,16 @@ function failedJob(result: Result, job: Job, rr: ResourceRequirements | undefine
   }
 
   const share = limit === undefined || limit <= 0 ? undefined : exec / limit
-  const { cause, detail } = causeOf({ status: result.status, rc, peak, memory, share, codes, memoryViolation, likelyTimeout })
+  const { cause, detail } = causeOf({
+    status: result.status,
+    rc,
+    peak,
+    memory,
+    share,
+    codes,
+    memoryViolation,
+    likelyTimeout,
+  })
   return {
     job_id: job.id,
     job_name: job.name,
@@ -215,8 +226,16 @@ function causeOf(e: Evidence): { cause: FailureCause; detail: string } {
   if (e.status === 'terminated') timeReasons.push('terminated: Torc stopped it when its allocation or runtime ran out')
   if (e.share !== undefined && e.share > 0.9) timeReasons.push(`ran ${Math.round(e.share * 100)}% of its runtime limit`)
   const plainKill = meaning.kind === 'killed' || meaning.kind === 'sigkill'
-  if (!memoryReasons.length && plainKill && e.status !== 'terminated' && peakShare !== undefined && peakShare >= NEAR_MEMORY) {
-    memoryReasons.push(`${meaning.text} with peak memory at ${Math.round(peakShare * 100)}% of the limit, most likely for memory`)
+  if (
+    !memoryReasons.length &&
+    plainKill &&
+    e.status !== 'terminated' &&
+    peakShare !== undefined &&
+    peakShare >= NEAR_MEMORY
+  ) {
+    memoryReasons.push(
+      `${meaning.text} with peak memory at ${Math.round(peakShare * 100)}% of the limit, most likely for memory`
+    )
   }
   if (e.memoryViolation && !memoryReasons.length) memoryReasons.push('over its memory')
   if (e.likelyTimeout && !timeReasons.length) timeReasons.push('near its runtime limit')
@@ -225,6 +244,7 @@ function causeOf(e: Evidence): { cause: FailureCause; detail: string } {
   if (memoryReasons.length) return { cause: 'oom', detail: reasons }
   if (timeReasons.length) return { cause: 'timeout', detail: reasons }
   if (meaning.kind === 'node_lost') return { cause: 'node_failure', detail: meaning.text }
-  if (meaning.kind === 'sigkill') return { cause: 'unknown', detail: `${meaning.text}${ran}: out of memory or out of time, cannot tell` }
+  if (meaning.kind === 'sigkill')
+    return { cause: 'unknown', detail: `${meaning.text}${ran}: out of memory or out of time, cannot tell` }
   return { cause: 'unknown', detail: `${meaning.text}${plainKill ? ran : ''}; no sign of a memory or time limit` }
 }

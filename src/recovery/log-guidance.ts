@@ -22,7 +22,11 @@ export interface RecoveryGuidance {
 }
 
 /** Guidance for the assistant when OOM or timeout findings exist; null when there are none. */
-export function recoveryGuidance(workflowId: number | undefined, oom: number, timeout: number): RecoveryGuidance | null {
+export function recoveryGuidance(
+  workflowId: number | undefined,
+  oom: number,
+  timeout: number
+): RecoveryGuidance | null {
   if (oom <= 0 && timeout <= 0) return null
   return {
     oom_errors: oom,
@@ -46,10 +50,14 @@ export function recoveryGuidance(workflowId: number | undefined, oom: number, ti
       note: 'Start with dry_run=true to preview changes',
     },
     ...(oom > 0
-      ? { oom_fix: `${oom} job(s) ran out of memory. Recovery will increase memory by ${DEFAULT_MEMORY_MULTIPLIER}x (configurable).` }
+      ? {
+          oom_fix: `${oom} job(s) ran out of memory. Recovery will increase memory by ${DEFAULT_MEMORY_MULTIPLIER}x (configurable).`,
+        }
       : {}),
     ...(timeout > 0
-      ? { timeout_fix: `${timeout} job(s) exceeded time limit. Recovery will increase runtime by ${DEFAULT_RUNTIME_MULTIPLIER}x (configurable).` }
+      ? {
+          timeout_fix: `${timeout} job(s) exceeded time limit. Recovery will increase runtime by ${DEFAULT_RUNTIME_MULTIPLIER}x (configurable).`,
+        }
       : {}),
   }
 }

@@ -9,11 +9,12 @@
  * they get the new value too and would fail at the old one next time. Runtime likewise with
  * runtime_multiplier and the longest execution time, in whole minutes.
  */
+
+import { reportDuration, reportMemory } from '../torc/format.ts'
 import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
+import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from '../torc/units.ts'
 import type { Diagnosis, FailedJob, FailureCause } from './diagnose.ts'
 import { TERMINATED_RERUN } from './rerun.ts'
-import { reportDuration, reportMemory } from '../torc/format.ts'
-import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from '../torc/units.ts'
 
 /** recover_workflow's defaults (the tutorial's 1.5x memory; runtime 1.4x as torc-ops-spec.md §4 has it). */
 export const DEFAULT_MEMORY_MULTIPLIER = 1.5
@@ -120,7 +121,10 @@ interface Whose {
   status: string
 }
 
-export function observedByRequirement(results: readonly Result[], jobs: ReadonlyMap<number, Job>): Map<number, Observed> {
+export function observedByRequirement(
+  results: readonly Result[],
+  jobs: ReadonlyMap<number, Job>
+): Map<number, Observed> {
   const out = new Map<number, Observed>()
   for (const r of results) {
     const job = jobs.get(r.job_id)
@@ -128,9 +132,11 @@ export function observedByRequirement(results: readonly Result[], jobs: Readonly
     if (job == null || rr == null) continue
     const seen = out.get(rr) ?? {}
     const peak = r.peak_memory_bytes
-    if (peak != null && peak > 0 && peak > (seen.peak?.bytes ?? 0)) seen.peak = { bytes: peak, job_id: job.id, job_name: job.name, status: r.status }
+    if (peak != null && peak > 0 && peak > (seen.peak?.bytes ?? 0))
+      seen.peak = { bytes: peak, job_id: job.id, job_name: job.name, status: r.status }
     const seconds = r.exec_time_minutes * 60
-    if (seconds > (seen.longest?.seconds ?? 0)) seen.longest = { seconds, job_id: job.id, job_name: job.name, status: r.status }
+    if (seconds > (seen.longest?.seconds ?? 0))
+      seen.longest = { seconds, job_id: job.id, job_name: job.name, status: r.status }
     out.set(rr, seen)
   }
   return out
@@ -205,14 +211,19 @@ export function planRecovery(
         entry.reason = `timed out, but its runtime "${rr.runtime}" cannot be read: set it with update_job_resources`
         continue
       }
-      entry.reason = [entry.memory && `memory ${entry.memory.old} → ${entry.memory.new}`, entry.runtime && `runtime ${entry.runtime.old} → ${entry.runtime.new}`]
+      entry.reason = [
+        entry.memory && `memory ${entry.memory.old} → ${entry.memory.new}`,
+        entry.runtime && `runtime ${entry.runtime.old} → ${entry.runtime.new}`,
+      ]
         .filter(Boolean)
         .join(', ')
     }
     const retried = members.filter((m) => planned.get(m.job_id)!.action === 'retry').map((m) => m.job_id)
     if (!retried.length || (!memory && !runtime)) continue
     const memberIds = new Set(members.map((m) => m.job_id))
-    const shared = [...jobs.values()].filter((j) => j.resource_requirements_id === rrId && !memberIds.has(j.id)).map((j) => j.id)
+    const shared = [...jobs.values()]
+      .filter((j) => j.resource_requirements_id === rrId && !memberIds.has(j.id))
+      .map((j) => j.id)
     adjustments.push({
       resource_requirements_id: rrId,
       name: rr.name,
@@ -245,10 +256,16 @@ const isOom = (f: FailedJob) => f.cause === 'oom' || f.cause === 'oom_and_timeou
 const isTimeout = (f: FailedJob) => f.cause === 'timeout' || f.cause === 'oom_and_timeout'
 
 /** Names the job behind a floor when it is not one of the failed jobs being retried. */
-const whose = (o: Whose, failed: ReadonlySet<number>) => (failed.has(o.job_id) ? '' : `${o.job_name}, ${o.status}, shares this requirement`)
+const whose = (o: Whose, failed: ReadonlySet<number>) =>
+  failed.has(o.job_id) ? '' : `${o.job_name}, ${o.status}, shares this requirement`
 const inParens = (text: string) => (text ? ` (${text})` : '')
 
-function memoryChange(rr: ResourceRequirements, seen: Observed, failed: ReadonlySet<number>, multiplier: number): Change {
+function memoryChange(
+  rr: ResourceRequirements,
+  seen: Observed,
+  failed: ReadonlySet<number>,
+  multiplier: number
+): Change {
   const strict = checkMemory(rr.memory)
   const current = 'bytes' in strict ? strict.bytes : reportMemoryBytes(rr.memory)
   const scaled = current * multiplier
@@ -259,11 +276,18 @@ function memoryChange(rr: ResourceRequirements, seen: Observed, failed: Readonly
     peak !== undefined && floor > scaled
       ? `peak ${reportMemory(peak.bytes)}${inParens(whose(peak, failed))}: ${formatMemoryCeil(scaled)} would fail again, proposing ${proposed} (peak + 10%)`
       : `${rr.memory} × ${multiplier} = ${proposed}` +
-        (peak === undefined ? ' (no peak recorded)' : ` (peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')})`)
+        (peak === undefined
+          ? ' (no peak recorded)'
+          : ` (peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')})`)
   return { old: rr.memory, new: proposed, why }
 }
 
-function runtimeChange(rr: ResourceRequirements, seen: Observed, failed: ReadonlySet<number>, multiplier: number): Change | null {
+function runtimeChange(
+  rr: ResourceRequirements,
+  seen: Observed,
+  failed: ReadonlySet<number>,
+  multiplier: number
+): Change | null {
   const current = runtimeSeconds(rr.runtime)
   if (current === undefined || current <= 0) return null
   const scaled = current * multiplier
@@ -274,6 +298,6 @@ function runtimeChange(rr: ResourceRequirements, seen: Observed, failed: Readonl
   const why =
     longest !== undefined && floor > scaled
       ? `${ran}: ${formatRuntimeCeil(scaled)} would time out again, proposing ${proposed} (longest run + 10%)`
-      : `${rr.runtime} × ${multiplier} = ${proposed}` + (ran ? ` (${ran})` : '')
+      : `${rr.runtime} × ${multiplier} = ${proposed}${ran ? ` (${ran})` : ''}`
   return { old: rr.runtime, new: proposed, why }
 }

@@ -27,11 +27,15 @@ export type SlurmScheduler = z.output<typeof SlurmSchedulerSchema>
  * torc 1.0.0's initialize_jobs sets every job that is not disabled, blocked, completed, failed or
  * canceled to ready: terminated jobs run again whether or not they were reset. Plans say so.
  */
-export const TERMINATED_RERUN = "Torc's initialize_jobs readies every terminated job when a new run starts, so it runs again unchanged"
+export const TERMINATED_RERUN =
+  "Torc's initialize_jobs readies every terminated job when a new run starts, so it runs again unchanged"
 
 export type RerunMode = 'slurm' | 'remote' | 'local'
 
-export async function loadExecution(torc: TorcClient, workflowId: number): Promise<{ schedulers: SlurmScheduler[]; remoteWorkers: number }> {
+export async function loadExecution(
+  torc: TorcClient,
+  workflowId: number
+): Promise<{ schedulers: SlurmScheduler[]; remoteWorkers: number }> {
   const [schedulers, remote] = await Promise.all([
     torc.list('/slurm_schedulers', SlurmSchedulerSchema, { workflow_id: workflowId }),
     torc.get(`/workflows/${workflowId}/remote_workers`, z.array(z.unknown())),
@@ -44,7 +48,11 @@ export function rerunMode(execution: { schedulers: readonly unknown[]; remoteWor
 }
 
 export function rerunCommand(mode: RerunMode, workflowId: number): string {
-  return { slurm: `torc slurm regenerate ${workflowId} --submit`, remote: `torc remote run ${workflowId}`, local: `torc run ${workflowId}` }[mode]
+  return {
+    slurm: `torc slurm regenerate ${workflowId} --submit`,
+    remote: `torc remote run ${workflowId}`,
+    local: `torc run ${workflowId}`,
+  }[mode]
 }
 
 /** What a requirement asks of each job that recovery resets (after its changes). */

@@ -1,16 +1,17 @@
 /** What diagnosis and recovery read from Torc about one workflow, fetched in parallel. */
+
+import { z } from 'zod'
 import type { TorcClient } from '../torc/client.ts'
+import { exitCodesOf } from '../torc/exit-codes.ts'
 import {
+  type Job,
   JobSchema,
+  type ResourceRequirements,
   ResourceRequirementsSchema,
   ResultSchema,
   WorkflowSchema,
   WorkflowStatusSchema,
-  type Job,
-  type ResourceRequirements,
 } from '../torc/schemas.ts'
-import { z } from 'zod'
-import { exitCodesOf } from '../torc/exit-codes.ts'
 import { loadExecution } from './rerun.ts'
 
 const ComputeNodeSchema = z.object({ id: z.number().int(), is_active: z.boolean().nullish() }).loose()
@@ -55,7 +56,17 @@ export async function loadRecoveryState(torc: TorcClient, workflowId: number) {
     active: scheduled.items.filter((s) => s.status === 'active').length,
     total: scheduled.total,
   }
-  return { workflow, status, results, ...base, activeNodeCount: active.size, orphans, allocations, execution, codes: exitCodesOf(workflow) }
+  return {
+    workflow,
+    status,
+    results,
+    ...base,
+    activeNodeCount: active.size,
+    orphans,
+    allocations,
+    execution,
+    codes: exitCodesOf(workflow),
+  }
 }
 
 export type RecoveryState = Awaited<ReturnType<typeof loadRecoveryState>>

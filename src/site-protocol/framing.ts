@@ -59,6 +59,8 @@ export type BundleTrailer = z.output<typeof BundleTrailerSchema>
 const encoder = new TextEncoder()
 
 /** One control line, encoded. */
-export function controlLine(value: BundlePreamble | FileHeader | BundleNote | z.input<typeof BundleTrailerSchema>): Uint8Array {
+export function controlLine(
+  value: BundlePreamble | FileHeader | BundleNote | z.input<typeof BundleTrailerSchema>
+): Uint8Array {
   return encoder.encode(`${JSON.stringify(value)}\n`)
 }

@@ -27,16 +27,58 @@ const JOB_KIND = { o: 'job_stdout', e: 'job_stderr', log: 'job_combined' } as co
 
 // Order matters: the Slurm runner name would otherwise read as a local runner on host "slurm_wf…".
 const RULES: Rule[] = [
-  { dir: '', kind: 'slurm_job_runner', log: true, re: /^job_runner_slurm_wf(\d+)_sl(.+)_n(.+)_pid(\d+)\.log$/, fields: ['workflow_id', 'slurm_job_id'] },
-  { dir: '', kind: 'job_runner', log: true, re: /^job_runner_.+_wf(\d+)_r(\d+)\.log$/, fields: ['workflow_id', 'run_id'] },
-  { dir: '', kind: 'slurm_stdout', log: true, re: /^slurm_output_wf(\d+)_sl(.+)\.o$/, fields: ['workflow_id', 'slurm_job_id'] },
-  { dir: '', kind: 'slurm_stderr', log: true, re: /^slurm_output_wf(\d+)_sl(.+)\.e$/, fields: ['workflow_id', 'slurm_job_id'] },
-  { dir: '', kind: 'dmesg', log: true, re: /^dmesg_slurm_wf(\d+)_sl(.+)_n(.+)_pid(\d+)\.log$/, fields: ['workflow_id', 'slurm_job_id'] },
+  {
+    dir: '',
+    kind: 'slurm_job_runner',
+    log: true,
+    re: /^job_runner_slurm_wf(\d+)_sl(.+)_n(.+)_pid(\d+)\.log$/,
+    fields: ['workflow_id', 'slurm_job_id'],
+  },
+  {
+    dir: '',
+    kind: 'job_runner',
+    log: true,
+    re: /^job_runner_.+_wf(\d+)_r(\d+)\.log$/,
+    fields: ['workflow_id', 'run_id'],
+  },
+  {
+    dir: '',
+    kind: 'slurm_stdout',
+    log: true,
+    re: /^slurm_output_wf(\d+)_sl(.+)\.o$/,
+    fields: ['workflow_id', 'slurm_job_id'],
+  },
+  {
+    dir: '',
+    kind: 'slurm_stderr',
+    log: true,
+    re: /^slurm_output_wf(\d+)_sl(.+)\.e$/,
+    fields: ['workflow_id', 'slurm_job_id'],
+  },
+  {
+    dir: '',
+    kind: 'dmesg',
+    log: true,
+    re: /^dmesg_slurm_wf(\d+)_sl(.+)_n(.+)_pid(\d+)\.log$/,
+    fields: ['workflow_id', 'slurm_job_id'],
+  },
   { dir: '', kind: 'watch', log: true, re: /^watch_.+_wf(\d+)\.log$/, fields: ['workflow_id'] },
-  { dir: '', kind: 'slurm_env', log: false, re: /^slurm_env_wf(\d+)_sl(.+)_n(.+)_pid(\d+)\.log$/, fields: ['workflow_id', 'slurm_job_id'] },
+  {
+    dir: '',
+    kind: 'slurm_env',
+    log: false,
+    re: /^slurm_env_wf(\d+)_sl(.+)_n(.+)_pid(\d+)\.log$/,
+    fields: ['workflow_id', 'slurm_job_id'],
+  },
   // `torc remote` names it without "wf", so 1.0.0's analysis never reads it; listed, not analysed.
   { dir: '', kind: 'remote_worker', log: false, re: /^torc_worker_(\d+)\.log$/, fields: ['workflow_id'] },
-  { dir: 'resource_utilization', kind: 'resource_db', log: false, re: /^resource_metrics_wf(\d+)_(?:h.+_r(\d+)|sl(.+)_n.+_p\d+)\.db$/, fields: ['workflow_id', 'run_id', 'slurm_job_id'] },
+  {
+    dir: 'resource_utilization',
+    kind: 'resource_db',
+    log: false,
+    re: /^resource_metrics_wf(\d+)_(?:h.+_r(\d+)|sl(.+)_n.+_p\d+)\.db$/,
+    fields: ['workflow_id', 'run_id', 'slurm_job_id'],
+  },
 ]
 
 /** What Torc file `name` in directory `dir` is, or undefined when it is not one Torc writes. */

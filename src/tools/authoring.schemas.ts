@@ -51,7 +51,10 @@ const cut = (list: readonly string[]) => list.slice(0, MAX_NAMES)
 function shortEvent(e: ExecutionEvent): z.input<typeof eventSchema> {
   return {
     id: e.id,
-    trigger: e.trigger.type === 'JobsComplete' ? { type: 'JobsComplete', data: { jobs: cut(e.trigger.data.jobs), job_count: e.trigger.data.jobs.length } } : { type: 'WorkflowStart' },
+    trigger:
+      e.trigger.type === 'JobsComplete'
+        ? { type: 'JobsComplete', data: { jobs: cut(e.trigger.data.jobs), job_count: e.trigger.data.jobs.length } }
+        : { type: 'WorkflowStart' },
     trigger_description: e.trigger_description,
     scheduler_allocations: e.scheduler_allocations.map((a) => ({ ...a, jobs: cut(a.jobs), job_count: a.jobs.length })),
     jobs_becoming_ready: cut(e.jobs_becoming_ready),
@@ -62,7 +65,10 @@ function shortEvent(e: ExecutionEvent): z.input<typeof eventSchema> {
 }
 
 /** The plan's events in order, shortened, as many as fit. */
-export function shortEvents(events: readonly ExecutionEvent[]): { events: z.input<typeof eventSchema>[]; events_truncated: boolean } {
+export function shortEvents(events: readonly ExecutionEvent[]): {
+  events: z.input<typeof eventSchema>[]
+  events_truncated: boolean
+} {
   const kept = fitItems(events.map(shortEvent), EVENTS_BUDGET)
   return { events: kept, events_truncated: kept.length < events.length }
 }

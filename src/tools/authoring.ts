@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
-import { readOnly } from './fields.ts'
-import { defineTool, type Caller, type ToolContext } from '../registry.ts'
+import { type Caller, defineTool, type ToolContext } from '../registry.ts'
+import { WorkflowSchema } from '../torc/schemas.ts'
 import {
   buildRequest,
   formatIssue,
@@ -20,8 +20,8 @@ import {
   type WorkflowSpec,
   writeSpec,
 } from '../workflow-spec/index.ts'
-import { WorkflowSchema } from '../torc/schemas.ts'
 import { eventSchema, shortEvents, shortMessages, shortSummary, summarySchema } from './authoring.schemas.ts'
+import { readOnly } from './fields.ts'
 
 const formats = ['auto', 'json', 'json5', 'yaml', 'kdl'] as const
 const fileFormats = ['yaml', 'json', 'json5', 'kdl'] as const
@@ -37,7 +37,10 @@ function specFailure(err: unknown): never {
   if (err instanceof SpecLimitError) throw new ToolError('invalid_input', `spec too large: ${err.message}`)
   if (err instanceof SpecError) {
     const issues = err.issues.slice(0, 10).map(formatIssue)
-    throw new ToolError('invalid_input', `invalid spec: ${issues.join('; ')}${err.issues.length > 10 ? ` (and ${err.issues.length - 10} more)` : ''}`)
+    throw new ToolError(
+      'invalid_input',
+      `invalid spec: ${issues.join('; ')}${err.issues.length > 10 ? ` (and ${err.issues.length - 10} more)` : ''}`
+    )
   }
   throw err
 }
@@ -69,7 +72,10 @@ type SlurmSummary = { profile: string; schedulers: number; actions: number; warn
  * spec with its own schedulers or actions is refused unless `overwrite` is set, which replaces them
  * all. A missing account is asked for, as 1.0.0's need_input answer does, but as an error.
  */
-function withSlurm(spec: WorkflowSpec, input: { account?: string | undefined; hpc_profile?: string | undefined; overwrite: boolean }) {
+function withSlurm(
+  spec: WorkflowSpec,
+  input: { account?: string | undefined; hpc_profile?: string | undefined; overwrite: boolean }
+) {
   const fallback = spec.slurm_defaults?.['account']
   const account = input.account ?? (typeof fallback === 'string' ? fallback : undefined)
   if (account === undefined) {
@@ -80,7 +86,9 @@ function withSlurm(spec: WorkflowSpec, input: { account?: string | undefined; hp
         'account set to their answer (or set slurm_defaults.account in the spec).'
     )
   }
-  const own = [spec.slurm_schedulers?.length ? 'slurm_schedulers' : '', spec.actions?.length ? 'actions' : ''].filter(Boolean)
+  const own = [spec.slurm_schedulers?.length ? 'slurm_schedulers' : '', spec.actions?.length ? 'actions' : ''].filter(
+    Boolean
+  )
   if (own.length > 0 && !input.overwrite) {
     throw new ToolError(
       'invalid_input',
@@ -138,7 +146,11 @@ async function create(ctx: ToolContext, spec: WorkflowSpec, user: string, monito
     }
     const message = err instanceof Error ? err.message : String(err)
     const code = err instanceof ToolError ? err.code : 'upstream_error'
-    throw new ToolError(code, `creating the workflow failed at step ${done + 1} of ${plan.steps.length}: ${message}; ${undone}`, { cause: err })
+    throw new ToolError(
+      code,
+      `creating the workflow failed at step ${done + 1} of ${plan.steps.length}: ${message}; ${undone}`,
+      { cause: err }
+    )
   }
   return { workflow_id: ids.workflowId!, counts: plan.counts }
 }
@@ -155,11 +167,16 @@ const slurmOutput = z
 
 const specFileOutput = z
   .object({
-    name: z.string().describe('File name to save spec_text as: the workflow name with the format\'s extension.'),
+    name: z.string().describe("File name to save spec_text as: the workflow name with the format's extension."),
     format: z.enum(fileFormats).describe('Format of spec_text.'),
     media_type: z.string().describe('Media type of spec_text, e.g. "application/yaml".'),
-    uri: z.string().describe('URI of the same text, embedded as a resource in the MCP result for clients that save files.'),
-    note: z.string().nullable().describe('Why spec_text is not in the requested format (KDL cannot express some fields), else null.'),
+    uri: z
+      .string()
+      .describe('URI of the same text, embedded as a resource in the MCP result for clients that save files.'),
+    note: z
+      .string()
+      .nullable()
+      .describe('Why spec_text is not in the requested format (KDL cannot express some fields), else null.'),
   })
   .nullable()
   .describe('For save_spec_file: how to save spec_text.')
@@ -177,30 +194,51 @@ export const createWorkflow = defineTool({
     action: z
       .enum(['validate', 'save_spec_file', 'create_workflow'])
       .default('validate')
-      .describe('validate (report only), save_spec_file (return the final spec to save), create_workflow (create it in Torc).'),
-    workflow_type: z.enum(['local', 'slurm']).default('local').describe('local (default) or slurm (generates schedulers).'),
+      .describe(
+        'validate (report only), save_spec_file (return the final spec to save), create_workflow (create it in Torc).'
+      ),
+    workflow_type: z
+      .enum(['local', 'slurm'])
+      .default('local')
+      .describe('local (default) or slurm (generates schedulers).'),
     account: z
       .string()
       .min(1)
       .max(100)
       .optional()
-      .describe('Slurm account for the generated schedulers; required for slurm unless the spec sets slurm_defaults.account. Ask the user.'),
-    hpc_profile: z.string().min(1).max(100).optional().describe('HPC profile for slurm, e.g. "kestrel" or "dane" (required for slurm).'),
+      .describe(
+        'Slurm account for the generated schedulers; required for slurm unless the spec sets slurm_defaults.account. Ask the user.'
+      ),
+    hpc_profile: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('HPC profile for slurm, e.g. "kestrel" or "dane" (required for slurm).'),
     overwrite: z
       .boolean()
       .default(false)
-      .describe('slurm only: replace the spec\'s own slurm_schedulers and ALL its actions with generated ones (default false: such a spec is refused).'),
+      .describe(
+        "slurm only: replace the spec's own slurm_schedulers and ALL its actions with generated ones (default false: such a spec is refused)."
+      ),
     save_format: z
       .enum(fileFormats)
       .optional()
       .describe('save_spec_file only: format of the returned file (default: the format the spec was given in).'),
-    user: z.string().min(1).max(100).optional().describe('Workflow owner when the credential carries no identity and TORC_USERNAME is unset.'),
+    user: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Workflow owner when the credential carries no identity and TORC_USERNAME is unset.'),
   }),
   output: z.object({
     action: z.string().describe('What was done.'),
     valid: z.boolean().describe('Whether the spec validates.'),
     errors: z.array(z.string()).describe('Validation errors (the first 50, then how many more).'),
-    warnings: z.array(z.string()).describe('Validation warnings, including KDL nodes torc ignores (the first 50, then how many more).'),
+    warnings: z
+      .array(z.string())
+      .describe('Validation warnings, including KDL nodes torc ignores (the first 50, then how many more).'),
     summary: summarySchema.describe('Counts and facts of the expanded workflow.'),
     spec_text: z.string().nullable().describe('For save_spec_file: the final spec, to save as spec_file.name.'),
     spec_file: specFileOutput,
@@ -242,7 +280,13 @@ export const createWorkflow = defineTool({
       return {
         ...base,
         spec_text: file.text,
-        spec_file: { name: file.file_name, format: file.format, media_type: file.media_type, uri: `file:///${file.file_name}`, note: file.note ?? null },
+        spec_file: {
+          name: file.file_name,
+          format: file.format,
+          media_type: file.media_type,
+          uri: `file:///${file.file_name}`,
+          note: file.note ?? null,
+        },
         next_steps:
           `Save spec_text as ${file.file_name} (ask the user where; never overwrite a file without approval). On the cluster, ` +
           `\`torc ${input.workflow_type === 'slurm' ? 'submit' : 'run'} ${file.file_name}\` runs it.`,
@@ -256,16 +300,32 @@ export const createWorkflow = defineTool({
       created: made.counts,
       next_steps:
         `Created and initialized workflow ${made.workflow_id} for ${owner}. To run it, on the cluster: ` +
-        (input.workflow_type === 'slurm' ? `\`torc slurm schedule-nodes ${made.workflow_id}\` or \`torc submit ${made.workflow_id}\`.` : `\`torc run ${made.workflow_id}\`.`),
+        (input.workflow_type === 'slurm'
+          ? `\`torc slurm schedule-nodes ${made.workflow_id}\` or \`torc submit ${made.workflow_id}\`.`
+          : `\`torc run ${made.workflow_id}\`.`),
     }
   },
-  summarize: (out) => (out.workflow_id ? `created workflow ${out.workflow_id}` : `${out.action}: ${out.valid ? 'valid' : `${out.errors.length} errors`}`),
+  summarize: (out) =>
+    out.workflow_id
+      ? `created workflow ${out.workflow_id}`
+      : `${out.action}: ${out.valid ? 'valid' : `${out.errors.length} errors`}`,
   resources: (out) =>
-    out.spec_text !== null && out.spec_file !== null ? [{ uri: out.spec_file.uri, mimeType: out.spec_file.media_type, text: out.spec_text }] : [],
+    out.spec_text !== null && out.spec_file !== null
+      ? [{ uri: out.spec_file.uri, mimeType: out.spec_file.media_type, text: out.spec_text }]
+      : [],
 })
 
-const PlanJobSchema = z.object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() }).loose()
-const ActionSchema = z.object({ trigger_type: z.string(), action_type: z.string(), action_config: z.unknown(), job_ids: z.array(z.number().int()).nullish() }).loose()
+const PlanJobSchema = z
+  .object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() })
+  .loose()
+const ActionSchema = z
+  .object({
+    trigger_type: z.string(),
+    action_type: z.string(),
+    action_config: z.unknown(),
+    job_ids: z.array(z.number().int()).nullish(),
+  })
+  .loose()
 const SchedulerSchema = z.object({ id: z.number().int(), name: z.string().nullish() }).loose()
 
 export const getExecutionPlan = defineTool({
@@ -281,18 +341,25 @@ export const getExecutionPlan = defineTool({
   }),
   output: z.object({
     source: z.enum(['spec', 'database']).describe('Where the plan came from.'),
-    workflow_id: z.number().int().optional().describe('The workflow, for a database plan (absent for a spec, as in torc).'),
+    workflow_id: z
+      .number()
+      .int()
+      .optional()
+      .describe('The workflow, for a database plan (absent for a spec, as in torc).'),
     workflow_name: z.string().describe('Workflow name.'),
     total_events: z.number().int().describe('Events in the plan.'),
     total_jobs: z.number().int().describe('Jobs in the workflow.'),
     root_events: z.array(z.string()).describe('Events with no prerequisites.'),
     leaf_events: z.array(z.string()).describe('Events nothing waits for.'),
     events: z.array(eventSchema).describe('The events in order (as many as fit one answer; see events_truncated).'),
-    events_truncated: z.boolean().describe('(torc-edge) Later events were left out to keep the answer small; total_events counts them all.'),
+    events_truncated: z
+      .boolean()
+      .describe('(torc-edge) Later events were left out to keep the answer small; total_events counts them all.'),
   }),
   annotations: readOnly,
   async handler({ spec_or_id, format }, { torc }) {
-    const asId = typeof spec_or_id === 'number' ? spec_or_id : /^\s*\d+\s*$/.test(spec_or_id) ? Number(spec_or_id) : undefined
+    const asId =
+      typeof spec_or_id === 'number' ? spec_or_id : /^\s*\d+\s*$/.test(spec_or_id) ? Number(spec_or_id) : undefined
     try {
       if (asId === undefined) {
         const plan = planExecution(parseBounded(spec_or_id as string, format).spec)

@@ -1,12 +1,19 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
-import { defineTool } from '../registry.ts'
 import { recordCompletion, StepLog } from '../recovery/apply.ts'
 import { loadExecution, rerunCommand, rerunMode } from '../recovery/rerun.ts'
 import { loadJobsAndRequirements } from '../recovery/state.ts'
+import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
-import { JobSchema, ResourceRequirementsSchema, ResultSchema, WorkflowSchema, type Job, type ResourceRequirements } from '../torc/schemas.ts'
+import {
+  type Job,
+  JobSchema,
+  type ResourceRequirements,
+  ResourceRequirementsSchema,
+  ResultSchema,
+  WorkflowSchema,
+} from '../torc/schemas.ts'
 import { dryRun, memoryField, planIdField, runtimeField, workflowId } from './fields.ts'
 
 const change = z
@@ -15,7 +22,9 @@ const change = z
 
 const classification = z.object({
   job_id: z.number().int().positive().describe('A pending_failed job of the workflow.'),
-  action: z.enum(['retry', 'fail']).describe('retry: run it again (next attempt); fail: mark it failed (dependents are canceled).'),
+  action: z
+    .enum(['retry', 'fail'])
+    .describe('retry: run it again (next attempt); fail: mark it failed (dependents are canceled).'),
   memory: memoryField.optional().describe('For retry: new memory, e.g. "20g".'),
   runtime: runtimeField.optional().describe('For retry: new runtime, e.g. "PT2H".'),
   reason: z.string().max(500).optional().describe('Why, for the record (e.g. "transient node error").'),
@@ -38,10 +47,14 @@ async function retry(torc: TorcClient, job: Job, runId: number): Promise<number>
   await torc.send('PUT', `/jobs/${job.id}/manage_status_change/running/${runId}`, JobSchema)
   try {
     const attempt = job.attempt_id ?? 1
-    const retried = await torc.send('POST', `/jobs/${job.id}/retry/${runId}`, JobSchema, { query: { max_retries: attempt + 1 } })
+    const retried = await torc.send('POST', `/jobs/${job.id}/retry/${runId}`, JobSchema, {
+      query: { max_retries: attempt + 1 },
+    })
     return retried.attempt_id ?? attempt + 1
   } catch (err) {
-    await torc.send('PUT', `/jobs/${job.id}/manage_status_change/pending_failed/${runId}`, JobSchema).catch(() => undefined)
+    await torc
+      .send('PUT', `/jobs/${job.id}/manage_status_change/pending_failed/${runId}`, JobSchema)
+      .catch(() => undefined)
     throw err
   }
 }
@@ -51,7 +64,9 @@ async function retry(torc: TorcClient, job: Job, runId: number): Promise<number>
  * so it is replaced by the same result with status failed. If recording fails, the original is put back.
  */
 async function fail(torc: TorcClient, job: Job, runId: number): Promise<void> {
-  const current = (await torc.list('/results', ResultSchema, { workflow_id: job.workflow_id, job_id: job.id }, { limit: 1 })).items[0]
+  const current = (
+    await torc.list('/results', ResultSchema, { workflow_id: job.workflow_id, job_id: job.id }, { limit: 1 })
+  ).items[0]
   if (!current) throw new ToolError('conflict', `job ${job.id} has no result to mark failed`)
   const { id: resultId, job_name: _name, status: _status, ...data } = current
   await torc.send('PUT', `/jobs/${job.id}/manage_status_change/running/${runId}`, JobSchema)
@@ -108,7 +123,9 @@ export const classifyAndResolveFailures = defineTool({
           requirement: z
             .enum(['own_copy', 'in_place'])
             .nullable()
-            .describe('own_copy when the requirement is shared (others keep theirs), in_place when only this job uses it.'),
+            .describe(
+              'own_copy when the requirement is shared (others keep theirs), in_place when only this job uses it.'
+            ),
         })
       )
       .describe('Each decision and its effect.'),
@@ -133,7 +150,10 @@ export const classifyAndResolveFailures = defineTool({
     const id = input.workflow_id
     for (const c of input.classifications) {
       if (c.action === 'fail' && (c.memory || c.runtime)) {
-        throw new ToolError('invalid_input', `invalid input: classifications: job ${c.job_id}: memory and runtime apply to retry only`)
+        throw new ToolError(
+          'invalid_input',
+          `invalid input: classifications: job ${c.job_id}: memory and runtime apply to retry only`
+        )
       }
     }
     const [{ jobs, requirements }, workflow, execution] = await Promise.all([
@@ -142,13 +162,35 @@ export const classifyAndResolveFailures = defineTool({
       loadExecution(torc, id),
     ])
     const users = new Map<number, number>()
-    for (const j of jobs.values()) if (j.resource_requirements_id != null) users.set(j.resource_requirements_id, (users.get(j.resource_requirements_id) ?? 0) + 1)
+    for (const j of jobs.values())
+      if (j.resource_requirements_id != null)
+        users.set(j.resource_requirements_id, (users.get(j.resource_requirements_id) ?? 0) + 1)
     const planned: Planned[] = input.classifications.map((c) => {
       const job = jobs.get(c.job_id)
-      const base = { job_id: c.job_id, name: job?.name ?? '', status: job?.status ?? 'unknown', attempt_id: job?.attempt_id ?? null }
-      if (!job) return { ...base, action: 'skip', reason: `not a job of workflow ${id}`, memory: null, runtime: null, requirement: null }
+      const base = {
+        job_id: c.job_id,
+        name: job?.name ?? '',
+        status: job?.status ?? 'unknown',
+        attempt_id: job?.attempt_id ?? null,
+      }
+      if (!job)
+        return {
+          ...base,
+          action: 'skip',
+          reason: `not a job of workflow ${id}`,
+          memory: null,
+          runtime: null,
+          requirement: null,
+        }
       if (job.status !== 'pending_failed') {
-        return { ...base, action: 'skip', reason: `status ${job.status}: only pending_failed jobs are classified`, memory: null, runtime: null, requirement: null }
+        return {
+          ...base,
+          action: 'skip',
+          reason: `status ${job.status}: only pending_failed jobs are classified`,
+          memory: null,
+          runtime: null,
+          requirement: null,
+        }
       }
       const rr = job.resource_requirements_id == null ? undefined : requirements.get(job.resource_requirements_id)
       const memory = c.memory && rr ? { old: rr.memory, new: c.memory } : null
@@ -200,7 +242,8 @@ export const classifyAndResolveFailures = defineTool({
           `on the cluster, \`${rerunCommand(rerunMode(execution), id)}\`) and marked ${applied!.failed.length} failed.`,
     }
   },
-  summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.jobs.filter((j) => j.action === 'retry').length} retry, ${out.jobs.filter((j) => j.action === 'fail').length} fail`,
+  summarize: (out) =>
+    `${out.dry_run ? '[preview] ' : ''}${out.jobs.filter((j) => j.action === 'retry').length} retry, ${out.jobs.filter((j) => j.action === 'fail').length} fail`,
 })
 
 export const classifyTools = [classifyAndResolveFailures]

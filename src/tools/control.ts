@@ -2,11 +2,11 @@ import { z } from 'zod'
 import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
-import { defineTool, type ToolContext } from '../registry.ts'
-import { resetAndReinitialize, StepLog, recordCompletion } from '../recovery/apply.ts'
+import { recordCompletion, resetAndReinitialize, StepLog } from '../recovery/apply.ts'
 import { rerunCommand, rerunMode, TERMINATED_RERUN } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
-import { JobSchema, WorkflowSchema, WorkflowStatusSchema, type Job, type JobStatus } from '../torc/schemas.ts'
+import { defineTool, type ToolContext } from '../registry.ts'
+import { type Job, JobSchema, type JobStatus, WorkflowSchema, WorkflowStatusSchema } from '../torc/schemas.ts'
 import { dryRun, planIdField, workflowId } from './fields.ts'
 
 const statusCounts = z.record(z.string(), z.number().int()).describe('Job counts by status.')
@@ -47,7 +47,9 @@ export const cancelWorkflow = defineTool({
     slurm_command: z
       .string()
       .nullable()
-      .describe('Run this on a login node to cancel the Slurm allocations too (`torc cancel <id>`; scancel cannot run here).'),
+      .describe(
+        'Run this on a login node to cancel the Slurm allocations too (`torc cancel <id>`; scancel cannot run here).'
+      ),
     jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -81,11 +83,14 @@ export const cancelWorkflow = defineTool({
       next_steps: input.dry_run
         ? askFirst('cancel_workflow', `workflow_id=${id}`, plan_id)
         : `Workflow ${id} is canceled.` +
-          (slurm_command ? ` Its Slurm allocations keep running until you run \`${slurm_command}\` on a login node.` : '') +
+          (slurm_command
+            ? ` Its Slurm allocations keep running until you run \`${slurm_command}\` on a login node.`
+            : '') +
           ' recover_workflow or restart_failed_jobs can rerun its jobs later.',
     }
   },
-  summarize: (out) => `${out.dry_run ? '[preview] ' : ''}cancel workflow ${out.workflow_id}: ${out.jobs_to_cancel} running/pending jobs`,
+  summarize: (out) =>
+    `${out.dry_run ? '[preview] ' : ''}cancel workflow ${out.workflow_id}: ${out.jobs_to_cancel} running/pending jobs`,
 })
 
 const NOT_STARTED: readonly JobStatus[] = ['uninitialized', 'blocked', 'ready']
@@ -114,7 +119,10 @@ export const cancelJobs = defineTool({
     const jobs = await jobsById(ctx, ids)
     const workflows = new Set(jobs.map((j) => j.workflow_id))
     if (workflows.size > 1) {
-      throw new ToolError('invalid_input', `invalid input: job_ids: the jobs belong to workflows ${[...workflows].join(', ')}; cancel one workflow's jobs at a time`)
+      throw new ToolError(
+        'invalid_input',
+        `invalid input: job_ids: the jobs belong to workflows ${[...workflows].join(', ')}; cancel one workflow's jobs at a time`
+      )
     }
     const id = jobs[0]!.workflow_id
     const planned = jobs.map((j) => {
@@ -161,7 +169,8 @@ export const cancelJobs = defineTool({
         : `Canceled ${toCancel.length} job(s), recorded with return code -15; restart_failed_jobs can bring them back.`,
     }
   },
-  summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.jobs.filter((j) => j.action === 'cancel').length} of ${out.jobs.length} jobs to cancel`,
+  summarize: (out) =>
+    `${out.dry_run ? '[preview] ' : ''}${out.jobs.filter((j) => j.action === 'cancel').length} of ${out.jobs.length} jobs to cancel`,
 })
 
 const RESTARTABLE = ['failed', 'canceled', 'terminated'] as const
@@ -172,11 +181,19 @@ export const restartFailedJobs = defineTool({
   description:
     'Reset failed, canceled and terminated jobs (all, or the job_ids given) with their current resources and ' +
     'start a new run (Torc reruns every terminated job in it). Use recover_workflow for jobs out of memory or ' +
-    'time. Preview first (dry_run=true: each job\'s fate), then apply with the plan_id.',
+    "time. Preview first (dry_run=true: each job's fate), then apply with the plan_id.",
   input: z.object({
     workflow_id: workflowId,
-    job_ids: z.array(z.number().int().positive()).max(10_000).optional().describe('Only these jobs (default: every restartable job).'),
-    statuses: z.array(z.enum(RESTARTABLE)).min(1).default([...RESTARTABLE]).describe('Statuses to restart (default failed, canceled, terminated).'),
+    job_ids: z
+      .array(z.number().int().positive())
+      .max(10_000)
+      .optional()
+      .describe('Only these jobs (default: every restartable job).'),
+    statuses: z
+      .array(z.enum(RESTARTABLE))
+      .min(1)
+      .default([...RESTARTABLE])
+      .describe('Statuses to restart (default failed, canceled, terminated).'),
     dry_run: dryRun,
     plan_id: planIdField,
   }),
@@ -188,7 +205,9 @@ export const restartFailedJobs = defineTool({
     jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
     rerun_command: z
       .string()
-      .describe('Run on the cluster after applying: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` or `torc run <id>`.'),
+      .describe(
+        'Run on the cluster after applying: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` or `torc run <id>`.'
+      ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handler(input, ctx) {
@@ -197,7 +216,14 @@ export const restartFailedJobs = defineTool({
     const wanted = input.job_ids ? new Set(input.job_ids) : undefined
     const planned: z.input<typeof plannedJob>[] = []
     for (const jobId of input.job_ids ?? []) {
-      if (!state.jobs.has(jobId)) planned.push({ job_id: jobId, name: '', status: 'unknown', action: 'skip', reason: `not a job of workflow ${id}` })
+      if (!state.jobs.has(jobId))
+        planned.push({
+          job_id: jobId,
+          name: '',
+          status: 'unknown',
+          action: 'skip',
+          reason: `not a job of workflow ${id}`,
+        })
     }
     for (const job of [...state.jobs.values()].sort((a, b) => a.id - b.id)) {
       const status = job.status ?? 'uninitialized'
@@ -226,7 +252,8 @@ export const restartFailedJobs = defineTool({
     let applied: { newRunId: number; counts: Record<string, number> } | null = null
     if (!input.dry_run) {
       requireMatchingPlan(input, plan_id, `workflow ${id}`)
-      if (blockers.length) throw new ToolError('conflict', `cannot restart jobs of workflow ${id} now: ${blockers.join(' ')}`)
+      if (blockers.length)
+        throw new ToolError('conflict', `cannot restart jobs of workflow ${id} now: ${blockers.join(' ')}`)
       applied = await resetAndReinitialize(ctx.torc, new StepLog(), id, runId, toReset)
     }
     return {
@@ -253,7 +280,8 @@ export const restartFailedJobs = defineTool({
         : `Reset ${toReset.length} job(s) for run ${applied!.newRunId}. They run when a job runner is active: on the cluster, \`${rerun}\`.`,
     }
   },
-  summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.jobs_to_reset.length} jobs to restart in workflow ${out.workflow_id}`,
+  summarize: (out) =>
+    `${out.dry_run ? '[preview] ' : ''}${out.jobs_to_reset.length} jobs to restart in workflow ${out.workflow_id}`,
 })
 
 export const controlTools = [cancelWorkflow, cancelJobs, restartFailedJobs]

@@ -1,16 +1,26 @@
 import { z } from 'zod'
-import { checkMemory } from '../torc/units.ts'
 import { JobStatusSchema } from '../torc/schemas.ts'
+import { checkMemory } from '../torc/units.ts'
 
 /** Field schemas shared by several tools; every one is described for the model. */
 export const workflowId = z.number().int().positive().describe('Torc workflow id (from list_workflows).')
-export const jobId = z.number().int().positive().describe('Torc job id (from list_jobs_by_status or get_workflow_status).')
+export const jobId = z
+  .number()
+  .int()
+  .positive()
+  .describe('Torc job id (from list_jobs_by_status or get_workflow_status).')
 export const jobStatus = JobStatusSchema.describe(
   'Job status: uninitialized, blocked, ready, pending, running, completed, failed, canceled, terminated, disabled or pending_failed.'
 )
 
 export const limit = (defaultValue: number, max: number) =>
-  z.number().int().min(1).max(max).default(defaultValue).describe(`Maximum items to return (default ${defaultValue}, at most ${max}).`)
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(defaultValue)
+    .describe(`Maximum items to return (default ${defaultValue}, at most ${max}).`)
 export const offset = z.number().int().min(0).default(0).describe('Items to skip, for paging (default 0).')
 
 /** The paging facts every list output reports. */
@@ -19,7 +29,9 @@ export const pageInfo = {
   offset: z.number().int().describe('Items skipped.'),
   count: z.number().int().describe('Items in this answer.'),
   has_more: z.boolean().describe('True when more items exist beyond this page: continue with offset = offset + count.'),
-  size_limited: z.boolean().describe('True when this page stopped before limit to keep the answer small (has_more is then true).'),
+  size_limited: z
+    .boolean()
+    .describe('True when this page stopped before limit to keep the answer small (has_more is then true).'),
 }
 
 /**
@@ -32,12 +44,22 @@ export const PAGE_BUDGET = 60_000
  * The page facts for `items` (one page, already offset and limited), cutting the page short once
  * its JSON passes PAGE_BUDGET characters (it keeps at least one item).
  */
-export function fitPage<T>(items: readonly T[], total: number, offsetValue: number): { items: T[]; page: z.output<z.ZodObject<typeof pageInfo>> } {
+export function fitPage<T>(
+  items: readonly T[],
+  total: number,
+  offsetValue: number
+): { items: T[]; page: z.output<z.ZodObject<typeof pageInfo>> } {
   const kept = fitItems(items, PAGE_BUDGET)
   const count = kept.length
   return {
     items: kept,
-    page: { total, offset: offsetValue, count, has_more: offsetValue + count < total, size_limited: count < items.length },
+    page: {
+      total,
+      offset: offsetValue,
+      count,
+      has_more: offsetValue + count < total,
+      size_limited: count < items.length,
+    },
   }
 }
 
@@ -54,24 +76,41 @@ export function fitItems<T>(items: readonly T[], budget: number): T[] {
 }
 
 /** Every tool that changes state previews first. */
-export const dryRun = z.boolean().default(true).describe('Preview only (default true). To apply, call again with false and the plan_id.')
-export const planIdField = z.string().max(64).optional().describe('The plan_id the preview returned (required with dry_run=false).')
+export const dryRun = z
+  .boolean()
+  .default(true)
+  .describe('Preview only (default true). To apply, call again with false and the plan_id.')
+export const planIdField = z
+  .string()
+  .max(64)
+  .optional()
+  .describe('The plan_id the preview returned (required with dry_run=false).')
 
 /** Resource values checked as torc-server will check them, before anything is sent. */
 const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/
 export const memoryField = z
   .string()
   .trim()
-  .refine((m) => {
-    const parsed = checkMemory(m)
-    return 'bytes' in parsed && parsed.bytes > 0
-  }, {
-    message: 'memory must be a whole number with k, m, g or t, e.g. "10g" or "512m"',
-  })
+  .refine(
+    (m) => {
+      const parsed = checkMemory(m)
+      return 'bytes' in parsed && parsed.bytes > 0
+    },
+    {
+      message: 'memory must be a whole number with k, m, g or t, e.g. "10g" or "512m"',
+    }
+  )
 export const runtimeField = z
   .string()
   .trim()
-  .refine((r) => ISO_DURATION.test(r) && r !== 'PT', { message: 'runtime must be an ISO 8601 duration, e.g. "PT30M" or "PT2H"' })
+  .refine((r) => ISO_DURATION.test(r) && r !== 'PT', {
+    message: 'runtime must be an ISO 8601 duration, e.g. "PT30M" or "PT2H"',
+  })
 
 /** Annotations of every tool that only reads. */
-export const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const
+export const readOnly = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { defineTool } from '../registry.ts'
 import {
-  JobSchema,
-  ResourceRequirementsSchema,
-  ResultSchema,
   type Job,
+  JobSchema,
   type JobStatus,
+  ResourceRequirementsSchema,
   type Result,
+  ResultSchema,
 } from '../torc/schemas.ts'
 import { fitPage, jobId, jobStatus, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
@@ -73,7 +73,12 @@ export const getJobDetails = defineTool({
         ? null
         : torc.get(`/resource_requirements/${job.resource_requirements_id}`, ResourceRequirementsSchema),
       // Newest first: a job retried within the run has one result per attempt.
-      torc.list('/results', ResultSchema, { workflow_id: job.workflow_id, job_id, sort_by: 'id', reverse_sort: true }, { limit: 1 }),
+      torc.list(
+        '/results',
+        ResultSchema,
+        { workflow_id: job.workflow_id, job_id, sort_by: 'id', reverse_sort: true },
+        { limit: 1 }
+      ),
     ])
     const result = results.items[0]
     return {
@@ -153,7 +158,10 @@ export const listFailedJobs = defineTool({
   input: z.object({ workflow_id: workflowId, limit: limit(100, 1000), offset }),
   output: z.object({
     workflow_id: z.number().int().describe('Workflow id.'),
-    failed_job_count: z.number().int().describe('Jobs failed, terminated or pending_failed in all (the same as total).'),
+    failed_job_count: z
+      .number()
+      .int()
+      .describe('Jobs failed, terminated or pending_failed in all (the same as total).'),
     ...pageInfo,
     counts_by_status: z
       .object({
@@ -166,7 +174,11 @@ export const listFailedJobs = defineTool({
       .array(
         jobBrief.extend({
           status: z.string().describe('failed, terminated or pending_failed.'),
-          return_code: z.number().int().nullable().describe('Return code of the latest result (137: killed, often OOM).'),
+          return_code: z
+            .number()
+            .int()
+            .nullable()
+            .describe('Return code of the latest result (137: killed, often OOM).'),
           exec_time_minutes: z.number().nullable().describe('Execution time of the latest result.'),
           peak_memory_bytes: z.number().nullable().describe('Peak memory of the latest result, when monitored.'),
           run_id: z.number().int().nullable().describe('Run of the latest result (locates the log files).'),
@@ -212,7 +224,11 @@ export const listFailedJobs = defineTool({
       workflow_id,
       failed_job_count: total,
       ...fitted.page,
-      counts_by_status: { failed: count('failed'), terminated: count('terminated'), pending_failed: count('pending_failed') },
+      counts_by_status: {
+        failed: count('failed'),
+        terminated: count('terminated'),
+        pending_failed: count('pending_failed'),
+      },
       failed_jobs: fitted.items,
     }
   },

@@ -5,9 +5,9 @@
 import { z } from 'zod'
 import { analyzeBundle } from '../logs/analyze.ts'
 import { LogAnalyzer } from '../logs/analyzer.ts'
-import { FileKindSchema } from '../site-protocol/schemas.ts'
 import { recoveryGuidance } from '../recovery/log-guidance.ts'
 import { defineTool } from '../registry.ts'
+import { FileKindSchema } from '../site-protocol/schemas.ts'
 import { readOnly, workflowId } from './fields.ts'
 import { requireOutput } from './output-access.ts'
 
@@ -26,7 +26,9 @@ const recovery = z
     oom_errors: z.number().int().describe('"OOM Killed" findings.'),
     timeout_errors: z.number().int().describe('"Timeout" findings.'),
     recommendation: z.string().describe('What to do.'),
-    recovery_workflow: z.array(z.string()).describe('The steps, in order, with the user asked before anything changes.'),
+    recovery_workflow: z
+      .array(z.string())
+      .describe('The steps, in order, with the user asked before anything changes.'),
     tool_call_example: z
       .object({
         tool: z.literal('recover_workflow').describe('The tool to call.'),
@@ -56,14 +58,27 @@ export const analyzeWorkflowLogs = defineTool({
     'Returns counts by type and file, sample lines, and recovery guidance.',
   input: z.object({
     workflow_id: workflowId,
-    job_ids: z.array(z.number().int().positive()).min(1).max(1000).optional().describe('Only these jobs\' stdout/stderr (default: every log of the workflow).'),
+    job_ids: z
+      .array(z.number().int().positive())
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe("Only these jobs' stdout/stderr (default: every log of the workflow)."),
     run_id: z.number().int().positive().optional().describe('Only logs of this run (job logs and job runner logs).'),
     log_kinds: z
       .array(FileKindSchema.exclude(['slurm_env', 'remote_worker', 'resource_db']))
       .min(1)
       .optional()
-      .describe('Only these kinds of log: job_stdout, job_stderr, job_combined, job_runner, slurm_job_runner, slurm_stdout, slurm_stderr, dmesg, watch.'),
-    sample_limit: z.number().int().min(1).max(100).default(10).describe('Error lines to quote (default 10, at most 100).'),
+      .describe(
+        'Only these kinds of log: job_stdout, job_stderr, job_combined, job_runner, slurm_job_runner, slurm_stdout, slurm_stderr, dmesg, watch.'
+      ),
+    sample_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe('Error lines to quote (default 10, at most 100).'),
   }),
   output: z.object({
     workflow_id: z.number().int().describe('Workflow id.'),
@@ -77,11 +92,20 @@ export const analyzeWorkflowLogs = defineTool({
       .describe('Error findings per pattern, most first.'),
     sample_errors: z.array(finding).describe('The first sample_limit error findings, in scan order.'),
     files_with_errors: z
-      .array(z.object({ file: z.string().describe('Log file.'), errors: z.number().int().describe('Errors in it.'), warnings: z.number().int().describe('Warnings in it.') }))
+      .array(
+        z.object({
+          file: z.string().describe('Log file.'),
+          errors: z.number().int().describe('Errors in it.'),
+          warnings: z.number().int().describe('Warnings in it.'),
+        })
+      )
       .describe('Files with findings, in scan order (first 200).'),
     files_with_errors_total: z.number().int().describe('Files with findings in all.'),
     files_with_errors_truncated: z.boolean().describe('More files had findings than are listed.'),
-    files_with_invalid_utf8: z.number().int().describe('Files with invalid UTF-8 (scanned with replacement characters; torc skips them).'),
+    files_with_invalid_utf8: z
+      .number()
+      .int()
+      .describe('Files with invalid UTF-8 (scanned with replacement characters; torc skips them).'),
     files_unreadable: z.number().int().describe('Files the site server could not read.'),
     overlong_lines: z.number().int().describe('Lines longer than 1 MiB (classified over their whole length).'),
     truncated: z.boolean().describe('Not every log was scanned: a site cap or the time budget stopped it.'),
@@ -101,7 +125,11 @@ export const analyzeWorkflowLogs = defineTool({
           filesListed: 200,
           timeBudgetMs: ANALYSIS_TIME_BUDGET_MS,
           onProgress: (done, total, bytes) =>
-            void ctx.progress(done, total, `${done}${total === undefined ? '' : ` of ${total}`} log files scanned (${Math.round(bytes / 1e6)} MB)`),
+            void ctx.progress(
+              done,
+              total,
+              `${done}${total === undefined ? '' : ` of ${total}`} log files scanned (${Math.round(bytes / 1e6)} MB)`
+            ),
         })
       : { ...new LogAnalyzer().result(), truncated: false, truncation_reason: null }
     const summary = !stream

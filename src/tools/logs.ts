@@ -20,13 +20,19 @@ function describeJobLogs(files: ListedFile[]): string {
   for (const f of files) {
     const key = `run ${f.run_id} attempt ${f.attempt_id}`
     const type = f.kind === 'job_stdout' ? 'stdout' : f.kind === 'job_stderr' ? 'stderr' : 'combined'
-    byAttempt.set(key, [...(byAttempt.get(key) ?? []), type].sort((a, b) => order.indexOf(a) - order.indexOf(b)))
+    byAttempt.set(
+      key,
+      [...(byAttempt.get(key) ?? []), type].sort((a, b) => order.indexOf(a) - order.indexOf(b))
+    )
   }
   return [...byAttempt].map(([key, types]) => `${key} (${types.join(', ')})`).join('; ')
 }
 
 /** The not-found answer, naming the runs and attempts the job does have logs for. */
-async function missingLog(output: OutputClient, input: { workflow_id: number; job_id: number; run_id: number; attempt_id: number; log_type: string }) {
+async function missingLog(
+  output: OutputClient,
+  input: { workflow_id: number; job_id: number; run_id: number; attempt_id: number; log_type: string }
+) {
   const listing = await output.listFiles(input.workflow_id, { filter: { job_ids: [input.job_id] } })
   const wanted = `no ${input.log_type} log for job ${input.job_id} (run ${input.run_id}, attempt ${input.attempt_id}) under the output directory`
   const found = listing ? describeJobLogs(listing.files.slice(0, 50)) : ''
@@ -49,9 +55,22 @@ export const getJobLogs = defineTool({
     workflow_id: workflowId,
     job_id: jobId,
     run_id: z.number().int().positive().describe('Workflow run (1 for the first; grows on each restart or recovery).'),
-    attempt_id: z.number().int().positive().default(1).describe('Attempt within the run (default 1; grows on retries).'),
-    log_type: z.enum(['stdout', 'stderr']).describe('stdout or stderr. A job with combined stdio has one log; either value reads it.'),
-    tail_lines: z.number().int().min(0).max(10_000).optional().describe('Return only the last N lines (default: all lines read).'),
+    attempt_id: z
+      .number()
+      .int()
+      .positive()
+      .default(1)
+      .describe('Attempt within the run (default 1; grows on retries).'),
+    log_type: z
+      .enum(['stdout', 'stderr'])
+      .describe('stdout or stderr. A job with combined stdio has one log; either value reads it.'),
+    tail_lines: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .optional()
+      .describe('Return only the last N lines (default: all lines read).'),
     grep: z.string().min(1).max(200).optional().describe('Keep only lines containing this text (case-insensitive).'),
     max_bytes: z
       .number()
@@ -59,7 +78,9 @@ export const getJobLogs = defineTool({
       .min(1024)
       .max(1_048_576)
       .default(65_536)
-      .describe(`Bytes read (and grepped) from the end of the file: default 65536, at most 1 MiB. At most ${MAX_LOG_TEXT} bytes of lines are returned.`),
+      .describe(
+        `Bytes read (and grepped) from the end of the file: default 65536, at most 1 MiB. At most ${MAX_LOG_TEXT} bytes of lines are returned.`
+      ),
   }),
   output: z.object({
     path: z.string().describe('The log file, relative to the output directory.'),
@@ -68,7 +89,10 @@ export const getJobLogs = defineTool({
     bytes_read: z.number().int().describe('Bytes read from its end.'),
     lines_returned: z.number().int().describe('Lines in content.'),
     truncated: z.boolean().describe('Something before the returned lines was not read or not returned.'),
-    note: z.string().nullable().describe('What was left out, e.g. "[truncated: 1048576 earlier bytes not read]"; null when nothing was.'),
+    note: z
+      .string()
+      .nullable()
+      .describe('What was left out, e.g. "[truncated: 1048576 earlier bytes not read]"; null when nothing was.'),
     content: z.string().describe('The log lines, joined with newlines.'),
   }),
   annotations: readOnly,
@@ -156,11 +180,21 @@ export const listPendingFailedJobs = defineTool({
       else if (!r) stderr_note = 'no result recorded, so no log location'
       else {
         const attempt = r.attempt_id ?? job.attempt_id ?? 1
-        const log = await tailJobLog(ctx.output, { workflow_id, job_id: job.id, run_id: r.run_id, attempt_id: attempt }, 'stderr', STDERR_TAIL_BYTES)
+        const log = await tailJobLog(
+          ctx.output,
+          { workflow_id, job_id: job.id, run_id: r.run_id, attempt_id: attempt },
+          'stderr',
+          STDERR_TAIL_BYTES
+        )
         const read = log?.read
         if (!read) stderr_note = `no stderr log for run ${r.run_id} attempt ${attempt} under the output directory`
         else {
-          const tail = tailText(read.text, { startsMidFile: read.start > 0, skippedBytes: read.start, tailLines: tail_lines, maxBytes: 4_096 })
+          const tail = tailText(read.text, {
+            startsMidFile: read.start > 0,
+            skippedBytes: read.start,
+            tailLines: tail_lines,
+            maxBytes: 4_096,
+          })
           stderr_tail = tail.lines.join('\n')
           stderr_note = tail.marker
         }

@@ -21,7 +21,11 @@ const demandSchema = z.object({
 
 export const slurmNeedsSchema = z.object({
   needed: z.boolean().describe('New allocations are needed (some jobs are rerun).'),
-  command: z.string().describe('Run on a login node after applying: creates schedulers for the reset jobs and submits their allocations.'),
+  command: z
+    .string()
+    .describe(
+      'Run on a login node after applying: creates schedulers for the reset jobs and submits their allocations.'
+    ),
   preview_command: z.string().describe('Shows on the cluster the schedulers and allocations the command would create.'),
   requirements: z.array(demandSchema).describe('What each allocation must hold: the reset jobs by requirement.'),
   schedulers: z
@@ -92,7 +96,9 @@ export const recoveryOutput = z.object({
         job_ids: z.array(z.number().int()).describe('Retried jobs that use it.'),
         memory: change.describe('Memory change, if any.'),
         runtime: change.describe('Runtime change, if any.'),
-        shared_with_job_ids: z.array(z.number().int()).describe('Other jobs that use it and get the new values (first 50).'),
+        shared_with_job_ids: z
+          .array(z.number().int())
+          .describe('Other jobs that use it and get the new values (first 50).'),
         shared_with_count: z.number().int().describe('How many other jobs use it.'),
       })
     )
@@ -127,7 +133,11 @@ export const recoveryOutput = z.object({
     .describe('What was changed (null for a preview).'),
   rerun_command: z
     .string()
-    .describe('Run on the cluster after applying to run the reset jobs: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` (remote workers) or `torc run <id>`.'),
-  slurm: slurmNeedsSchema.nullable().describe('For Slurm workflows: the allocations the reset jobs need and how to submit them.'),
+    .describe(
+      'Run on the cluster after applying to run the reset jobs: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` (remote workers) or `torc run <id>`.'
+    ),
+  slurm: slurmNeedsSchema
+    .nullable()
+    .describe('For Slurm workflows: the allocations the reset jobs need and how to submit them.'),
   next_steps: z.string().describe('What to do next.'),
 })

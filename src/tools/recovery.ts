@@ -1,12 +1,17 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
-import { defineTool } from '../registry.ts'
+import { type Applied, applyRecovery } from '../recovery/apply.ts'
 import { diagnose } from '../recovery/diagnose.ts'
-import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER, planRecovery, type RecoveryPlan } from '../recovery/plan.ts'
+import {
+  DEFAULT_MEMORY_MULTIPLIER,
+  DEFAULT_RUNTIME_MULTIPLIER,
+  planRecovery,
+  type RecoveryPlan,
+} from '../recovery/plan.ts'
 import { demandsOf, rerunCommand, rerunMode, slurmNeeds } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
-import { applyRecovery, type Applied } from '../recovery/apply.ts'
+import { defineTool } from '../registry.ts'
 import { dryRun, planIdField, workflowId } from './fields.ts'
 import { recoveryOutput } from './recovery.schemas.ts'
 
@@ -52,7 +57,10 @@ export const recoverWorkflow = defineTool({
       .max(10)
       .default(DEFAULT_RUNTIME_MULTIPLIER)
       .describe(`Runtime factor for timed-out jobs (default ${DEFAULT_RUNTIME_MULTIPLIER}).`),
-    retry_unknown: z.boolean().default(false).describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
+    retry_unknown: z
+      .boolean()
+      .default(false)
+      .describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
   }),
   output: recoveryOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
@@ -70,10 +78,17 @@ export const recoverWorkflow = defineTool({
     const runId = state.workflow.run_id ?? 0
     const mode = rerunMode(state.execution)
     const rerun = rerunCommand(mode, id)
-    const changed = new Map(plan.adjustments.map((a) => [a.resource_requirements_id, { memory: a.memory?.new, runtime: a.runtime?.new }]))
+    const changed = new Map(
+      plan.adjustments.map((a) => [a.resource_requirements_id, { memory: a.memory?.new, runtime: a.runtime?.new }])
+    )
     const slurm =
       mode === 'slurm'
-        ? slurmNeeds(id, state.execution.schedulers, demandsOf(plan.jobs_to_retry, state.jobs, state.requirements, changed), state.allocations)
+        ? slurmNeeds(
+            id,
+            state.execution.schedulers,
+            demandsOf(plan.jobs_to_retry, state.jobs, state.requirements, changed),
+            state.allocations
+          )
         : null
     const fingerprint = { workflow_id: id, run_id: runId, counts: state.status.jobs_by_status, options, plan, slurm }
     const plan_id = await planId('rp', fingerprint)
@@ -81,7 +96,8 @@ export const recoverWorkflow = defineTool({
     if (!input.dry_run) {
       requireMatchingPlan(input, plan_id, `workflow ${id}`)
       if (blockers.length) throw new ToolError('conflict', `cannot recover workflow ${id} now: ${blockers.join(' ')}`)
-      if (!plan.jobs_to_retry.length) throw new ToolError('conflict', `nothing to recover in workflow ${id}: ${summaryOf(plan)}`)
+      if (!plan.jobs_to_retry.length)
+        throw new ToolError('conflict', `nothing to recover in workflow ${id}: ${summaryOf(plan)}`)
       applied = await applyRecovery(torc, id, runId, plan, state)
     }
     return {
@@ -100,13 +116,19 @@ export const recoverWorkflow = defineTool({
       next_steps: input.dry_run
         ? `Show the user this plan and ask: "Would you like me to apply these recovery actions?" If yes, call ` +
           `recover_workflow(workflow_id=${id}, dry_run=false, plan_id="${plan_id}"` +
-          (input.memory_multiplier !== DEFAULT_MEMORY_MULTIPLIER ? `, memory_multiplier=${input.memory_multiplier}` : '') +
-          (input.runtime_multiplier !== DEFAULT_RUNTIME_MULTIPLIER ? `, runtime_multiplier=${input.runtime_multiplier}` : '') +
+          (input.memory_multiplier !== DEFAULT_MEMORY_MULTIPLIER
+            ? `, memory_multiplier=${input.memory_multiplier}`
+            : '') +
+          (input.runtime_multiplier !== DEFAULT_RUNTIME_MULTIPLIER
+            ? `, runtime_multiplier=${input.runtime_multiplier}`
+            : '') +
           (input.retry_unknown ? ', retry_unknown=true' : '') +
           `). Then the jobs run once \`${rerun}\` is run on the cluster` +
           (slurm ? ' (it submits the Slurm allocations; see slurm).' : '.')
         : `Recovered: ${applied!.jobs_reset.length} job(s) reset for run ${applied!.new_run_id}. To run them, on the cluster: \`${rerun}\`` +
-          (slurm ? ` (it plans and submits Slurm allocations for them; preview with \`${slurm.preview_command}\`).` : '.'),
+          (slurm
+            ? ` (it plans and submits Slurm allocations for them; preview with \`${slurm.preview_command}\`).`
+            : '.'),
     }
   },
   summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.summary}`,

@@ -27,7 +27,9 @@ export const failedJobSchema = z.object({
   return_code: z
     .number()
     .int()
-    .describe('Return code: 137 or -9 killed (SIGKILL), 152 time limit, 128+N or -N signal N, -1 no exit status, -128 node lost.'),
+    .describe(
+      'Return code: 137 or -9 killed (SIGKILL), 152 time limit, 128+N or -N signal N, -1 no exit status, -128 node lost.'
+    ),
   exec_time_minutes: z.number().describe('Execution time in minutes.'),
   run_id: z.number().int().describe('(torc-edge) Run of the result.'),
   attempt_id: z.number().int().nullable().describe('(torc-edge) Attempt of the result.'),
@@ -37,10 +39,14 @@ export const failedJobSchema = z.object({
   configured_cpus: z.number().int().nullable().describe('Requested CPUs.'),
   peak_memory_bytes: z.number().nullable().describe('Peak memory in bytes, when monitored.'),
   peak_memory_formatted: z.string().nullable().describe('Peak memory, e.g. "29.90 GB".'),
-  memory_violation: z.boolean().describe('torc 1.0.0 reads it as out of memory (peak over the limit, or 137 early in its runtime).'),
+  memory_violation: z
+    .boolean()
+    .describe('torc 1.0.0 reads it as out of memory (peak over the limit, or 137 early in its runtime).'),
   oom_reason: z.string().nullable().describe('memory_exceeded or sigkill_137, when memory_violation.'),
   memory_over_utilization: z.string().nullable().describe('How far over its memory, e.g. "+199.0%".'),
-  likely_timeout: z.boolean().describe('torc 1.0.0 reads it as a timeout (over 90% of its runtime, or return code 152).'),
+  likely_timeout: z
+    .boolean()
+    .describe('torc 1.0.0 reads it as a timeout (over 90% of its runtime, or return code 152).'),
   timeout_reason: z.string().nullable().describe('sigxcpu_152 for return code 152.'),
   runtime_utilization: z.string().nullable().describe('Share of the runtime limit used, e.g. "119.4%".'),
   likely_cpu_violation: z.boolean().describe('Used more CPU than requested.'),
@@ -49,7 +55,9 @@ export const failedJobSchema = z.object({
   cause: causeSchema,
   cause_detail: z
     .string()
-    .describe("(torc-edge) The evidence for the cause: return code or signal, the workflow's oom/timeout exit codes, peak, share of runtime."),
+    .describe(
+      "(torc-edge) The evidence for the cause: return code or signal, the workflow's oom/timeout exit codes, peak, share of runtime."
+    ),
 })
 
 export const diagnosisSchema = z.object({
@@ -57,8 +65,13 @@ export const diagnosisSchema = z.object({
   total_results: z.number().int().describe('Results examined (current run).'),
   over_utilization_count: z.number().int().describe('Violation rows (a job can have up to three).'),
   jobs_over_count: z.number().int().describe('(torc-edge) Distinct jobs with at least one violation row.'),
-  violations: z.array(violationSchema).describe('Memory, CPU and runtime over-use, per job (Memory, CPU, Runtime order).'),
-  resource_violations_count: z.number().int().describe('Failed or terminated jobs diagnosed (0 with include_failed=false).'),
+  violations: z
+    .array(violationSchema)
+    .describe('Memory, CPU and runtime over-use, per job (Memory, CPU, Runtime order).'),
+  resource_violations_count: z
+    .number()
+    .int()
+    .describe('Failed or terminated jobs diagnosed (0 with include_failed=false).'),
   resource_violations: z.array(failedJobSchema).describe('Each failed or terminated job with its likely cause.'),
 })
 
@@ -69,6 +82,8 @@ export const utilizationSchema = diagnosisSchema.extend({
     .describe('(torc-edge) violations holds only the first rows (limit, or the answer size); the counts are complete.'),
   resource_violations_truncated: z
     .boolean()
-    .describe('(torc-edge) resource_violations holds only the first failed jobs (limit, or the answer size); the counts are complete.'),
+    .describe(
+      '(torc-edge) resource_violations holds only the first failed jobs (limit, or the answer size); the counts are complete.'
+    ),
   guidance: z.string().nullable().describe('(torc-edge) What to do next when anything exceeded its limits.'),
 })

@@ -1,12 +1,22 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
 import { planId, requireMatchingPlan } from '../plan-id.ts'
-import { defineTool } from '../registry.ts'
 import { diagnose } from '../recovery/diagnose.ts'
-import { exitCodesOf } from '../torc/exit-codes.ts'
 import { loadJobsAndRequirements, loadResults } from '../recovery/state.ts'
-import { JobSchema, ResourceRequirementsSchema, WorkflowSchema, type ResourceRequirements } from '../torc/schemas.ts'
-import { dryRun, fitItems, jobId, limit, memoryField, planIdField, readOnly, runtimeField, workflowId } from './fields.ts'
+import { defineTool } from '../registry.ts'
+import { exitCodesOf } from '../torc/exit-codes.ts'
+import { JobSchema, type ResourceRequirements, ResourceRequirementsSchema, WorkflowSchema } from '../torc/schemas.ts'
+import {
+  dryRun,
+  fitItems,
+  jobId,
+  limit,
+  memoryField,
+  planIdField,
+  readOnly,
+  runtimeField,
+  workflowId,
+} from './fields.ts'
 import { utilizationSchema } from './resources.schemas.ts'
 
 /** Recovery guidance, as the Rust tool gives it, counting jobs (it counted violation rows). */
@@ -35,7 +45,9 @@ export const checkResourceUtilization = defineTool({
   input: z.object({
     workflow_id: workflowId,
     include_failed: z.boolean().default(true).describe('Include failed and terminated jobs (default true).'),
-    limit: limit(100, 1000).describe('Rows of violations, and failed jobs, to list at most (default 100); counts cover all.'),
+    limit: limit(100, 1000).describe(
+      'Rows of violations, and failed jobs, to list at most (default 100); counts cover all.'
+    ),
   }),
   output: utilizationSchema,
   annotations: readOnly,
@@ -46,7 +58,9 @@ export const checkResourceUtilization = defineTool({
       loadJobsAndRequirements(torc, workflow_id),
     ])
     const d = diagnose(workflow_id, results, jobs, requirements, exitCodesOf(workflow))
-    const limitFailures = d.resource_violations.filter((f) => f.cause === 'oom' || f.cause === 'timeout' || f.cause === 'oom_and_timeout')
+    const limitFailures = d.resource_violations.filter(
+      (f) => f.cause === 'oom' || f.cause === 'timeout' || f.cause === 'oom_and_timeout'
+    )
     const over = new Set([...d.violations.map((v) => v.job_id), ...limitFailures.map((f) => f.job_id)]).size
     // Each list gets a share of the answer budget: with the rest, under GPT Actions' 100,000 characters.
     const violations = fitItems(d.violations.slice(0, limit), LIST_BUDGET)
@@ -64,12 +78,11 @@ export const checkResourceUtilization = defineTool({
     `${out.jobs_over_count} jobs over their limits (${out.over_utilization_count} rows), ${out.resource_violations_count} failed jobs diagnosed`,
 })
 
-const values = z
-  .object({
-    num_cpus: z.number().int().describe('CPUs.'),
-    memory: z.string().describe('Memory, e.g. "10g".'),
-    runtime: z.string().describe('Runtime limit, ISO 8601.'),
-  })
+const values = z.object({
+  num_cpus: z.number().int().describe('CPUs.'),
+  memory: z.string().describe('Memory, e.g. "10g".'),
+  runtime: z.string().describe('Runtime limit, ISO 8601.'),
+})
 const valuesOf = (r: ResourceRequirements) => ({ num_cpus: r.num_cpus, memory: r.memory, runtime: r.runtime })
 type Action = 'change_in_place' | 'copy_for_job' | 'change_shared' | 'none'
 
@@ -99,7 +112,9 @@ export const updateJobResources = defineTool({
     plan_id: z.string().describe('Pass back with dry_run=false to apply exactly this change.'),
     action: z
       .enum(['change_in_place', 'copy_for_job', 'change_shared', 'none'])
-      .describe('change_in_place (only this job uses it), copy_for_job (scope "job"), change_shared (scope "shared"), none (shared without a scope, or no difference).'),
+      .describe(
+        'change_in_place (only this job uses it), copy_for_job (scope "job"), change_shared (scope "shared"), none (shared without a scope, or no difference).'
+      ),
     updated: z.boolean().describe('True only when the change was applied.'),
     resource_requirements_id: z.number().int().describe('The requirement the job uses now.'),
     previous: values.describe('Values before.'),
@@ -129,7 +144,13 @@ export const updateJobResources = defineTool({
     }
     const same = next.num_cpus === rr.num_cpus && next.memory === rr.memory && next.runtime === rr.runtime
     const action: Action =
-      same || (others.length > 0 && !input.scope) ? 'none' : others.length === 0 ? 'change_in_place' : input.scope === 'job' ? 'copy_for_job' : 'change_shared'
+      same || (others.length > 0 && !input.scope)
+        ? 'none'
+        : others.length === 0
+          ? 'change_in_place'
+          : input.scope === 'job'
+            ? 'copy_for_job'
+            : 'change_shared'
     const plan_id = await planId('ur', { job_id: job.id, rr, others, action, proposed: valuesOf(next) })
     const base = {
       job_id: job.id,
@@ -158,7 +179,12 @@ export const updateJobResources = defineTool({
       change_shared: `change "${rr.name}" for job ${job.id} and ${others.length} other job(s)`,
     }[action]
     if (input.dry_run) {
-      const args = [`job_id=${job.id}`, ...(['num_cpus', 'memory', 'runtime', 'scope'] as const).filter((k) => input[k] !== undefined).map((k) => `${k}=${JSON.stringify(input[k])}`)]
+      const args = [
+        `job_id=${job.id}`,
+        ...(['num_cpus', 'memory', 'runtime', 'scope'] as const)
+          .filter((k) => input[k] !== undefined)
+          .map((k) => `${k}=${JSON.stringify(input[k])}`),
+      ]
       return {
         ...unchanged,
         message:
@@ -188,7 +214,10 @@ export const updateJobResources = defineTool({
       updated: true,
       resource_requirements_id: saved.id,
       current: valuesOf(saved),
-      message: (others.length ? `Changed "${rr.name}" for this job and ${others.length} other job(s). ` : `Changed "${rr.name}". `) + after,
+      message:
+        (others.length
+          ? `Changed "${rr.name}" for this job and ${others.length} other job(s). `
+          : `Changed "${rr.name}". `) + after,
     }
   },
   summarize: (out) => (out.updated ? `job ${out.job_id}: ${JSON.stringify(out.current)}` : out.message),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool } from '../registry.ts'
-import { ResultSchema, type Result } from '../torc/schemas.ts'
+import { type Result, ResultSchema } from '../torc/schemas.ts'
 import { fitPage, jobStatus, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
 /** Columns Torc can sort results by. Torc interpolates sort_by into SQL, so only these are passed on. */
@@ -71,7 +71,7 @@ export const listResults = defineTool({
   name: 'list_results',
   title: 'List job results',
   description:
-    'List job execution results (return code, execution time, peak memory and CPU): each job\'s current result, ' +
+    "List job execution results (return code, execution time, peak memory and CPU): each job's current result, " +
     'or with all_runs=true every attempt of every run; filtered and sorted. Use failed_only=true for failures, sort_by="exec_time_minutes" with ' +
     'reverse_sort=true for the slowest jobs, sort_by="peak_memory_bytes" for memory-hungry ones. Paged.',
   input: z.object({
@@ -83,11 +83,17 @@ export const listResults = defineTool({
       .default(false)
       .describe("Every result of earlier runs and attempts too (default false: each job's current result only)."),
     return_code: z.number().int().optional().describe('Only results with this return code.'),
-    failed_only: z.boolean().default(false).describe('Only results of jobs that failed, were terminated or are pending_failed.'),
+    failed_only: z
+      .boolean()
+      .default(false)
+      .describe('Only results of jobs that failed, were terminated or are pending_failed.'),
     status: jobStatus.optional().describe('Only results with this status (any of the 11, pending_failed included).'),
     limit: limit(100, 10_000),
     offset,
-    sort_by: z.enum(SORT_FIELDS).default('id').describe(`Sort field: ${SORT_FIELDS.join(', ')} (default id).`),
+    sort_by: z
+      .enum(SORT_FIELDS)
+      .default('id')
+      .describe(`Sort field: ${SORT_FIELDS.join(', ')} (default id).`),
     reverse_sort: z.boolean().default(false).describe('Sort descending (default false).'),
   }),
   output: z.object({

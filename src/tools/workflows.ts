@@ -3,7 +3,7 @@ import { mapConcurrent } from '../concurrency.ts'
 import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { reportDuration } from '../torc/format.ts'
-import { JOB_STATUSES, WorkflowSchema, WorkflowStatusSchema, type WorkflowStatus } from '../torc/schemas.ts'
+import { JOB_STATUSES, WorkflowSchema, type WorkflowStatus, WorkflowStatusSchema } from '../torc/schemas.ts'
 import { fitPage, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
 const statusCounts = z
@@ -93,7 +93,7 @@ export const getWorkflowStatus = defineTool({
   name: 'get_workflow_status',
   title: 'Get workflow status',
   description:
-    'Get a workflow\'s status: name, owner, description, run number, and how many jobs are in each status ' +
+    "Get a workflow's status: name, owner, description, run number, and how many jobs are in each status " +
     '(completed, failed, running, …). Use this first when asked how a workflow is doing. ' +
     'Costs two Torc calls whatever the workflow size.',
   input: z.object({ workflow_id: workflowId }),
@@ -138,7 +138,7 @@ export const getWorkflowSummary = defineTool({
   name: 'get_workflow_summary',
   title: 'Get workflow summary',
   description:
-    'Get a workflow\'s completion summary: job counts by status, total execution time, walltime, and the ' +
+    "Get a workflow's completion summary: job counts by status, total execution time, walltime, and the " +
     'compute nodes and Slurm allocations still active or pending. Use this for a quick overview of results ' +
     'or to see whether anything is still running.',
   input: z.object({ workflow_id: workflowId }),
@@ -148,9 +148,12 @@ export const getWorkflowSummary = defineTool({
     workflow_user: z.string().describe('Owner.'),
     total_jobs: z.number().int().describe('Jobs in the workflow.'),
     jobs_by_status: statusCounts,
-    total_exec_time_minutes: z.number().describe('Sum of the current results\' execution times, in minutes.'),
+    total_exec_time_minutes: z.number().describe("Sum of the current results' execution times, in minutes."),
     total_exec_time_formatted: z.string().describe('The same, as "1h 2m 3s".'),
-    walltime_seconds: z.number().nullable().describe('From the first job start to the last completion, if any job finished.'),
+    walltime_seconds: z
+      .number()
+      .nullable()
+      .describe('From the first job start to the last completion, if any job finished.'),
     walltime_formatted: z.string().nullable().describe('The same, as "1h 2m 3s".'),
     active_compute_nodes: z.number().int().describe('Job runners currently active.'),
     pending_scheduled_nodes: z.number().int().describe('Slurm allocations submitted but not started.'),

@@ -74,8 +74,7 @@ export class TorcClient {
     const start = options.offset ?? 0
     const wanted = options.limit ?? Number.POSITIVE_INFINITY
     const pageSchema = ListPageSchema.extend({ items: itemSchema.array().nullish() })
-    const fetchPage = (offset: number, limit: number) =>
-      this.get(path, pageSchema, { ...query, offset, limit })
+    const fetchPage = (offset: number, limit: number) => this.get(path, pageSchema, { ...query, offset, limit })
 
     const first = await fetchPage(start, Math.min(pageSize, wanted))
     const items: z.output<S>[] = [...(first.items ?? [])]
@@ -107,7 +106,8 @@ export class TorcClient {
         response = await this.attempt(method, target, body, label)
       } catch (err) {
         // A refused or reset connection is worth another try for a GET; a timeout or a cancel is not.
-        if (last || !(err instanceof ToolError) || err.code !== 'upstream_unavailable' || this.options.signal?.aborted) throw err
+        if (last || !(err instanceof ToolError) || err.code !== 'upstream_unavailable' || this.options.signal?.aborted)
+          throw err
         await sleep(this.options.retryDelayMs * 2 ** (attempt - 1))
         continue
       }
@@ -140,10 +140,7 @@ export class TorcClient {
       }
       if (signal?.aborted) throw new ToolError('upstream_unavailable', `${label} was cancelled`)
       const reason = err instanceof Error ? err.message : String(err)
-      throw new ToolError(
-        'upstream_unavailable',
-        `Torc at ${this.transport.host} is unreachable (${label}): ${reason}`
-      )
+      throw new ToolError('upstream_unavailable', `Torc at ${this.transport.host} is unreachable (${label}): ${reason}`)
     }
   }
 

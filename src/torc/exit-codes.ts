@@ -83,7 +83,10 @@ const CRASH_SIGNALS = new Set([4, 6, 7, 8, 11])
 
 export function meaningOf(rc: number, status: string, codes: ExitCodes): CodeMeaning {
   if (rc === codes.oom && rc !== DEFAULT_EXIT_CODES.oom) {
-    return { kind: 'oom_code', text: `return code ${rc} is this workflow's oom_exit_code: Torc killed it for exceeding its memory` }
+    return {
+      kind: 'oom_code',
+      text: `return code ${rc} is this workflow's oom_exit_code: Torc killed it for exceeding its memory`,
+    }
   }
   if (rc === codes.timeout) {
     return {
@@ -94,17 +97,23 @@ export function meaningOf(rc: number, status: string, codes: ExitCodes): CodeMea
           : `return code ${rc} is this workflow's timeout_exit_code: Torc killed it at the end of its runtime`,
     }
   }
-  if (rc === ORPHANED_RETURN_CODE) return { kind: 'node_lost', text: 'return code -128: its compute node vanished while it ran' }
-  if (rc === NO_EXIT_STATUS) return { kind: 'killed', text: 'return code -1: Torc got no exit status (the process was killed or lost)' }
+  if (rc === ORPHANED_RETURN_CODE)
+    return { kind: 'node_lost', text: 'return code -128: its compute node vanished while it ran' }
+  if (rc === NO_EXIT_STATUS)
+    return { kind: 'killed', text: 'return code -1: Torc got no exit status (the process was killed or lost)' }
   const signal = signalOf(rc)
   if (!signal) return { kind: 'exit', text: `exit code ${rc}: the program failed on its own` }
-  if (signal.number === 24) return { kind: 'timeout_code', text: `return code ${rc} (${signal.encoding}): CPU time limit reached` }
+  if (signal.number === 24)
+    return { kind: 'timeout_code', text: `return code ${rc} (${signal.encoding}): CPU time limit reached` }
   // -9 on a terminated job is the allocation ending, handled by the caller as a timeout.
   if (signal.number === 9 && !(rc < 0 && status === 'terminated')) {
     return { kind: 'sigkill', text: `return code ${rc} (${signal.encoding}): killed` }
   }
   if (CRASH_SIGNALS.has(signal.number)) {
-    return { kind: 'crash', text: `return code ${rc} (${signal.encoding}): the program crashed; a retry will likely crash the same way` }
+    return {
+      kind: 'crash',
+      text: `return code ${rc} (${signal.encoding}): the program crashed; a retry will likely crash the same way`,
+    }
   }
   return { kind: 'killed', text: `return code ${rc} (${signal.encoding}): killed by a signal` }
 }

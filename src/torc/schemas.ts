@@ -116,10 +116,7 @@ export const ResourceRequirementsSchema = conforms<Api['ResourceRequirementsMode
 )
 export type ResourceRequirements = z.output<typeof ResourceRequirementsSchema>
 
-const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<
-  JobStatus,
-  z.ZodNumber
->
+const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<JobStatus, z.ZodNumber>
 
 export const WorkflowStatusSchema = conforms<Api['WorkflowStatusResponse']>()(
   z

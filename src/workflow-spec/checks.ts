@@ -28,8 +28,10 @@ export function checkActions(spec: WorkflowSpec): string | undefined {
     }
     if (action.trigger_type === 'on_jobs_ready' || action.trigger_type === 'on_jobs_complete') {
       if (!(action.jobs?.length ?? 0) && !(action.job_name_regexes?.length ?? 0)) {
-        return `action with trigger_type '${action.trigger_type}' must specify at least one job via ` +
+        return (
+          `action with trigger_type '${action.trigger_type}' must specify at least one job via ` +
           `'jobs' or 'job_name_regexes'`
+        )
       }
     }
     if (action.action_type !== 'schedule_nodes') continue
@@ -65,14 +67,18 @@ export function checkJobLabels(spec: WorkflowSpec): string | undefined {
   for (const job of spec.jobs) {
     for (const label of job.labels ?? []) {
       if (label === '' || label.trim() !== label || label.includes(',')) {
-        return `Job '${job.name}': label must be non-empty with no comma and no leading or trailing ` +
+        return (
+          `Job '${job.name}': label must be non-empty with no comma and no leading or trailing ` +
           `whitespace, got ${JSON.stringify(label)}`
+        )
       }
     }
     if ((job.labels?.length ?? 0) > 0 && job.scheduler !== undefined) {
       const labels = `[${(job.labels ?? []).map((l) => JSON.stringify(l)).join(', ')}]`
-      return `Job '${job.name}' sets both labels ${labels} and scheduler '${job.scheduler}'; runners for ` +
+      return (
+        `Job '${job.name}' sets both labels ${labels} and scheduler '${job.scheduler}'; runners for ` +
         `a scheduler are unlabeled and never claim labeled jobs`
+      )
     }
   }
   return undefined
@@ -92,8 +98,10 @@ export function checkSlurmDefaults(spec: WorkflowSpec): string | undefined {
   if (spec.slurm_defaults === undefined) return undefined
   const found = Object.keys(spec.slurm_defaults).filter((k) => SLURM_EXCLUDED_PARAMS.includes(k.toLowerCase()))
   if (found.length === 0) return undefined
-  return `slurm_defaults contains excluded parameters managed by torc: ${found.join(', ')}. These cannot ` +
+  return (
+    `slurm_defaults contains excluded parameters managed by torc: ${found.join(', ')}. These cannot ` +
     `be set as defaults.`
+  )
 }
 
 /** The first duplicate job, file (or file identifier) and named user_data after expansion. */
@@ -101,11 +109,13 @@ export function checkUniqueNames(spec: WorkflowSpec): string | undefined {
   const jobs = new Set<string>()
   for (const job of spec.jobs) {
     if (jobs.has(job.name)) {
-      return `Duplicate job name '${job.name}' after parameter expansion. A parameterized job's name ` +
+      return (
+        `Duplicate job name '${job.name}' after parameter expansion. A parameterized job's name ` +
         `template must include a placeholder for every parameter in \`parameters\` / \`use_parameters\`, ` +
         `otherwise expansion produces multiple jobs with identical names. For fan-in patterns (a single ` +
         `consumer of many parameterized producers), use \`depends_on_regexes\` and \`input_file_regexes\` ` +
         `instead of parameterizing the consumer.`
+      )
     }
     jobs.add(job.name)
   }
@@ -113,17 +123,21 @@ export function checkUniqueNames(spec: WorkflowSpec): string | undefined {
   const identifiers = new Map<string, string>()
   for (const file of spec.files ?? []) {
     if (files.has(file.name)) {
-      return `Duplicate file name '${file.name}' after parameter expansion. A parameterized file's name ` +
+      return (
+        `Duplicate file name '${file.name}' after parameter expansion. A parameterized file's name ` +
         `template must include a placeholder for every parameter in \`parameters\` / \`use_parameters\`.`
+      )
     }
     files.add(file.name)
     if (file.identifier === undefined) continue
     const prior = identifiers.get(file.identifier)
     if (prior !== undefined) {
-      return `Duplicate file identifier '${file.identifier}' after parameter expansion (used by files ` +
+      return (
+        `Duplicate file identifier '${file.identifier}' after parameter expansion (used by files ` +
         `'${prior}' and '${file.name}'). Identifiers must be unique within a workflow; for parameterized ` +
         `files, the identifier template must include a placeholder for every parameter in \`parameters\` ` +
         `/ \`use_parameters\`.`
+      )
     }
     identifiers.set(file.identifier, file.name)
   }
@@ -131,9 +145,11 @@ export function checkUniqueNames(spec: WorkflowSpec): string | undefined {
   for (const ud of spec.user_data ?? []) {
     if (ud.name === undefined) continue
     if (userData.has(ud.name)) {
-      return `Duplicate user_data name '${ud.name}' after parameter expansion. A parameterized ` +
+      return (
+        `Duplicate user_data name '${ud.name}' after parameter expansion. A parameterized ` +
         `user_data's name template must include a placeholder for every parameter in \`parameters\` / ` +
         `\`use_parameters\`.`
+      )
     }
     userData.add(ud.name)
   }
@@ -179,9 +195,11 @@ export function checkFileIdentifiers(spec: WorkflowSpec): string | undefined {
   const offender = files.find((f) => f.identifier !== undefined)
   if (offender === undefined) return undefined
   if (spec.enable_ro_crate !== true) {
-    return `File '${offender.name}' sets \`identifier\` but the workflow does not have ` +
+    return (
+      `File '${offender.name}' sets \`identifier\` but the workflow does not have ` +
       `\`enable_ro_crate: true\`. Stable RO-Crate identifiers only have effect when automatic RO-Crate ` +
       `provenance is enabled; set \`enable_ro_crate: true\` at the workflow level or remove the identifier.`
+    )
   }
   type Pick = (j: JobSpec) => string[] | undefined
   const referenced = (name: string, exact: Pick, regex: Pick) =>
@@ -201,31 +219,54 @@ export function checkFileIdentifiers(spec: WorkflowSpec): string | undefined {
     const id = file.identifier
     if (id === undefined) continue
     if (id.trim() === '') {
-      return `File '${file.name}' has an empty or whitespace-only \`identifier\`. Identifiers must be ` +
+      return (
+        `File '${file.name}' has an empty or whitespace-only \`identifier\`. Identifiers must be ` +
         `non-blank strings; remove the field or set it to a stable @id value (DOI, PURL, URN, …).`
+      )
     }
     if (RESERVED_IDS.includes(id) || RESERVED_PREFIXES.some((p) => id.startsWith(p))) {
-      return `File '${file.name}' uses identifier '${id}', which matches a reserved value or prefix ` +
+      return (
+        `File '${file.name}' uses identifier '${id}', which matches a reserved value or prefix ` +
         `(\`#torc-\`, \`#software-\`, \`#job-\`, \`ro-crate-metadata.json\`, or \`./\`). Those are used ` +
         `by Torc's own provenance entities or the synthetic export root and would collide at export time.`
+      )
     }
     const other = pathToName.get(id)
     if (other !== undefined && other !== file.name) {
-      return `File '${file.name}' uses identifier '${id}', which is also the path of file '${other}'. ` +
+      return (
+        `File '${file.name}' uses identifier '${id}', which is also the path of file '${other}'. ` +
         `Both would map to the same \`entity_id\`; workflow-wide RO-Crate entity IDs must be unique. Pick ` +
         `a distinct identifier.`
+      )
     }
-    if (referenced(file.name, (j) => j.output_files, (j) => j.output_file_regexes)) {
-      return `File '${file.name}' sets \`identifier\` but is referenced as an output of some job. ` +
+    if (
+      referenced(
+        file.name,
+        (j) => j.output_files,
+        (j) => j.output_file_regexes
+      )
+    ) {
+      return (
+        `File '${file.name}' sets \`identifier\` but is referenced as an output of some job. ` +
         `RO-Crate identifiers are only honored for input files; the output completion path always resets ` +
         `\`entity_id\` to the file path and would silently overwrite the identifier. Remove the ` +
         `identifier, or restructure so this file is only an input.`
+      )
     }
-    if (file.st_mtime === undefined && !referenced(file.name, (j) => j.input_files, (j) => j.input_file_regexes)) {
-      return `File '${file.name}' sets \`identifier\` but is not referenced by any job's \`input_files\` ` +
+    if (
+      file.st_mtime === undefined &&
+      !referenced(
+        file.name,
+        (j) => j.input_files,
+        (j) => j.input_file_regexes
+      )
+    ) {
+      return (
+        `File '${file.name}' sets \`identifier\` but is not referenced by any job's \`input_files\` ` +
         `/ \`input_file_regexes\` and has no pre-existing \`st_mtime\`. Identifiers attach to input ` +
         `entities, so this would create a dangling RO-Crate row. Either reference it as a job input or ` +
         `remove the identifier.`
+      )
     }
   }
   return undefined

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { SpecError, type SpecIssue, errorMessage, formatPath } from './errors.ts'
+import { errorMessage, formatPath, SpecError, type SpecIssue } from './errors.ts'
 import { KNOWN_FIELDS, type WorkflowSpec, WorkflowSpecSchema } from './model.ts'
 import type { FileReader } from './values.ts'
 import { applyWorkflowVariables } from './variables.ts'
@@ -18,8 +18,7 @@ export function decodeSpec(value: unknown, readFile?: FileReader): WorkflowSpec 
     throw new SpecError([
       {
         path: 'slurm_config',
-        message:
-          "The 'slurm_config' field has been removed from the workflow spec. Use 'execution_config' instead.",
+        message: "The 'slurm_config' field has been removed from the workflow spec. Use 'execution_config' instead.",
       },
     ])
   }

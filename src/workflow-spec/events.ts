@@ -137,7 +137,10 @@ export function eventId(deps: string[]): string {
     common = k
   }
   if (common >= 3) {
-    const prefix = chars.slice(0, common).join('').replace(/[_0-9]+$/, '')
+    const prefix = chars
+      .slice(0, common)
+      .join('')
+      .replace(/[_0-9]+$/, '')
     if (prefix.length >= 3) return `after_${prefix}_jobs`
   }
   return `after_${first}_and_${rest.length}_more`

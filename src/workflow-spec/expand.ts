@@ -1,4 +1,4 @@
-import { SpecError, errorMessage } from './errors.ts'
+import { errorMessage, SpecError } from './errors.ts'
 import type { FileSpec, JobSpec, UserDataSpec, WorkflowSpec } from './model.ts'
 import { loadParameterTable } from './tables.ts'
 import { type Binding, type FileReader, type ParamValue, parseParameterValue, substitute } from './values.ts'
@@ -41,7 +41,7 @@ export function expandParameters(input: WorkflowSpec, options: ExpandOptions = {
   if (spec.parameters !== undefined && spec.parameters_file !== undefined) {
     const error =
       'Workflow-level `parameters` and `parameters_file` are mutually exclusive; use one shared ' +
-        'parameter source per workflow'
+      'parameter source per workflow'
     return { spec, error, jobOrigins, jobOwned }
   }
   if (spec.env !== undefined && spec.parameters !== undefined) {
@@ -122,8 +122,7 @@ function expandItem<T extends Item>(
 
 function checkSource(label: string, item: Item, workflowTable: string | undefined): void {
   const tableSource = item.parameters_file !== undefined || item.use_parameters_file === true
-  const inline =
-    item.parameters !== undefined || item.use_parameters !== undefined || item.parameter_mode !== undefined
+  const inline = item.parameters !== undefined || item.use_parameters !== undefined || item.parameter_mode !== undefined
   if (tableSource && inline) {
     throw new Error(
       `${label}: a CSV/JSON parameter table (\`parameters_file\`/\`use_parameters_file\`) cannot be ` +
@@ -131,8 +130,7 @@ function checkSource(label: string, item: Item, workflowTable: string | undefine
     )
   }
   if (item.parameters_file !== undefined && item.use_parameters_file === true) {
-    throw new Error(`${label}: set either a local \`parameters_file\` or \`use_parameters_file: true\`, ` +
-      `not both`)
+    throw new Error(`${label}: set either a local \`parameters_file\` or \`use_parameters_file: true\`, not both`)
   }
   if (item.use_parameters_file === true && workflowTable === undefined) {
     throw new Error(`${label}: \`use_parameters_file: true\` requires a workflow-level \`parameters_file\``)
@@ -171,8 +169,8 @@ function combinations(
     return Array.from({ length: first }, (_, row) => names.map((n, i) => [n, lists[i]?.[row] as ParamValue] as const))
   }
   const total = lists.reduce((n, list) => n * list.length, 1)
-  if (total > limit) throw new Error(`Parameter expansion would produce ${total} items, more than the ` +
-    `limit of ${limit}`)
+  if (total > limit)
+    throw new Error(`Parameter expansion would produce ${total} items, more than the ` + `limit of ${limit}`)
   return product(names, lists, total)
 }
 
@@ -197,8 +195,17 @@ const PARAMETER_KEYS = new Set([
 ])
 const JOB_STRINGS = ['name', 'command', 'invocation_script', 'resource_requirements', 'scheduler'] as const
 const JOB_LISTS = [
-  'labels', 'depends_on', 'input_files', 'output_files', 'input_user_data', 'output_user_data', 'depends_on_regexes',
-  'input_file_regexes', 'output_file_regexes', 'input_user_data_regexes', 'output_user_data_regexes',
+  'labels',
+  'depends_on',
+  'input_files',
+  'output_files',
+  'input_user_data',
+  'output_user_data',
+  'depends_on_regexes',
+  'input_file_regexes',
+  'output_file_regexes',
+  'input_user_data_regexes',
+  'output_user_data_regexes',
 ] as const
 
 /**

@@ -1,6 +1,6 @@
 import JSON5 from 'json5'
 import YAML from 'yaml'
-import { SpecError, errorMessage, offsetToLineColumn } from './errors.ts'
+import { errorMessage, offsetToLineColumn, SpecError } from './errors.ts'
 import { kdlToValue } from './kdl/parse.ts'
 
 /**
@@ -103,7 +103,9 @@ function parseJson5(text: string): unknown {
     return JSON5.parse(text)
   } catch (error) {
     const e = error as { lineNumber?: number; columnNumber?: number }
-    const message = `invalid JSON5: ${errorMessage(error).replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '')}`
+    const message = `invalid JSON5: ${errorMessage(error)
+      .replace(/^JSON5: /, '')
+      .replace(/ at \d+:\d+$/, '')}`
     if (typeof e.lineNumber === 'number') {
       return raise(new SpecError([{ path: '', message, line: e.lineNumber, column: e.columnNumber ?? 1 }]))
     }
@@ -187,10 +189,15 @@ export function jsonErrorOffset(text: string): number {
         } else fail()
       }
     }
-    if (c === '"') return string()
-    if (c === 't') return literal('true')
-    if (c === 'f') return literal('false')
-    if (c === 'n') return literal('null')
+    if (c === '"') {
+      string()
+      return
+    }
+    const word = ({ t: 'true', f: 'false', n: 'null' } as Record<string, string>)[c ?? '']
+    if (word) {
+      literal(word)
+      return
+    }
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
     if (m === null) fail()
     else i += m[0].length

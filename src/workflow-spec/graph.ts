@@ -105,7 +105,13 @@ export function graphFromSpec(spec: WorkflowSpec): JobGraph {
     if (inFiles.length > 0 || inData.length > 0) inputs.set(job.name, [inFiles, inData])
     else inputs.delete(job.name)
     const outFiles = resolveArtifacts(job.output_files, job.output_file_regexes, files, 'Output file', name)
-    const outData = resolveArtifacts(job.output_user_data, job.output_user_data_regexes, userData, 'Output user data', name)
+    const outData = resolveArtifacts(
+      job.output_user_data,
+      job.output_user_data_regexes,
+      userData,
+      'Output user data',
+      name
+    )
     if (unique) {
       for (const f of outFiles) addProducer(fileProducers, f, i)
       for (const d of outData) addProducer(dataProducers, d, i)

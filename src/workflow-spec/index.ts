@@ -3,7 +3,33 @@
  * YAML and KDL; expand parameters; validate like `torc create --dry-run`; plan execution like
  * `get_execution_plan`; plan the REST creation sequence; generate Slurm schedulers.
  */
-export { SpecError, type SpecIssue, formatIssue } from './errors.ts'
+
+export { durationToSeconds, memoryToBytes, parseMemoryMb, parseWalltimeSecs, secsToWalltime } from '../torc/units.ts'
+export { type CreationOptions, planCreation } from './creation/create.ts'
+export { buildRequest, newIdMaps, recordResponse, rollbackRequest } from './creation/requests.ts'
+export type {
+  ActionDraft,
+  CreationPlan,
+  CreationRequest,
+  CreationStep,
+  IdMaps,
+  JobDraft,
+  JobRefs,
+} from './creation/types.ts'
+export { formatIssue, SpecError, type SpecIssue } from './errors.ts'
+export type { EventTrigger, ExecutionEvent, SchedulerAllocation } from './events.ts'
+export { type ExpandOptions, expandSpec } from './expand.ts'
+export { detectSpecFormat, formatFromFileName, type SpecFormat } from './formats.ts'
+export type { PlanJob } from './graph.ts'
+export {
+  checkExpansionSize,
+  EDGE_LIMITS,
+  type ExpansionSize,
+  expansionSize,
+  formatsWithinLimits,
+  parseWithinLimits,
+  SpecLimitError,
+} from './limits.ts'
 export type {
   ExecutionConfig,
   FailureHandlerRuleSpec,
@@ -19,10 +45,18 @@ export type {
   WorkflowSpec,
 } from './model.ts'
 export { WorkflowSpecSchema } from './model.ts'
-export { type SpecFormat, detectSpecFormat, formatFromFileName } from './formats.ts'
-export { type ParseOptions, type ParsedSpec, parseSpec, parseSpecDetailed, parseSpecValue } from './parse.ts'
-export type { FileReader } from './values.ts'
-export { type ExpandOptions, expandSpec } from './expand.ts'
+export { type ParsedSpec, type ParseOptions, parseSpec, parseSpecDetailed, parseSpecValue } from './parse.ts'
+export {
+  type DatabaseExecutionPlan,
+  type DatabaseWorkflow,
+  type PlanOptions,
+  planExecution,
+  planExecutionFromDatabase,
+  type SpecExecutionPlan,
+} from './plan.ts'
+export { type GenerateSlurmOptions, type GenerateSlurmResult, generateSlurm, resolveProfile } from './slurm/generate.ts'
+export { findBestPartition, HPC_PROFILES, type HpcPartition, type HpcProfile, HpcProfileSchema } from './slurm/hpc.ts'
+export type { GroupBy, PlannedScheduler, WalltimeStrategy } from './slurm/scheduler-plan.ts'
 export { substituteVariables } from './substitute.ts'
 export {
   type ValidateOptions,
@@ -30,38 +64,5 @@ export {
   type ValidationSummary,
   validateSpec,
 } from './validate.ts'
-export type { EventTrigger, ExecutionEvent, SchedulerAllocation } from './events.ts'
-export type { PlanJob } from './graph.ts'
-export {
-  type DatabaseExecutionPlan,
-  type DatabaseWorkflow,
-  type PlanOptions,
-  type SpecExecutionPlan,
-  planExecution,
-  planExecutionFromDatabase,
-} from './plan.ts'
-export { type CreationOptions, planCreation } from './creation/create.ts'
-export type {
-  ActionDraft,
-  CreationPlan,
-  CreationRequest,
-  CreationStep,
-  IdMaps,
-  JobDraft,
-  JobRefs,
-} from './creation/types.ts'
-export { buildRequest, newIdMaps, recordResponse, rollbackRequest } from './creation/requests.ts'
-export { HPC_PROFILES, type HpcPartition, type HpcProfile, HpcProfileSchema, findBestPartition } from './slurm/hpc.ts'
-export type { GroupBy, PlannedScheduler, WalltimeStrategy } from './slurm/scheduler-plan.ts'
-export { type GenerateSlurmOptions, type GenerateSlurmResult, generateSlurm, resolveProfile } from './slurm/generate.ts'
-export { type SpecFile, MEDIA_TYPES, specFileName, writeSpec } from './write.ts'
-export {
-  EDGE_LIMITS,
-  type ExpansionSize,
-  SpecLimitError,
-  checkExpansionSize,
-  expansionSize,
-  formatsWithinLimits,
-  parseWithinLimits,
-} from './limits.ts'
-export { durationToSeconds, memoryToBytes, parseMemoryMb, parseWalltimeSecs, secsToWalltime } from '../torc/units.ts'
+export type { FileReader } from './values.ts'
+export { MEDIA_TYPES, type SpecFile, specFileName, writeSpec } from './write.ts'

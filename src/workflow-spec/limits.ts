@@ -2,9 +2,9 @@ import { SpecError } from './errors.ts'
 import { resolveParameters } from './expand.ts'
 import type { SpecFormat } from './formats.ts'
 import type { WorkflowSpec } from './model.ts'
-import { type ParseOptions, type ParsedSpec, parseSpecDetailed } from './parse.ts'
+import { type ParsedSpec, type ParseOptions, parseSpecDetailed } from './parse.ts'
 import { loadParameterTable } from './tables.ts'
-import { type FileReader, ValueLimitError, parseParameterValue } from './values.ts'
+import { type FileReader, parseParameterValue, ValueLimitError } from './values.ts'
 
 /**
  * How much one request may ask of a Worker, whose isolate has 128 MB for everything. `npm run

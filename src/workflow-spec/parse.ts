@@ -1,6 +1,6 @@
 import { decodeSpec } from './decode.ts'
 import { SpecError } from './errors.ts'
-import { type SpecFormat, type TextOptions, parseAuto, parseText } from './formats.ts'
+import { parseAuto, parseText, type SpecFormat, type TextOptions } from './formats.ts'
 import type { WorkflowSpec } from './model.ts'
 import type { FileReader } from './values.ts'
 

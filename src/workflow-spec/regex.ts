@@ -90,8 +90,7 @@ function translate(pattern: string): RegExp {
         const end = pattern.indexOf(':]', i + 2)
         const name = end < 0 ? '' : pattern.slice(i + 2, end)
         const body = POSIX_CLASSES[name.replace(/^\^/, '')]
-        if (body === undefined || name.startsWith('^')) throw new RegexSyntaxError(`invalid character ` +
-          `class '${name}'`)
+        if (body === undefined || name.startsWith('^')) throw new RegexSyntaxError(`invalid character class '${name}'`)
         out += body
         i = end + 2
         continue

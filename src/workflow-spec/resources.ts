@@ -1,6 +1,6 @@
+import { durationToSeconds, memoryToBytes, parseGresGpus, parseWalltimeSecs } from '../torc/units.ts'
 import { errorMessage } from './errors.ts'
 import type { SlurmSchedulerSpec, WorkflowSpec } from './model.ts'
-import { durationToSeconds, memoryToBytes, parseGresGpus, parseWalltimeSecs } from '../torc/units.ts'
 
 /**
  * torc 1.0.0 `validate_scheduler_resources`: each job's runtime, memory and GPUs must fit its own

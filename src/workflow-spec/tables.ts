@@ -1,4 +1,4 @@
-import { type FileReader, type ParamValue, inferValue } from './values.ts'
+import { type FileReader, inferValue, type ParamValue } from './values.ts'
 
 /**
  * `parameters_file` tables (torc 1.0.0 `load_parameter_table`): CSV with a header row, a JSON array of
@@ -25,8 +25,7 @@ export function loadParameterTable(path: string, readFile: FileReader | undefine
     )
   }
   if (readFile === undefined) {
-    throw new Error(`Failed to read parameters_file '${trimmed}': no file access here; inline the ` +
-      `parameters instead`)
+    throw new Error(`Failed to read parameters_file '${trimmed}': no file access here; inline the parameters instead`)
   }
   let content: string
   try {
@@ -123,8 +122,7 @@ function jsonRows(content: string, path: string): TableRow[] {
     throw new Error(`Failed to parse JSON parameters_file '${path}': ${error instanceof Error ? error.message : error}`)
   }
   if (!Array.isArray(value)) throw new Error(`parameters_file '${path}' must contain a JSON array of objects`)
-  return value.map((item, i) => objectRow(item, `Element ${i + 1} of parameters_file '${path}' is not a ` +
-    `JSON object`))
+  return value.map((item, i) => objectRow(item, `Element ${i + 1} of parameters_file '${path}' is not a JSON object`))
 }
 
 function jsonlRows(content: string, path: string): TableRow[] {

@@ -9,7 +9,7 @@ import {
   checkUniqueNames,
 } from './checks.ts'
 import { creationProblems } from './creation/checks.ts'
-import { SpecError, errorMessage, formatIssue } from './errors.ts'
+import { errorMessage, formatIssue, SpecError } from './errors.ts'
 import { type ExpandOptions, expandParameters } from './expand.ts'
 import type { SpecFormat } from './formats.ts'
 import type { JobSpec, WorkflowSpec } from './model.ts'
@@ -121,11 +121,26 @@ function duplicateNames(spec: WorkflowSpec, errors: string[]): void {
       seen.add(name)
     }
   }
-  check(spec.jobs.map((j) => j.name), 'job')
-  check((spec.files ?? []).map((f) => f.name), 'file')
-  check((spec.user_data ?? []).map((u) => u.name), 'user_data')
-  check((spec.resource_requirements ?? []).map((r) => r.name), 'resource_requirements')
-  check((spec.slurm_schedulers ?? []).map((s) => s.name), 'slurm_scheduler')
+  check(
+    spec.jobs.map((j) => j.name),
+    'job'
+  )
+  check(
+    (spec.files ?? []).map((f) => f.name),
+    'file'
+  )
+  check(
+    (spec.user_data ?? []).map((u) => u.name),
+    'user_data'
+  )
+  check(
+    (spec.resource_requirements ?? []).map((r) => r.name),
+    'resource_requirements'
+  )
+  check(
+    (spec.slurm_schedulers ?? []).map((s) => s.name),
+    'slurm_scheduler'
+  )
 }
 
 function references(spec: WorkflowSpec, errors: string[]): void {

@@ -76,7 +76,7 @@ function checkVariableValue(name: string, s: string, variables: Map<string, stri
       throw new Error(
         `variable '${name}' value '${s}' references another variable '{${inner}}'. Variable values may not ` +
           'reference other variables; resolution order would be undefined. Inline the constant or ' +
-            'compose at the use site.'
+          'compose at the use site.'
       )
     }
     throw new Error(

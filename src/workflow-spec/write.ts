@@ -30,7 +30,11 @@ export const MEDIA_TYPES: Record<SpecFormat, string> = {
 
 /** A file name from a workflow name: letters, digits, `.`, `_` and `-` only; never empty or hidden. */
 export function specFileName(workflowName: string, format: SpecFormat): string {
-  const base = workflowName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100) || 'workflow'
+  const base =
+    workflowName
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 100) || 'workflow'
   return `${base}.${format}`
 }
 
@@ -74,7 +78,7 @@ function diff(a: unknown, b: unknown, path: string, out: string[]): void {
   if (out.length > 20) return
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    a.forEach((item, i) => diff(item, b[i], `${path}[${i}]`, out))
+    for (const [i, item] of a.entries()) diff(item, b[i], `${path}[${i}]`, out)
     return
   }
   if (isObject(a) && isObject(b) && !Array.isArray(a) && !Array.isArray(b)) {

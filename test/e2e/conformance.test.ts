@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { BASELINE_FILE, requirements, REVISIONS, type RevisionResult, runConformance } from '../../scripts/conformance.ts'
+import {
+  BASELINE_FILE,
+  REVISIONS,
+  type RevisionResult,
+  requirements,
+  runConformance,
+} from '../../scripts/conformance.ts'
 import { ROOT } from '../../scripts/torc-paths.ts'
 
 /**
@@ -36,10 +42,19 @@ describe.each(REVISIONS)('MCP conformance, %s requirements', (revision) => {
     const r = result(revision)
     const { required } = requirements(revision)
     expect(required.filter((s) => !r.scenarios.has(s))).toEqual([])
-    for (const scenario of ['tools-list', 'tools-call-simple-text', 'tools-call-with-progress', 'prompts-get-with-args', 'dns-rebinding-protection']) {
+    for (const scenario of [
+      'tools-list',
+      'tools-call-simple-text',
+      'tools-call-with-progress',
+      'prompts-get-with-args',
+      'dns-rebinding-protection',
+    ]) {
       const checks = statuses(r, scenario)
       expect(checks.length, scenario).toBeGreaterThan(0)
-      expect(checks.filter((s) => s === 'FAILURE' || s === 'WARNING'), scenario).toEqual([])
+      expect(
+        checks.filter((s) => s === 'FAILURE' || s === 'WARNING'),
+        scenario
+      ).toEqual([])
     }
     const lifecycle = revision === '2026-07-28' ? 'server-stateless' : 'server-initialize'
     expect(statuses(r, lifecycle)).toContain('SUCCESS')
@@ -68,9 +83,16 @@ describe('conformance-baseline.yml', () => {
 
   it('the input the 2025 wire cannot carry travels in-band on 2026-07-28, forged state refused', () => {
     const r = result('2026-07-28')
-    for (const scenario of ['input-required-result-tampered-state', 'input-required-result-multi-round', 'input-required-result-basic-elicitation']) {
+    for (const scenario of [
+      'input-required-result-tampered-state',
+      'input-required-result-multi-round',
+      'input-required-result-basic-elicitation',
+    ]) {
       expect(statuses(r, scenario), scenario).toContain('SUCCESS')
-      expect(statuses(r, scenario).filter((s) => s === 'FAILURE'), scenario).toEqual([])
+      expect(
+        statuses(r, scenario).filter((s) => s === 'FAILURE'),
+        scenario
+      ).toEqual([])
     }
   })
 })
@@ -79,11 +101,15 @@ describe('conformance-baseline.yml', () => {
 function bundle(config: string): string {
   const out = mkdtempSync(join(tmpdir(), 'torc-edge-bundle-'))
   try {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--config', config, '--outdir', out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    })
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--config', config, '--outdir', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      }
+    )
     expect(run.status, run.stderr).toBe(0)
     const main = /^main = "src\/(.+)\.ts"$/m.exec(readFileSync(join(ROOT, config), 'utf8'))![1]!
     return readFileSync(join(out, `${main.split('/').pop()}.js`), 'utf8')

@@ -7,7 +7,11 @@ import { ROOT } from '../../scripts/torc-paths.ts'
 it('the example cloudflared config requires Access inside every ingress rule that serves something', () => {
   const config = parse(readFileSync(join(ROOT, 'deploy', 'cloudflared.yml'), 'utf8')) as {
     access?: unknown
-    ingress: { hostname?: string; service: string; originRequest?: { access?: { required?: boolean; teamName?: string; audTag?: string[] } } }[]
+    ingress: {
+      hostname?: string
+      service: string
+      originRequest?: { access?: { required?: boolean; teamName?: string; audTag?: string[] } }
+    }[]
   }
   expect(config.access).toBeUndefined()
   const served = config.ingress.filter((rule) => !rule.service.startsWith('http_status:'))

@@ -6,14 +6,18 @@ import { gzipSync } from 'node:zlib'
 import { expect, it } from 'vitest'
 import { ROOT } from '../../scripts/torc-paths.ts'
 
-it('`wrangler deploy --dry-run` bundles the Worker within the free plan\'s 3 MiB (gzip)', () => {
+it("`wrangler deploy --dry-run` bundles the Worker within the free plan's 3 MiB (gzip)", () => {
   const out = mkdtempSync(join(tmpdir(), 'torc-edge-bundle-'))
   try {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    })
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      }
+    )
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toContain('--dry-run: exiting now.')
     const gzipped = gzipSync(readFileSync(join(out, 'index.js'))).length

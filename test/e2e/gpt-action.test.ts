@@ -22,7 +22,11 @@ function generate(publicUrl: string | undefined) {
   const out = join(scratch, `openapi-${Math.random().toString(36).slice(2)}.json`)
   const env: Record<string, string | undefined> = { ...process.env, TORC_EDGE_PUBLIC_URL: publicUrl }
   if (publicUrl === undefined) delete env.TORC_EDGE_PUBLIC_URL
-  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'gen-openapi.ts'), '--out', out], { cwd: ROOT, env, encoding: 'utf8' })
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'gen-openapi.ts'), '--out', out], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  })
   let doc: { servers: { url: string }[]; paths: Record<string, unknown> } | undefined
   try {
     doc = JSON.parse(readFileSync(out, 'utf8'))
@@ -65,7 +69,7 @@ describe('scripts/gen-openapi.ts: the servers URL a GPT Action calls', () => {
  * every job ran over its memory request, every 100th was OOM-killed and every 100th (another) is
  * pending_failed with a long stderr in the site server's root.
  */
-describe('REST answers stay under GPT Actions\' 100,000 characters at 10,000 jobs', () => {
+describe("REST answers stay under GPT Actions' 100,000 characters at 10,000 jobs", () => {
   const JOBS = 10_000
   const key = mintApiKey('gpt', 'read').key
   const outputDir = join(scratch, 'output')
@@ -96,7 +100,11 @@ describe('REST answers stay under GPT Actions\' 100,000 characters at 10,000 job
     wf = await createWorkflow(api, {
       name: 'sweep-10k',
       resources: { sweep: { num_cpus: 2, memory: '2g', runtime: 'PT20M' } },
-      jobs: Array.from({ length: JOBS }, (_, i) => ({ name: `sweep_${String(i).padStart(5, '0')}`, command: `python sweep.py --index ${i}`, resources: 'sweep' })),
+      jobs: Array.from({ length: JOBS }, (_, i) => ({
+        name: `sweep_${String(i).padStart(5, '0')}`,
+        command: `python sweep.py --index ${i}`,
+        resources: 'sweep',
+      })),
     })
     const gib = (n: number) => Math.round(n * 1024 ** 3)
     await drive(
@@ -111,10 +119,12 @@ describe('REST answers stay under GPT Actions\' 100,000 characters at 10,000 job
       { start: false }
     )
     // The job runner's part: a long stderr (300 lines of 150 characters) for each pending_failed job.
-    const line = (i: number) => `${`step ${i}: solver residual above tolerance, retrying with a smaller time step `.padEnd(149, '.')}\n`
+    const line = (i: number) =>
+      `${`step ${i}: solver residual above tolerance, retrying with a smaller time step `.padEnd(149, '.')}\n`
     const stderr = Array.from({ length: 300 }, (_, i) => line(i)).join('')
     for (const [name, id] of wf.jobIds) {
-      if (index(name) % 100 === 98) writeFileSync(join(outputDir, 'job_stdio', `job_wf${wf.id}_j${id}_r${wf.runId}_a1.e`), stderr)
+      if (index(name) % 100 === 98)
+        writeFileSync(join(outputDir, 'job_stdio', `job_wf${wf.id}_j${id}_r${wf.runId}_a1.e`), stderr)
     }
     worker = await starting
   }, 300_000)
@@ -149,20 +159,60 @@ jobs:
 
   /** [label, tool, input, what the answer must also show] */
   const calls: [string, string, () => Record<string, unknown>, (body: any) => void][] = [
-    ['list_results', 'list_results', () => ({ workflow_id: wf.id, limit: 10_000 }), (b) => expect(b).toMatchObject({ total: JOBS, size_limited: true, has_more: true })],
-    ['list_jobs_by_status', 'list_jobs_by_status', () => ({ workflow_id: wf.id, status: 'completed', limit: 1000 }), (b) => expect(b).toMatchObject({ total: 9800, size_limited: true })],
-    ['list_failed_jobs', 'list_failed_jobs', () => ({ workflow_id: wf.id, limit: 1000 }), (b) => expect(b.total).toBe(200)],
+    [
+      'list_results',
+      'list_results',
+      () => ({ workflow_id: wf.id, limit: 10_000 }),
+      (b) => expect(b).toMatchObject({ total: JOBS, size_limited: true, has_more: true }),
+    ],
+    [
+      'list_jobs_by_status',
+      'list_jobs_by_status',
+      () => ({ workflow_id: wf.id, status: 'completed', limit: 1000 }),
+      (b) => expect(b).toMatchObject({ total: 9800, size_limited: true }),
+    ],
+    [
+      'list_failed_jobs',
+      'list_failed_jobs',
+      () => ({ workflow_id: wf.id, limit: 1000 }),
+      (b) => expect(b.total).toBe(200),
+    ],
     [
       'list_pending_failed_jobs',
       'list_pending_failed_jobs',
       () => ({ workflow_id: wf.id, limit: 100, tail_lines: 200 }),
       (b) => expect(b).toMatchObject({ total: 100, logs_available: true, size_limited: true, has_more: true }),
     ],
-    ['check_resource_utilization', 'check_resource_utilization', () => ({ workflow_id: wf.id }), (b) => expect(b.over_utilization_count).toBeGreaterThan(9000)],
-    ['get_execution_plan (workflow id)', 'get_execution_plan', () => ({ spec_or_id: wf.id }), (b) => expect(b.total_jobs).toBe(JOBS)],
-    ['get_execution_plan (spec)', 'get_execution_plan', () => ({ spec_or_id: SPEC, format: 'yaml' }), (b) => expect(b.total_jobs).toBe(JOBS + 2)],
-    ['create_workflow (validate)', 'create_workflow', () => ({ spec: SPEC, format: 'yaml', action: 'validate' }), (b) => expect(b.valid).toBe(true)],
-    ['create_workflow (save_spec_file)', 'create_workflow', () => ({ spec: SPEC, format: 'yaml', action: 'save_spec_file' }), (b) => expect(b.valid).toBe(true)],
+    [
+      'check_resource_utilization',
+      'check_resource_utilization',
+      () => ({ workflow_id: wf.id }),
+      (b) => expect(b.over_utilization_count).toBeGreaterThan(9000),
+    ],
+    [
+      'get_execution_plan (workflow id)',
+      'get_execution_plan',
+      () => ({ spec_or_id: wf.id }),
+      (b) => expect(b.total_jobs).toBe(JOBS),
+    ],
+    [
+      'get_execution_plan (spec)',
+      'get_execution_plan',
+      () => ({ spec_or_id: SPEC, format: 'yaml' }),
+      (b) => expect(b.total_jobs).toBe(JOBS + 2),
+    ],
+    [
+      'create_workflow (validate)',
+      'create_workflow',
+      () => ({ spec: SPEC, format: 'yaml', action: 'validate' }),
+      (b) => expect(b.valid).toBe(true),
+    ],
+    [
+      'create_workflow (save_spec_file)',
+      'create_workflow',
+      () => ({ spec: SPEC, format: 'yaml', action: 'save_spec_file' }),
+      (b) => expect(b.valid).toBe(true),
+    ],
   ]
   for (const [label, tool, input, check] of calls) {
     it(`${label}: under budget`, async () => {

@@ -18,7 +18,16 @@ import { type RunningWorker, startWorker } from '../../scripts/wrangler-dev.ts'
  * the Worker under `wrangler dev`, set up as `npm run dev` sets it up (real torc-server, site
  * server, writes on, one API key, loopback hosts only, OAuth's KV in a temporary folder).
  */
-const INSPECTOR = join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js')
+const INSPECTOR = join(
+  ROOT,
+  'node_modules',
+  '@modelcontextprotocol',
+  'inspector',
+  'clients',
+  'launcher',
+  'build',
+  'index.js'
+)
 const scratch = mkdtempSync(join(tmpdir(), 'torc-edge-inspector-'))
 const key = mintApiKey('dev', 'write').key
 let torc: RunningTorc
@@ -43,7 +52,9 @@ beforeAll(async () => {
       TORC_OUTPUT_TOKEN: site.token,
     },
   })
-  workflowId = (await createWorkflow(torcApiAt(torc.apiUrl), { name: 'inspected', jobs: [{ name: 'a' }, { name: 'b' }] })).id
+  workflowId = (
+    await createWorkflow(torcApiAt(torc.apiUrl), { name: 'inspected', jobs: [{ name: 'a' }, { name: 'b' }] })
+  ).id
 }, 180_000)
 
 afterAll(async () => {
@@ -54,14 +65,21 @@ afterAll(async () => {
 })
 
 /** Runs `inspector --cli <url> ...`; its catalog and any stored state go to a temporary HOME. */
-function inspector(args: string[], options: { bearer?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function inspector(
+  args: string[],
+  options: { bearer?: boolean } = {}
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const header = options.bearer === false ? [] : ['--header', `Authorization: Bearer ${key}`]
   const home = join(scratch, 'home')
-  const child = spawn(process.execPath, [INSPECTOR, '--cli', `${worker.url}/mcp`, '--transport', 'http', ...header, ...args], {
-    cwd: scratch,
-    env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json'), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [INSPECTOR, '--cli', `${worker.url}/mcp`, '--transport', 'http', ...header, ...args],
+    {
+      cwd: scratch,
+      env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -72,7 +90,9 @@ function inspector(args: string[], options: { bearer?: boolean } = {}): Promise<
   })
 }
 
-const ToolList = z.object({ tools: z.array(z.object({ name: z.string(), annotations: z.record(z.string(), z.unknown()).optional() })) })
+const ToolList = z.object({
+  tools: z.array(z.object({ name: z.string(), annotations: z.record(z.string(), z.unknown()).optional() })),
+})
 const ToolResult = z.object({ isError: z.boolean().optional(), structuredContent: z.record(z.string(), z.unknown()) })
 
 describe('MCP Inspector CLI against wrangler dev', () => {
@@ -80,22 +100,42 @@ describe('MCP Inspector CLI against wrangler dev', () => {
     const run = await inspector(['--method', 'tools/list', '--strict'])
     expect(run.code, run.stderr).toBe(0)
     const names = ToolList.parse(JSON.parse(run.stdout)).tools.map((t) => t.name)
-    expect(names).toEqual(expect.arrayContaining(['list_workflows', 'get_workflow_status', 'get_execution_plan', 'recover_workflow']))
+    expect(names).toEqual(
+      expect.arrayContaining(['list_workflows', 'get_workflow_status', 'get_execution_plan', 'recover_workflow'])
+    )
   })
 
-  it('calls list_workflows and get_workflow_status and gets Torc\'s answer', async () => {
+  it("calls list_workflows and get_workflow_status and gets Torc's answer", async () => {
     const list = await inspector(['--method', 'tools/call', '--tool-name', 'list_workflows'])
     expect(list.code, list.stderr).toBe(0)
     const listed = ToolResult.parse(JSON.parse(list.stdout))
     expect(JSON.stringify(listed.structuredContent)).toContain('"inspected"')
 
-    const status = await inspector(['--method', 'tools/call', '--tool-name', 'get_workflow_status', '--tool-arg', `workflow_id=${workflowId}`])
+    const status = await inspector([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'get_workflow_status',
+      '--tool-arg',
+      `workflow_id=${workflowId}`,
+    ])
     expect(status.code, status.stderr).toBe(0)
-    expect(ToolResult.parse(JSON.parse(status.stdout)).structuredContent).toMatchObject({ workflow_id: workflowId, name: 'inspected', total_jobs: 2 })
+    expect(ToolResult.parse(JSON.parse(status.stdout)).structuredContent).toMatchObject({
+      workflow_id: workflowId,
+      name: 'inspected',
+      total_jobs: 2,
+    })
   })
 
   it('reports a tool error as one (bad input names the field)', async () => {
-    const run = await inspector(['--method', 'tools/call', '--tool-name', 'get_workflow_status', '--tool-arg', 'workflow_id=-4'])
+    const run = await inspector([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'get_workflow_status',
+      '--tool-arg',
+      'workflow_id=-4',
+    ])
     expect(run.code).not.toBe(0)
     expect(run.stdout + run.stderr).toContain('workflow_id')
   })

@@ -1,5 +1,5 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { exports } from 'cloudflare:workers'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { expect, inject } from 'vitest'
 
 /** Calls the Worker in-process (a Worker cannot fetch its own public URL). */

@@ -82,7 +82,10 @@ export async function submitConsent(url: URL, fields: Record<string, string>, fe
   expect(page.status, html).toBe(200)
   expect(page.headers.get('X-Frame-Options')).toBe('DENY')
   const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? ''
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const res = await fetcher(url, {
     method: 'POST',
     headers: { Cookie: cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -63,7 +63,9 @@ describe('read-only by default', () => {
 
   it('for a read key over MCP a write tool does not exist: calling it is a protocol error', async () => {
     const client = await mcpClient({ key: keys().read })
-    await expect(client.callTool({ name: 'cancel_workflow', arguments: { workflow_id: 1 } })).rejects.toThrow('Tool cancel_workflow not found')
+    await expect(client.callTool({ name: 'cancel_workflow', arguments: { workflow_id: 1 } })).rejects.toThrow(
+      'Tool cancel_workflow not found'
+    )
     await client.close()
   })
 })
@@ -71,7 +73,10 @@ describe('read-only by default', () => {
 describe('/mcp', () => {
   for (const method of ['GET', 'DELETE']) {
     it(`${method} answers 405 to an authenticated client (stateless: no stream, no session)`, async () => {
-      const res = await workerFetch(`${BASE}/mcp`, { method, headers: { Authorization: `Bearer ${keys().read}`, Accept: 'text/event-stream' } })
+      const res = await workerFetch(`${BASE}/mcp`, {
+        method,
+        headers: { Authorization: `Bearer ${keys().read}`, Accept: 'text/event-stream' },
+      })
       expect(res.status).toBe(405)
       expect(res.headers.get('Allow')).toContain('POST')
     })
@@ -83,16 +88,21 @@ describe('one structured log line per tool call, whatever happens', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
       await call()
-      return log.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"tool_call"')).map((l) => JSON.parse(l))
+      return log.mock.calls
+        .map((c) => String(c[0]))
+        .filter((l) => l.includes('"tool_call"'))
+        .map((l) => JSON.parse(l))
     } finally {
       log.mockRestore()
     }
   }
-  const mcpCall = (name: string, args: Record<string, unknown>, key = keys().write) => async () => {
-    const client = await mcpClient({ key })
-    await client.callTool({ name, arguments: args })
-    await client.close()
-  }
+  const mcpCall =
+    (name: string, args: Record<string, unknown>, key = keys().write) =>
+    async () => {
+      const client = await mcpClient({ key })
+      await client.callTool({ name, arguments: args })
+      await client.close()
+    }
   const raw = (body: string) => () =>
     workerFetch(`${BASE}/v1/tools/get_workflow_status`, {
       method: 'POST',
@@ -101,11 +111,31 @@ describe('one structured log line per tool call, whatever happens', () => {
     })
 
   const cases: [string, () => Promise<unknown>, Record<string, unknown>][] = [
-    ['a REST call Torc answers 404', () => rest('get_workflow_status', { workflow_id: 424242 }, keys().read), { face: 'rest', outcome: 'not_found', caller: 'test-read' }],
-    ['REST input the schema refuses', () => rest('get_workflow_status', { workflow_id: 'five' }), { face: 'rest', outcome: 'invalid_input' }],
-    ['a REST body that is not JSON', raw('{"workflow_id": '), { face: 'rest', outcome: 'invalid_input', tool: 'get_workflow_status' }],
-    ['MCP arguments the schema refuses', mcpCall('get_workflow_status', { workflow_id: 'five' }), { face: 'mcp', outcome: 'invalid_input' }],
-    ['a write refused over REST', () => rest('cancel_workflow', { workflow_id: 1 }, keys().read), { face: 'rest', outcome: 'forbidden', tool: 'cancel_workflow' }],
+    [
+      'a REST call Torc answers 404',
+      () => rest('get_workflow_status', { workflow_id: 424242 }, keys().read),
+      { face: 'rest', outcome: 'not_found', caller: 'test-read' },
+    ],
+    [
+      'REST input the schema refuses',
+      () => rest('get_workflow_status', { workflow_id: 'five' }),
+      { face: 'rest', outcome: 'invalid_input' },
+    ],
+    [
+      'a REST body that is not JSON',
+      raw('{"workflow_id": '),
+      { face: 'rest', outcome: 'invalid_input', tool: 'get_workflow_status' },
+    ],
+    [
+      'MCP arguments the schema refuses',
+      mcpCall('get_workflow_status', { workflow_id: 'five' }),
+      { face: 'mcp', outcome: 'invalid_input' },
+    ],
+    [
+      'a write refused over REST',
+      () => rest('cancel_workflow', { workflow_id: 1 }, keys().read),
+      { face: 'rest', outcome: 'forbidden', tool: 'cancel_workflow' },
+    ],
   ]
   for (const [name, call, expected] of cases) {
     it(name, async () => {

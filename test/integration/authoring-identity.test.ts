@@ -1,7 +1,7 @@
-import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it, inject, vi } from 'vitest'
+import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { afterEach, describe, expect, inject, it, vi } from 'vitest'
 import app from '../../src/index.ts'
 import { keys } from '../helpers/worker-faces.ts'
 import { accessTeam, MCP_URL, ORIGIN, submitConsent, TestClient } from '../helpers/worker-oauth.ts'
@@ -17,14 +17,20 @@ const TEAM = 'https://torc-team.cloudflareaccess.com'
 const AUD = 'torc-edge-aud-tag'
 
 type Env = Record<string, unknown>
-const fetchWith = (extra: Env) => (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-  Promise.resolve(app.request(new Request(input, init), undefined, { ...env, ...extra }, createExecutionContext()))
+const fetchWith =
+  (extra: Env) =>
+  (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    Promise.resolve(app.request(new Request(input, init), undefined, { ...env, ...extra }, createExecutionContext()))
 
 const SPEC = (name: string) => JSON.stringify({ name, jobs: [{ name: 'only', command: 'echo hi' }] })
 const ownerOf = async (id: number) => (await torcApi<{ user: string }>('GET', `/workflows/${id}`)).user
 
 /** The write key's id, as TORC_EDGE_API_KEYS names it (`<id>:<scope>:<sha256>`). */
-const writeKeyId = () => inject('apiKeys').split(',').map((e) => e.split(':')).find(([, scope]) => scope === 'write')?.[0]
+const writeKeyId = () =>
+  inject('apiKeys')
+    .split(',')
+    .map((e) => e.split(':'))
+    .find(([, scope]) => scope === 'write')?.[0]
 
 async function restCreate(name: string, extraEnv: Env, user?: string): Promise<number> {
   const res = await fetchWith(extraEnv)(`${ORIGIN}/v1/tools/create_workflow`, {
@@ -38,11 +44,20 @@ async function restCreate(name: string, extraEnv: Env, user?: string): Promise<n
 }
 
 async function mcpCreate(token: string, name: string, extraEnv: Env, user?: string): Promise<number> {
-  const client = new Client({ name: 'identity-tests', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } })
-  await client.connect(
-    new StreamableHTTPClientTransport(MCP_URL, { fetch: fetchWith(extraEnv), requestInit: { headers: { Authorization: `Bearer ${token}` } } })
+  const client = new Client(
+    { name: 'identity-tests', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } }
   )
-  const result = await client.callTool({ name: 'create_workflow', arguments: { spec: SPEC(name), action: 'create_workflow', ...(user ? { user } : {}) } })
+  await client.connect(
+    new StreamableHTTPClientTransport(MCP_URL, {
+      fetch: fetchWith(extraEnv),
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    })
+  )
+  const result = await client.callTool({
+    name: 'create_workflow',
+    arguments: { spec: SPEC(name), action: 'create_workflow', ...(user ? { user } : {}) },
+  })
   await client.close()
   expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
   return (result.structuredContent as { workflow_id: number }).workflow_id
@@ -56,7 +71,11 @@ async function oauthToken(options: { assertion?: string; fields?: Record<string,
   const client = new TestClient({ name: 'identity tests' })
   const plain = fetchWith({})
   expect(await auth(client, { serverUrl: MCP_URL, fetchFn: plain })).toBe('REDIRECT')
-  const consentEnv = { TORC_EDGE_ACCESS_TEAM_DOMAIN: TEAM, TORC_EDGE_ACCESS_AUD: AUD, TORC_EDGE_ACCESS_WRITERS: 'jane.doe@example.org' }
+  const consentEnv = {
+    TORC_EDGE_ACCESS_TEAM_DOMAIN: TEAM,
+    TORC_EDGE_ACCESS_AUD: AUD,
+    TORC_EDGE_ACCESS_WRITERS: 'jane.doe@example.org',
+  }
   const browser = (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init)
     if (options.assertion) request.headers.set('Cf-Access-Jwt-Assertion', options.assertion)
@@ -84,7 +103,9 @@ describe('create_workflow: who owns the new workflow', () => {
   it('TORC_USERNAME is the owner when the credential carries no identity (API key or a key-made grant)', async () => {
     expect(await ownerOf(await restCreate('owner-configured', { TORC_USERNAME: 'svc_torc' }, 'alice'))).toBe('svc_torc')
     const token = await oauthToken({ fields: { api_key: keys().write } })
-    expect(await ownerOf(await mcpCreate(token, 'owner-grant-configured', { TORC_USERNAME: 'svc_torc' }, 'alice'))).toBe('svc_torc')
+    expect(
+      await ownerOf(await mcpCreate(token, 'owner-grant-configured', { TORC_USERNAME: 'svc_torc' }, 'alice'))
+    ).toBe('svc_torc')
   })
 
   it('else the user argument, else the API key id', async () => {

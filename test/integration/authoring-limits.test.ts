@@ -21,7 +21,7 @@ describe('create_workflow and get_execution_plan stay within a Worker', () => {
       expect(res.body.error).toEqual({
         code: 'invalid_input',
         message:
-          "spec too large: the spec expands to 60,000 jobs (limit 50,000); the edge handles at most 50,000 jobs and 50,000 files per " +
+          'spec too large: the spec expands to 60,000 jobs (limit 50,000); the edge handles at most 50,000 jobs and 50,000 files per ' +
           "workflow so that a request stays within a Worker's 128 MB. Split it into smaller workflows, or create it on the cluster " +
           'with `torc create <file>`.',
       })
@@ -30,10 +30,15 @@ describe('create_workflow and get_execution_plan stay within a Worker', () => {
     expect(plan.body.error.message).toMatch(/^spec too large: the spec expands to 60,000 jobs \(limit 50,000\)/)
     for (const era of ['modern', 'legacy'] as const) {
       const client = await mcpClient({ era, key: keys().read })
-      const result = await client.callTool({ name: 'create_workflow', arguments: { spec: sweep('too-big', 10, 70_000) } })
+      const result = await client.callTool({
+        name: 'create_workflow',
+        arguments: { spec: sweep('too-big', 10, 70_000) },
+      })
       await client.close()
       expect(result.isError).toBe(true)
-      expect((result.content as { text: string }[])[0]?.text).toMatch(/^invalid_input: spec too large: the spec expands to 70,000 files and user_data entries \(limit 50,000\)/)
+      expect((result.content as { text: string }[])[0]?.text).toMatch(
+        /^invalid_input: spec too large: the spec expands to 70,000 files and user_data entries \(limit 50,000\)/
+      )
     }
     expect((await callBoth('list_workflows', { name: 'too-big' })).total).toBe(0)
   })
@@ -49,9 +54,13 @@ describe('create_workflow and get_execution_plan stay within a Worker', () => {
     expect(yaml.length).toBeGreaterThan(512 * 1024)
     const refused = await rest('create_workflow', { spec: yaml, format: 'yaml' })
     expect(refused.status).toBe(400)
-    expect(refused.body.error.message).toMatch(/^spec too large: the spec is [\d,]+ characters of YAML; the edge parses YAML only up to 524,288 characters/)
+    expect(refused.body.error.message).toMatch(
+      /^spec too large: the spec is [\d,]+ characters of YAML; the edge parses YAML only up to 524,288 characters/
+    )
     const detected = await rest('create_workflow', { spec: yaml })
-    expect(detected.body.error.message).toMatch(/^invalid spec: YAML not tried: the spec is [\d,]+ characters and the edge parses YAML up to 524,288 characters/)
+    expect(detected.body.error.message).toMatch(
+      /^invalid spec: YAML not tried: the spec is [\d,]+ characters and the edge parses YAML up to 524,288 characters/
+    )
     const json = await rest('create_workflow', { spec: JSON.stringify({ name: 'literal', jobs }) })
     expect(json.body).toMatchObject({ valid: true, summary: { job_count: 10_000 } })
   })

@@ -58,7 +58,10 @@ async function saveEverywhere(input: Record<string, unknown>): Promise<any> {
     expect(result.structuredContent).toEqual(out)
     expect(result.content).toEqual([
       { type: 'text', text: expect.stringContaining('"spec_text"') },
-      { type: 'resource', resource: { uri: out.spec_file.uri, mimeType: out.spec_file.media_type, text: out.spec_text } },
+      {
+        type: 'resource',
+        resource: { uri: out.spec_file.uri, mimeType: out.spec_file.media_type, text: out.spec_text },
+      },
     ])
   }
   return out
@@ -66,7 +69,13 @@ async function saveEverywhere(input: Record<string, unknown>): Promise<any> {
 
 describe('create_workflow save_spec_file', () => {
   it('returns the final Slurm spec as text and as an embedded resource, to a read-only key', async () => {
-    const out = await saveEverywhere({ spec: YAML_SPEC, format: 'yaml', workflow_type: 'slurm', account: 'my_account', hpc_profile: 'kestrel' })
+    const out = await saveEverywhere({
+      spec: YAML_SPEC,
+      format: 'yaml',
+      workflow_type: 'slurm',
+      account: 'my_account',
+      hpc_profile: 'kestrel',
+    })
     expect(out.spec_file).toEqual({
       name: 'tutorial-save.yaml',
       format: 'yaml',
@@ -79,21 +88,43 @@ describe('create_workflow save_spec_file', () => {
     expect(out.next_steps).toContain('torc submit tutorial-save.yaml')
     // The saved file is a complete spec: it validates to the same workflow, schedulers included.
     const again = await rest('create_workflow', { spec: out.spec_text, format: 'yaml' }, keys().read)
-    expect(again.body).toMatchObject({ valid: true, summary: { job_count: 12, slurm_scheduler_count: 2, has_schedule_nodes_action: true } })
+    expect(again.body).toMatchObject({
+      valid: true,
+      summary: { job_count: 12, slurm_scheduler_count: 2, has_schedule_nodes_action: true },
+    })
   })
 
   it('keeps the format the spec came in (JSON5 as JSON text), unless save_format says otherwise', async () => {
-    const value = { name: 'fmt/test run', jobs: [{ name: 'a', command: 'echo a' }, { name: 'b', command: 'echo b', depends_on: ['a'] }] }
+    const value = {
+      name: 'fmt/test run',
+      jobs: [
+        { name: 'a', command: 'echo a' },
+        { name: 'b', command: 'echo b', depends_on: ['a'] },
+      ],
+    }
     const json = await saveEverywhere({ spec: JSON.stringify(value) })
-    expect(json.spec_file).toMatchObject({ name: 'fmt_test_run.json', format: 'json', media_type: 'application/json', uri: 'file:///fmt_test_run.json' })
+    expect(json.spec_file).toMatchObject({
+      name: 'fmt_test_run.json',
+      format: 'json',
+      media_type: 'application/json',
+      uri: 'file:///fmt_test_run.json',
+    })
     expect(JSON.parse(json.spec_text)).toMatchObject(value)
 
-    const json5 = await saveEverywhere({ spec: "{name: 'j5', jobs: [{name: 'a', command: 'echo a'}]}", format: 'json5' })
+    const json5 = await saveEverywhere({
+      spec: "{name: 'j5', jobs: [{name: 'a', command: 'echo a'}]}",
+      format: 'json5',
+    })
     expect(json5.spec_file).toMatchObject({ name: 'j5.json5', format: 'json5', media_type: 'application/json5' })
     expect(JSON.parse(json5.spec_text)).toMatchObject({ name: 'j5' })
 
     const kdl = await saveEverywhere({ spec: KDL_SPEC })
-    expect(kdl.spec_file).toMatchObject({ name: 'kdl_save.kdl', format: 'kdl', media_type: 'application/kdl', note: null })
+    expect(kdl.spec_file).toMatchObject({
+      name: 'kdl_save.kdl',
+      format: 'kdl',
+      media_type: 'application/kdl',
+      note: null,
+    })
     expect(kdl.spec_text).toContain('job "job_{i:02d}"')
     const reread = await rest('create_workflow', { spec: kdl.spec_text, format: 'kdl' }, keys().read)
     expect(reread.body).toMatchObject({ valid: true, warnings: [], summary: { job_count: 6 } })
@@ -105,7 +136,11 @@ describe('create_workflow save_spec_file', () => {
   it('falls back to YAML, and says why, when KDL cannot hold the spec', async () => {
     const value = { name: 'prio', jobs: [{ name: 'a', command: 'echo a', priority: 5 }] }
     const out = await saveEverywhere({ spec: JSON.stringify(value), save_format: 'kdl' })
-    expect(out.spec_file).toMatchObject({ name: 'prio.yaml', format: 'yaml', note: 'written as YAML: KDL cannot express jobs[0].priority' })
+    expect(out.spec_file).toMatchObject({
+      name: 'prio.yaml',
+      format: 'yaml',
+      note: 'written as YAML: KDL cannot express jobs[0].priority',
+    })
     expect(out.spec_text).toContain('priority: 5')
   })
 
@@ -113,7 +148,10 @@ describe('create_workflow save_spec_file', () => {
     const client = await mcpClient({ key: keys().read })
     const result = await client.callTool({
       name: 'create_workflow',
-      arguments: { spec: JSON.stringify({ name: 'bad', jobs: [{ name: 'a', command: 'x', depends_on: ['a'] }] }), action: 'save_spec_file' },
+      arguments: {
+        spec: JSON.stringify({ name: 'bad', jobs: [{ name: 'a', command: 'x', depends_on: ['a'] }] }),
+        action: 'save_spec_file',
+      },
     })
     await client.close()
     expect(result.structuredContent).toMatchObject({ valid: false, spec_text: null, spec_file: null })

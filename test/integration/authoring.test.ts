@@ -77,7 +77,13 @@ const items = async (path: string): Promise<Row[]> => (await torcApi<{ items: Ro
 
 describe('create_workflow and get_execution_plan', () => {
   it('creates the 4-stage file-driven Slurm workflow: records, dependencies after init, schedulers, actions, plan', async () => {
-    const input = { spec: FOUR_STAGE, format: 'yaml', workflow_type: 'slurm', account: 'my_account', hpc_profile: 'kestrel' }
+    const input = {
+      spec: FOUR_STAGE,
+      format: 'yaml',
+      workflow_type: 'slurm',
+      account: 'my_account',
+      hpc_profile: 'kestrel',
+    }
     const made = await rest('create_workflow', { ...input, action: 'create_workflow', user: 'tutor' })
     expect(made.status, JSON.stringify(made.body)).toBe(200)
     expect(made.body).toMatchObject({
@@ -95,15 +101,30 @@ describe('create_workflow and get_execution_plan', () => {
     const rrs = new Map((await items(`/resource_requirements?workflow_id=${id}&limit=100`)).map((r) => [r.id, r]))
     const schedulers = new Map((await items(`/slurm_schedulers?workflow_id=${id}&limit=100`)).map((s) => [s.id, s]))
     expect([...schedulers.values()].map(({ id: _, workflow_id: __, ...s }) => s)).toEqual([
-      { name: 'short_scheduler', account: 'my_account', mem: '240g', nodes: 1, walltime: '00:15:00', serialize_allocations: false },
-      { name: 'short_deferred_scheduler', account: 'my_account', mem: '240g', nodes: 1, walltime: '03:00:00', serialize_allocations: false },
+      {
+        name: 'short_scheduler',
+        account: 'my_account',
+        mem: '240g',
+        nodes: 1,
+        walltime: '00:15:00',
+        serialize_allocations: false,
+      },
+      {
+        name: 'short_deferred_scheduler',
+        account: 'my_account',
+        mem: '240g',
+        nodes: 1,
+        walltime: '03:00:00',
+        serialize_allocations: false,
+      },
     ])
     const jobs = await items(`/jobs?workflow_id=${id}&include_relationships=true&limit=1000`)
     const names = new Map(jobs.map((j) => [j.id, j.name]))
     const byName = new Map(jobs.map((j) => [j.name, j]))
     const view = (name: string) => {
       const j = byName.get(name) as Row
-      const ids = (key: string) => ((j[key] as number[] | undefined) ?? []).map((i) => names.get(i) ?? files.get(i)?.name).sort()
+      const ids = (key: string) =>
+        ((j[key] as number[] | undefined) ?? []).map((i) => names.get(i) ?? files.get(i)?.name).sort()
       const rr = rrs.get(j['resource_requirements_id'] as number)
       return {
         status: j['status'],
@@ -115,16 +136,24 @@ describe('create_workflow and get_execution_plan', () => {
     }
     expect(jobs).toHaveLength(37)
     expect(view('prepare_2')).toEqual({
-      status: 'ready', command: 'python prepare.py data/input_2.csv out/prepared_2.csv', depends_on: [],
-      resources: '1 CPU 1g PT10M', scheduler: 'short_scheduler',
+      status: 'ready',
+      command: 'python prepare.py data/input_2.csv out/prepared_2.csv',
+      depends_on: [],
+      resources: '1 CPU 1g PT10M',
+      scheduler: 'short_scheduler',
     })
     // Every dependency below comes from files: initialize_jobs wired them (creation sends none).
     expect(view('work_2_7')).toEqual({
-      status: 'blocked', command: 'python work.py --index 7 out/prepared_2.csv out/result_2_7.json', depends_on: ['prepare_2'],
-      resources: '10 CPU 30g PT2H', scheduler: 'short_deferred_scheduler',
+      status: 'blocked',
+      command: 'python work.py --index 7 out/prepared_2.csv out/result_2_7.json',
+      depends_on: ['prepare_2'],
+      resources: '10 CPU 30g PT2H',
+      scheduler: 'short_deferred_scheduler',
     })
     expect(view('aggregate_3')).toMatchObject({
-      status: 'blocked', depends_on: Array.from({ length: 10 }, (_, k) => `work_3_${k + 1}`).sort(), resources: '1 CPU 1g PT10M',
+      status: 'blocked',
+      depends_on: Array.from({ length: 10 }, (_, k) => `work_3_${k + 1}`).sort(),
+      resources: '1 CPU 1g PT10M',
     })
     expect(view('postprocess')).toMatchObject({
       command: 'python postprocess.py out/summary_1.json out/summary_2.json out/summary_3.json out/final.json',
@@ -142,8 +171,20 @@ describe('create_workflow and get_execution_plan', () => {
     // The root action is due at once; the deferred one, as torc 1.0.0 generates it, gates on all 34
     // later jobs (work, aggregate and postprocess).
     expect(actions.map(action)).toEqual([
-      { trigger: 'on_jobs_ready/schedule_nodes', scheduler: 'short_scheduler', allocations: 1, jobs: 3, triggers: '3/3' },
-      { trigger: 'on_jobs_ready/schedule_nodes', scheduler: 'short_deferred_scheduler', allocations: 5, jobs: 34, triggers: '0/34' },
+      {
+        trigger: 'on_jobs_ready/schedule_nodes',
+        scheduler: 'short_scheduler',
+        allocations: 1,
+        jobs: 3,
+        triggers: '3/3',
+      },
+      {
+        trigger: 'on_jobs_ready/schedule_nodes',
+        scheduler: 'short_deferred_scheduler',
+        allocations: 5,
+        jobs: 34,
+        triggers: '0/34',
+      },
     ])
 
     // The database plan: the same events, readiness and allocations as the plan of the final spec.
@@ -152,9 +193,17 @@ describe('create_workflow and get_execution_plan', () => {
     const fromDb = await callBoth('get_execution_plan', { spec_or_id: id })
     expect(fromDb).toMatchObject({ source: 'database', workflow_id: id, workflow_name: 'four_stage', total_jobs: 37 })
     expect(fromSpec).not.toHaveProperty('workflow_id')
-    type Event = { id: string; jobs_becoming_ready: string[]; scheduler_allocations: { scheduler: string; num_allocations: number; jobs: string[] }[] }
+    type Event = {
+      id: string
+      jobs_becoming_ready: string[]
+      scheduler_allocations: { scheduler: string; num_allocations: number; jobs: string[] }[]
+    }
     const shape = (plan: { events: Event[] }) =>
-      plan.events.map((e) => [e.id, e.jobs_becoming_ready.length, e.scheduler_allocations.map((a) => `${a.scheduler}x${a.num_allocations}:${a.jobs.length}`)])
+      plan.events.map((e) => [
+        e.id,
+        e.jobs_becoming_ready.length,
+        e.scheduler_allocations.map((a) => `${a.scheduler}x${a.num_allocations}:${a.jobs.length}`),
+      ])
     expect(shape(fromDb)).toEqual(shape(fromSpec))
     expect(shape(fromDb)).toEqual([
       ['start', 3, ['short_schedulerx1:3']],
@@ -166,11 +215,17 @@ describe('create_workflow and get_execution_plan', () => {
       ['after_work_jobs_3', 1, ['short_deferred_schedulerx5:34']],
       ['after_aggregate_jobs', 1, ['short_deferred_schedulerx5:34']],
     ])
-    expect(fromDb.events.map((e: Event) => e.jobs_becoming_ready)).toEqual(fromSpec.events.map((e: Event) => e.jobs_becoming_ready))
+    expect(fromDb.events.map((e: Event) => e.jobs_becoming_ready)).toEqual(
+      fromSpec.events.map((e: Event) => e.jobs_becoming_ready)
+    )
   })
 
   it('validates the tutorial spec and plans its three stages', async () => {
-    const report = await callBoth('create_workflow', { spec: threeStage('tutorial'), format: 'yaml', action: 'validate' })
+    const report = await callBoth('create_workflow', {
+      spec: threeStage('tutorial'),
+      format: 'yaml',
+      action: 'validate',
+    })
     expect(report).toMatchObject({ valid: true, errors: [], workflow_id: null })
     expect(report.summary).toMatchObject({ job_count: 12 })
     const plan = await callBoth('get_execution_plan', { spec_or_id: threeStage('tutorial'), format: 'yaml' })
@@ -180,7 +235,11 @@ describe('create_workflow and get_execution_plan', () => {
   })
 
   it('creates it in Torc (REST and MCP), initialized, and plans it from the database', async () => {
-    const viaRest = await rest('create_workflow', { spec: threeStage('tutorial-rest'), action: 'create_workflow', user: 'alice' })
+    const viaRest = await rest('create_workflow', {
+      spec: threeStage('tutorial-rest'),
+      action: 'create_workflow',
+      user: 'alice',
+    })
     expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(200)
     const id = viaRest.body.workflow_id
     expect(viaRest.body.created).toMatchObject({ jobs: 12, resource_requirements: 2 })
@@ -197,14 +256,19 @@ describe('create_workflow and get_execution_plan', () => {
     expect(plan).toMatchObject({ source: 'database', workflow_id: id, total_jobs: 12 })
 
     const client = await mcpClient()
-    const viaMcp = await client.callTool({ name: 'create_workflow', arguments: { spec: threeStage('tutorial-mcp'), action: 'create_workflow' } })
+    const viaMcp = await client.callTool({
+      name: 'create_workflow',
+      arguments: { spec: threeStage('tutorial-mcp'), action: 'create_workflow' },
+    })
     await client.close()
     expect(viaMcp.isError ?? false).toBe(false)
     expect((viaMcp.structuredContent as { workflow_id: number }).workflow_id).toBeGreaterThan(id)
   })
 
   it('a read key may validate but not create', async () => {
-    expect((await rest('create_workflow', { spec: threeStage('ro'), action: 'validate' }, keys().read)).status).toBe(200)
+    expect((await rest('create_workflow', { spec: threeStage('ro'), action: 'validate' }, keys().read)).status).toBe(
+      200
+    )
     const denied = await rest('create_workflow', { spec: threeStage('ro'), action: 'create_workflow' }, keys().read)
     expect(denied.status).toBe(403)
   })
@@ -221,7 +285,12 @@ describe('create_workflow and get_execution_plan', () => {
     expect(out.slurm.schedulers).toBeGreaterThan(0)
     expect(out.spec_text).toContain('slurm_schedulers:')
     expect(out.spec_text).toContain('account: my_account')
-    const missing = await rest('create_workflow', { spec: threeStage('x'), action: 'validate', workflow_type: 'slurm', account: 'a' })
+    const missing = await rest('create_workflow', {
+      spec: threeStage('x'),
+      action: 'validate',
+      workflow_type: 'slurm',
+      account: 'a',
+    })
     expect(missing.status).toBe(400)
     expect(missing.body.error.message).toMatch(/hpc_profile.*kestrel|kestrel.*hpc_profile/s)
   })
@@ -231,25 +300,35 @@ describe('create_workflow and get_execution_plan', () => {
     for (const action of ['validate', 'save_spec_file', 'create_workflow']) {
       const res = await rest('create_workflow', { ...args, action })
       expect(res.status).toBe(400)
-      expect(res.body.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^account: Slurm workflows require an account/) })
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^account: Slurm workflows require an account/),
+      })
     }
     for (const era of ['modern', 'legacy'] as const) {
       const client = await mcpClient({ era })
       const result = await client.callTool({ name: 'create_workflow', arguments: args })
       await client.close()
       expect(result.isError).toBe(true)
-      expect((result.content as { text: string }[])[0]?.text).toMatch(/^invalid_input: account: .*call this tool again with account set/)
+      expect((result.content as { text: string }[])[0]?.text).toMatch(
+        /^invalid_input: account: .*call this tool again with account set/
+      )
     }
-    const fromDefaults = await callBoth('create_workflow', { ...args, spec: `${threeStage('dflt')}slurm_defaults: { account: proj_x }\n` })
+    const fromDefaults = await callBoth('create_workflow', {
+      ...args,
+      spec: `${threeStage('dflt')}slurm_defaults: { account: proj_x }\n`,
+    })
     expect(fromDefaults).toMatchObject({ valid: true, slurm: { schedulers: 2 } })
   })
 
-  it('does not generate over a spec\'s own schedulers or actions unless overwrite is set (as 1.0.0)', async () => {
+  it("does not generate over a spec's own schedulers or actions unless overwrite is set (as 1.0.0)", async () => {
     const slurm = { format: 'yaml', workflow_type: 'slurm', account: 'my_account', hpc_profile: 'kestrel' }
     const saved = await callBoth('create_workflow', { spec: threeStage('own'), action: 'save_spec_file', ...slurm })
     const refused = await rest('create_workflow', { spec: saved.spec_text, action: 'validate', ...slurm })
     expect(refused.status).toBe(400)
-    expect(refused.body.error.message).toMatch(/^overwrite: the spec already has slurm_schedulers and actions.*workflow_type "local"/)
+    expect(refused.body.error.message).toMatch(
+      /^overwrite: the spec already has slurm_schedulers and actions.*workflow_type "local"/
+    )
     // As saved, it creates with workflow_type local: its schedulers and actions kept as they are.
     const kept = await callBoth('create_workflow', { spec: saved.spec_text, format: 'yaml', action: 'validate' })
     expect(kept.summary).toMatchObject({ slurm_scheduler_count: 2, action_count: 2 })
@@ -257,21 +336,46 @@ describe('create_workflow and get_execution_plan', () => {
     const withCommand = `${threeStage('cmd')}actions:\n  - { trigger_type: on_workflow_complete, action_type: run_commands, commands: [echo done] }\n`
     const blocked = await rest('create_workflow', { spec: withCommand, action: 'validate', ...slurm })
     expect(blocked.body.error.message).toMatch(/^overwrite: the spec already has actions/)
-    const replaced = await callBoth('create_workflow', { spec: withCommand, action: 'validate', overwrite: true, ...slurm })
-    expect(replaced.summary).toMatchObject({ slurm_scheduler_count: 2, action_count: 2, has_schedule_nodes_action: true })
-    const regenerated = await callBoth('create_workflow', { spec: saved.spec_text, action: 'validate', overwrite: true, ...slurm })
+    const replaced = await callBoth('create_workflow', {
+      spec: withCommand,
+      action: 'validate',
+      overwrite: true,
+      ...slurm,
+    })
+    expect(replaced.summary).toMatchObject({
+      slurm_scheduler_count: 2,
+      action_count: 2,
+      has_schedule_nodes_action: true,
+    })
+    const regenerated = await callBoth('create_workflow', {
+      spec: saved.spec_text,
+      action: 'validate',
+      overwrite: true,
+      ...slurm,
+    })
     expect(regenerated.summary).toMatchObject({ slurm_scheduler_count: 2, action_count: 2 })
   })
 
   it('rejects bad specs naming the line or the field, and reports cycles', async () => {
-    const syntax = await rest('create_workflow', { spec: 'name: x\njobs:\n  - name: a\n   command: [oops', format: 'yaml' })
+    const syntax = await rest('create_workflow', {
+      spec: 'name: x\njobs:\n  - name: a\n   command: [oops',
+      format: 'yaml',
+    })
     expect(syntax.status).toBe(400)
     expect(syntax.body.error.message).toMatch(/line \d+/)
-    const unknown = await rest('create_workflow', { spec: JSON.stringify({ name: 'x', jobs: [{ name: 'a', comand: 'echo' }] }) })
+    const unknown = await rest('create_workflow', {
+      spec: JSON.stringify({ name: 'x', jobs: [{ name: 'a', comand: 'echo' }] }),
+    })
     expect(unknown.status).toBe(400)
     expect(unknown.body.error.message).toContain('comand')
     const cycle = await callBoth('create_workflow', {
-      spec: JSON.stringify({ name: 'c', jobs: [{ name: 'a', command: 'x', depends_on: ['b'] }, { name: 'b', command: 'y', depends_on: ['a'] }] }),
+      spec: JSON.stringify({
+        name: 'c',
+        jobs: [
+          { name: 'a', command: 'x', depends_on: ['b'] },
+          { name: 'b', command: 'y', depends_on: ['a'] },
+        ],
+      }),
     })
     expect(cycle.valid).toBe(false)
     expect(cycle.errors.join(' ')).toMatch(/circular/i)

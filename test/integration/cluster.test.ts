@@ -59,7 +59,9 @@ beforeAll(async () => {
   const created = await rest('create_workflow', { spec, format: 'yaml', action: 'create_workflow' })
   expect(created.status, JSON.stringify(created.body)).toBe(200)
   wf = created.body.workflow_id
-  const listed = await Promise.all(['ready', 'blocked'].map((status) => callBoth('list_jobs_by_status', { workflow_id: wf, status })))
+  const listed = await Promise.all(
+    ['ready', 'blocked'].map((status) => callBoth('list_jobs_by_status', { workflow_id: wf, status }))
+  )
   ids = new Map(listed.flatMap((l) => l.jobs.map((j: { name: string; job_id: number }) => [j.name, j.job_id])))
   expect([...ids.keys()].sort()).toEqual(['after_hello', 'crash', 'hello', 'hog'])
   const run = await runOnCluster(wf)
@@ -83,24 +85,41 @@ describe('a workflow run by the real torc job runner', () => {
     const types = new Map(out.errors_by_type.map((e: { type: string; count: number }) => [e.type, e.count]))
     expect(types.get('OOM Killed')).toBeGreaterThanOrEqual(1)
     expect(types.get('Python Exception')).toBe(1)
-    expect(out.sample_errors.find((s: { type: string }) => s.type === 'OOM Killed').file).toMatch(new RegExp(`^job_runner_.+_wf${wf}_r1\\.log$`))
+    expect(out.sample_errors.find((s: { type: string }) => s.type === 'OOM Killed').file).toMatch(
+      new RegExp(`^job_runner_.+_wf${wf}_r1\\.log$`)
+    )
     expect(out.recovery).toMatchObject({ tool_call_example: { parameters: { workflow_id: wf } } })
   })
 
-  it('reads the crash\'s stderr and the hello job\'s stdout where the runner wrote them', async () => {
-    const crash = await callBoth('get_job_logs', { workflow_id: wf, job_id: ids.get('crash'), run_id: 1, log_type: 'stderr' })
+  it("reads the crash's stderr and the hello job's stdout where the runner wrote them", async () => {
+    const crash = await callBoth('get_job_logs', {
+      workflow_id: wf,
+      job_id: ids.get('crash'),
+      run_id: 1,
+      log_type: 'stderr',
+    })
     expect(crash.content).toMatch(/^Traceback \(most recent call last\):\n[\s\S]*\nValueError: bad input$/)
-    const hello = await callBoth('get_job_logs', { workflow_id: wf, job_id: ids.get('hello'), run_id: 1, log_type: 'stdout' })
+    const hello = await callBoth('get_job_logs', {
+      workflow_id: wf,
+      job_id: ids.get('hello'),
+      run_id: 1,
+      log_type: 'stdout',
+    })
     expect(hello).toMatchObject({ content: 'hello from torc', truncated: false })
   })
 
   it('sees the hog over its memory with the peak Torc measured', async () => {
     const out = await callBoth('check_resource_utilization', { workflow_id: wf })
-    const hog = out.violations.find((v: { job_name: string; resource_type: string }) => v.job_name === 'hog' && v.resource_type === 'Memory')
+    const hog = out.violations.find(
+      (v: { job_name: string; resource_type: string }) => v.job_name === 'hog' && v.resource_type === 'Memory'
+    )
     expect(hog).toBeDefined()
     const result = (await callBoth('list_results', { workflow_id: wf, job_id: ids.get('hog') })).results[0]
     expect(result.peak_memory_bytes).toBeGreaterThan(100 * MiB)
-    expect(out.resource_violations.find((f: { job_name: string }) => f.job_name === 'hog')).toMatchObject({ cause: 'oom', return_code: 137 })
+    expect(out.resource_violations.find((f: { job_name: string }) => f.job_name === 'hog')).toMatchObject({
+      cause: 'oom',
+      return_code: 137,
+    })
   })
 
   it('recovers: memory raised past the real peak, only the hog reset, and the rerun completes it', async () => {

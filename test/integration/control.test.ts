@@ -17,7 +17,6 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
 /** REST only: Torc's background task may change counts between the MCP and REST calls of callBoth. */
 const counts = async (id: number) => (await rest('get_workflow_status', { workflow_id: id })).body.job_counts_by_status
 
-
 async function previewThenApply(name: string, input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest') {
   const preview = await callBoth(name, input)
   expect(preview.dry_run).toBe(true)
@@ -39,10 +38,18 @@ async function expectStale(name: string, input: Record<string, unknown>) {
 
 describe('cancel_workflow', () => {
   it('previews, then cancels the running jobs and says how to cancel Slurm allocations', async () => {
-    const wf = await createWorkflow({ name: 'to-cancel', jobs: [{ name: 'a' }, { name: 'b' }, { name: 'c', depends_on: ['a'] }] })
+    const wf = await createWorkflow({
+      name: 'to-cancel',
+      jobs: [{ name: 'a' }, { name: 'b' }, { name: 'c', depends_on: ['a'] }],
+    })
     await drive(wf, () => undefined)
     const { preview, applied } = await previewThenApply('cancel_workflow', { workflow_id: wf.id })
-    expect(preview).toMatchObject({ jobs_to_cancel: 2, already_canceled: false, slurm_command: null, jobs_by_status_after: null })
+    expect(preview).toMatchObject({
+      jobs_to_cancel: 2,
+      already_canceled: false,
+      slurm_command: null,
+      jobs_by_status_after: null,
+    })
     expect(await counts(wf.id)).toMatchObject({ canceled: 2 })
     expect(applied.jobs_by_status_after).toMatchObject({ canceled: 2, running: 0 })
     const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
@@ -52,7 +59,10 @@ describe('cancel_workflow', () => {
 
 describe('cancel_jobs', () => {
   it('cancels a job before it runs, Torc cancels its dependents, and running jobs are left with a reason', async () => {
-    const wf = await createWorkflow({ name: 'cancel-some', jobs: [{ name: 'a' }, { name: 'a2', depends_on: ['a'] }, { name: 'busy' }] })
+    const wf = await createWorkflow({
+      name: 'cancel-some',
+      jobs: [{ name: 'a' }, { name: 'a2', depends_on: ['a'] }, { name: 'busy' }],
+    })
     await drive(wf, (job) => (job === 'busy' ? undefined : undefined), { start: true })
     // a and busy are running now; make a ready again so it has not started.
     await torcApi('PUT', `/jobs/${wf.jobIds.get('a')}/manage_status_change/ready/${wf.runId}`)
@@ -61,7 +71,10 @@ describe('cancel_jobs', () => {
     expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['cancel', 'skip'])
     expect(preview.jobs[1].reason).toContain('cancel_workflow')
     expect(applied.jobs_canceled).toEqual([wf.jobIds.get('a')])
-    const after = await eventually(() => counts(wf.id), (c) => c.canceled === 2)
+    const after = await eventually(
+      () => counts(wf.id),
+      (c) => c.canceled === 2
+    )
     expect(after).toMatchObject({ canceled: 2, running: 1, blocked: 0 })
   })
 
@@ -76,11 +89,24 @@ describe('cancel_jobs', () => {
 
 describe('restart_failed_jobs', () => {
   it('resets only the chosen failed jobs with their resources and starts a new run', async () => {
-    const wf = await createWorkflow({ name: 'restart', jobs: [{ name: 'f1' }, { name: 'f2' }, { name: 'ok' }, { name: 'after', depends_on: ['f1'] }] })
-    await drive(wf, (job) => (job.startsWith('f') ? { status: 'failed', return_code: 2, exec_time_minutes: 0.1 } : { status: 'completed', return_code: 0, exec_time_minutes: 0.1 }))
+    const wf = await createWorkflow({
+      name: 'restart',
+      jobs: [{ name: 'f1' }, { name: 'f2' }, { name: 'ok' }, { name: 'after', depends_on: ['f1'] }],
+    })
+    await drive(wf, (job) =>
+      job.startsWith('f')
+        ? { status: 'failed', return_code: 2, exec_time_minutes: 0.1 }
+        : { status: 'completed', return_code: 0, exec_time_minutes: 0.1 }
+    )
     await stopRunner(wf)
-    await eventually(() => counts(wf.id), (c) => c.canceled === 1)
-    const { preview, applied } = await previewThenApply('restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')] })
+    await eventually(
+      () => counts(wf.id),
+      (c) => c.canceled === 1
+    )
+    const { preview, applied } = await previewThenApply('restart_failed_jobs', {
+      workflow_id: wf.id,
+      job_ids: [wf.jobIds.get('f1')],
+    })
     expect(preview.jobs_to_reset).toEqual([wf.jobIds.get('f1')])
     expect(applied.new_run_id).toBe(2)
     expect(applied.jobs_by_status_after).toMatchObject({ ready: 1, blocked: 1, failed: 1, completed: 1 })
@@ -112,7 +138,12 @@ describe('classify_and_resolve_failures', () => {
     await drive(wf, (job) =>
       job === 'fine'
         ? { status: 'completed', return_code: 0, exec_time_minutes: 1 }
-        : { status: 'pending_failed', return_code: job === 'flaky' ? 137 : 3, exec_time_minutes: 0.5, peak_memory_bytes: 5 * 1024 ** 3 }
+        : {
+            status: 'pending_failed',
+            return_code: job === 'flaky' ? 137 : 3,
+            exec_time_minutes: 0.5,
+            peak_memory_bytes: 5 * 1024 ** 3,
+          }
     )
     const input = {
       workflow_id: wf.id,
@@ -125,20 +156,32 @@ describe('classify_and_resolve_failures', () => {
     const { preview, applied } = await previewThenApply('classify_and_resolve_failures', input)
     expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['retry', 'fail', 'skip'])
     expect(preview.jobs[0]).toMatchObject({ memory: { old: '4g', new: '8g' }, requirement: 'own_copy', attempt_id: 1 })
-    expect(applied.applied).toEqual({ retried: [{ job_id: wf.jobIds.get('flaky'), attempt_id: 2 }], failed: [wf.jobIds.get('broken')] })
+    expect(applied.applied).toEqual({
+      retried: [{ job_id: wf.jobIds.get('flaky'), attempt_id: 2 }],
+      failed: [wf.jobIds.get('broken')],
+    })
 
     const flaky = await callBoth('get_job_details', { job_id: wf.jobIds.get('flaky') })
     expect(flaky).toMatchObject({ status: 'ready', attempt_id: 2, resource_requirements: { memory: '8g' } })
     const fine = await callBoth('get_job_details', { job_id: wf.jobIds.get('fine') })
     expect(fine.resource_requirements.memory).toBe('4g')
     const broken = await callBoth('get_job_details', { job_id: wf.jobIds.get('broken') })
-    expect(broken).toMatchObject({ status: 'failed', latest_result: { status: 'failed', return_code: 3, exec_time_minutes: 0.5 } })
-    await eventually(() => counts(wf.id), (c) => c.canceled === 1)
+    expect(broken).toMatchObject({
+      status: 'failed',
+      latest_result: { status: 'failed', return_code: 3, exec_time_minutes: 0.5 },
+    })
+    await eventually(
+      () => counts(wf.id),
+      (c) => c.canceled === 1
+    )
     expect(await counts(wf.id)).toMatchObject({ canceled: 1, ready: 1, failed: 1, pending_failed: 0 })
   })
 
   it('rejects memory on a fail decision before touching anything', async () => {
-    const res = await rest('classify_and_resolve_failures', { workflow_id: 1, classifications: [{ job_id: 1, action: 'fail', memory: '8g' }] })
+    const res = await rest('classify_and_resolve_failures', {
+      workflow_id: 1,
+      classifications: [{ job_id: 1, action: 'fail', memory: '8g' }],
+    })
     expect(res.status).toBe(400)
     expect(res.body.error.message).toContain('retry only')
   })
@@ -163,17 +206,26 @@ describe('applying through MCP', () => {
   it('classify_and_resolve_failures', async () => {
     const wf = await createWorkflow({ name: 'classify-mcp', jobs: [{ name: 'flaky' }] })
     await drive(wf, () => ({ status: 'pending_failed', return_code: 75, exec_time_minutes: 0.1 }))
-    const input = { workflow_id: wf.id, classifications: [{ job_id: wf.jobIds.get('flaky'), action: 'retry', reason: 'network blip' }] }
+    const input = {
+      workflow_id: wf.id,
+      classifications: [{ job_id: wf.jobIds.get('flaky'), action: 'retry', reason: 'network blip' }],
+    }
     const { applied } = await previewThenApply('classify_and_resolve_failures', input, 'mcp')
     expect(applied.applied).toEqual({ retried: [{ job_id: wf.jobIds.get('flaky'), attempt_id: 2 }], failed: [] })
     expect(applied.next_steps).toContain(`\`torc run ${wf.id}\``)
-    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('flaky') })).toMatchObject({ status: 'ready', attempt_id: 2 })
+    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('flaky') })).toMatchObject({
+      status: 'ready',
+      attempt_id: 2,
+    })
   })
 })
 
 describe('restart_failed_jobs without job_ids', () => {
   async function mixed(name: string) {
-    const wf = await createWorkflow({ name, jobs: [{ name: 'f1' }, { name: 'f2' }, { name: 'gone' }, { name: 'cut' }, { name: 'ok' }] })
+    const wf = await createWorkflow({
+      name,
+      jobs: [{ name: 'f1' }, { name: 'f2' }, { name: 'gone' }, { name: 'cut' }, { name: 'ok' }],
+    })
     await drive(wf, (job) =>
       job === 'ok'
         ? { status: 'completed', return_code: 0, exec_time_minutes: 0.1 }
@@ -193,7 +245,10 @@ describe('restart_failed_jobs without job_ids', () => {
     const { preview, applied } = await previewThenApply('restart_failed_jobs', { workflow_id: wf.id })
     expect(preview.jobs_to_reset).toEqual(ids(wf, 'f1', 'f2', 'gone', 'cut'))
     expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['reset', 'reset', 'reset', 'reset'])
-    expect(applied).toMatchObject({ new_run_id: 2, jobs_by_status_after: { ready: 4, completed: 1, failed: 0, canceled: 0, terminated: 0 } })
+    expect(applied).toMatchObject({
+      new_run_id: 2,
+      jobs_by_status_after: { ready: 4, completed: 1, failed: 0, canceled: 0, terminated: 0 },
+    })
   })
 
   it('honours the statuses filter, through MCP', async () => {
@@ -206,8 +261,15 @@ describe('restart_failed_jobs without job_ids', () => {
     expect(preview.jobs[2].reason).toContain('readies every terminated job')
     expect(preview.next_steps).toContain('statuses=["failed"]')
     expect(applied.jobs_by_status_after).toMatchObject({ ready: 3, canceled: 1, terminated: 0, completed: 1 })
-    const named = await callBoth('restart_failed_jobs', { workflow_id: wf.id, job_ids: ids(wf, 'gone', 'ok'), statuses: ['terminated'] })
-    expect(named.jobs.map((j: { name: string; action: string }) => `${j.name}:${j.action}`)).toEqual(['gone:skip', 'ok:skip'])
+    const named = await callBoth('restart_failed_jobs', {
+      workflow_id: wf.id,
+      job_ids: ids(wf, 'gone', 'ok'),
+      statuses: ['terminated'],
+    })
+    expect(named.jobs.map((j: { name: string; action: string }) => `${j.name}:${j.action}`)).toEqual([
+      'gone:skip',
+      'ok:skip',
+    ])
     expect(named.can_apply).toBe(false)
   })
 })
@@ -220,7 +282,11 @@ describe('a change between preview and apply is refused and changes nothing', ()
     const all = await callBoth('restart_failed_jobs', { workflow_id: wf.id })
     // Someone restarts f1 alone in between.
     const one = await callBoth('restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')] })
-    await applyVia('rest', 'restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')], plan_id: one.plan_id })
+    await applyVia('rest', 'restart_failed_jobs', {
+      workflow_id: wf.id,
+      job_ids: [wf.jobIds.get('f1')],
+      plan_id: one.plan_id,
+    })
     await expectStale('restart_failed_jobs', { workflow_id: wf.id, plan_id: all.plan_id })
     expect(await counts(wf.id)).toMatchObject({ ready: 1, failed: 1 })
     expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).run_id).toBe(2)
@@ -243,14 +309,22 @@ describe('a change between preview and apply is refused and changes nothing', ()
     // Someone else moves it on in between.
     await torcApi('PUT', `/jobs/${wf.jobIds.get('p')}/manage_status_change/ready/${wf.runId}`)
     await expectStale('classify_and_resolve_failures', { ...input, plan_id: preview.plan_id })
-    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('p') })).toMatchObject({ status: 'ready', attempt_id: 1 })
+    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('p') })).toMatchObject({
+      status: 'ready',
+      attempt_id: 1,
+    })
   })
 })
 
 describe('annotations of the write tools', () => {
   const expected = {
     recover_workflow: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    classify_and_resolve_failures: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    classify_and_resolve_failures: {
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
     cancel_workflow: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     cancel_jobs: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     restart_failed_jobs: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
@@ -278,21 +352,34 @@ describe('write tools are hidden unless writes are enabled and the key may write
 
   it('lists the write tools we expect', () => {
     expect(writeTools).toEqual(
-      expect.arrayContaining(['update_job_resources', 'recover_workflow', 'classify_and_resolve_failures', 'cancel_workflow', 'cancel_jobs', 'restart_failed_jobs'])
+      expect.arrayContaining([
+        'update_job_resources',
+        'recover_workflow',
+        'classify_and_resolve_failures',
+        'cancel_workflow',
+        'cancel_jobs',
+        'restart_failed_jobs',
+      ])
     )
   })
 
   it('a deployment without TORC_EDGE_WRITES refuses them even with a write key, and drops them from OpenAPI', async () => {
     const app = createApp()
     const disabled = { ...env, TORC_EDGE_WRITES: 'false' }
-    const res = await app.request('http://edge.test/v1/tools/cancel_workflow', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ workflow_id: 1 }),
-    }, disabled)
+    const res = await app.request(
+      'http://edge.test/v1/tools/cancel_workflow',
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ workflow_id: 1 }),
+      },
+      disabled
+    )
     expect(res.status).toBe(403)
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('TORC_EDGE_WRITES')
-    const doc = (await (await app.request('http://edge.test/openapi.json', {}, disabled)).json()) as { paths: Record<string, unknown> }
+    const doc = (await (await app.request('http://edge.test/openapi.json', {}, disabled)).json()) as {
+      paths: Record<string, unknown>
+    }
     for (const name of writeTools) expect(doc.paths[`/v1/tools/${name}`]).toBeUndefined()
     expect(doc.paths['/v1/tools/get_workflow_status']).toBeDefined()
   })

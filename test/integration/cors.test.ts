@@ -50,7 +50,13 @@ describe('CORS preflight on /mcp', () => {
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe(CONSOLE)
     expect(list(res.headers.get('Access-Control-Allow-Methods'))).toContain('post')
     expect(list(res.headers.get('Access-Control-Allow-Headers'))).toEqual(
-      expect.arrayContaining(['authorization', 'content-type', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id'])
+      expect.arrayContaining([
+        'authorization',
+        'content-type',
+        'mcp-protocol-version',
+        'mcp-session-id',
+        'last-event-id',
+      ])
     )
     expect(list(res.headers.get('Vary'))).toContain('origin')
     // Bearer tokens only: a cross-origin page never gets to send cookies.
@@ -58,7 +64,12 @@ describe('CORS preflight on /mcp', () => {
   })
 
   it('is refused (403, no CORS headers) for any other origin', async () => {
-    for (const origin of ['https://attacker.example', 'https://console.example.org.attacker.example', 'http://console.example.org', 'null']) {
+    for (const origin of [
+      'https://attacker.example',
+      'https://console.example.org.attacker.example',
+      'http://console.example.org',
+      'null',
+    ]) {
       const res = await preflight(`${EDGE}/mcp`, origin)
       expect(res.status, origin).toBe(403)
       expect(res.headers.get('Access-Control-Allow-Origin'), origin).toBeNull()
@@ -78,8 +89,12 @@ describe('CORS on /mcp answers', () => {
     const res = await listTools(CONSOLE)
     expect(res.status).toBe(401)
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe(CONSOLE)
-    expect(list(res.headers.get('Access-Control-Expose-Headers'))).toEqual(expect.arrayContaining(['www-authenticate', 'mcp-protocol-version']))
-    expect(res.headers.get('WWW-Authenticate')).toContain(`resource_metadata="${EDGE}/.well-known/oauth-protected-resource/mcp"`)
+    expect(list(res.headers.get('Access-Control-Expose-Headers'))).toEqual(
+      expect.arrayContaining(['www-authenticate', 'mcp-protocol-version'])
+    )
+    expect(res.headers.get('WWW-Authenticate')).toContain(
+      `resource_metadata="${EDGE}/.well-known/oauth-protected-resource/mcp"`
+    )
   })
 
   it('lets an allowed page read a successful answer', async () => {
@@ -107,7 +122,12 @@ describe('CORS on /mcp answers', () => {
 })
 
 describe('CORS on the OAuth endpoints a browser client calls', () => {
-  const endpoints = ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/oauth/token', '/oauth/register']
+  const endpoints = [
+    '/.well-known/oauth-protected-resource/mcp',
+    '/.well-known/oauth-authorization-server',
+    '/oauth/token',
+    '/oauth/register',
+  ]
 
   it('answers the preflight for an allowed origin', async () => {
     for (const path of endpoints) {

@@ -32,7 +32,8 @@ describe('DNS rebinding and origin protection', () => {
 
 describe('origin branches', () => {
   const loopbackEnv = { ...env, TORC_EDGE_ALLOWED_HOSTS: '127.0.0.1,localhost,[::1]' }
-  const call = (url: string, origin: string, bindings: object) => createApp().request(url, toolsList({ Origin: origin }), bindings)
+  const call = (url: string, origin: string, bindings: object) =>
+    createApp().request(url, toolsList({ Origin: origin }), bindings)
 
   it('admits a loopback page calling a loopback server, on any port and loopback name', async () => {
     for (const [url, origin] of [
@@ -56,10 +57,17 @@ describe('origin branches', () => {
     const listed = { ...env, TORC_EDGE_ALLOWED_ORIGINS: 'https://console.example.org/, https://other.example:8443' }
     expect((await call(`${BASE}/mcp`, 'https://console.example.org', listed)).status).toBe(200)
     expect((await call(`${BASE}/mcp`, 'https://other.example:8443', listed)).status).toBe(200)
-    for (const origin of ['https://other.example', 'http://console.example.org', 'https://sub.console.example.org', 'null']) {
+    for (const origin of [
+      'https://other.example',
+      'http://console.example.org',
+      'https://sub.console.example.org',
+      'null',
+    ]) {
       const res = await call(`${BASE}/mcp`, origin, listed)
       expect(res.status, origin).toBe(403)
-      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('TORC_EDGE_ALLOWED_ORIGINS')
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+        'TORC_EDGE_ALLOWED_ORIGINS'
+      )
     }
   })
 
@@ -74,6 +82,8 @@ describe('origin branches', () => {
   it('serves the host of TORC_EDGE_PUBLIC_URL and refuses others', async () => {
     const publicEnv = { ...env, TORC_EDGE_ALLOWED_HOSTS: '', TORC_EDGE_PUBLIC_URL: 'https://torc.example.org' }
     expect((await call('https://torc.example.org/mcp', 'https://torc.example.org', publicEnv)).status).toBe(200)
-    expect((await call('https://torc-edge.workers.dev/mcp', 'https://torc-edge.workers.dev', publicEnv)).status).toBe(403)
+    expect((await call('https://torc-edge.workers.dev/mcp', 'https://torc-edge.workers.dev', publicEnv)).status).toBe(
+      403
+    )
   })
 })

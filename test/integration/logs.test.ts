@@ -1,5 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
-import { inject } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, type WorkflowFixture } from '../helpers/worker-torc.ts'
 
@@ -11,7 +10,8 @@ async function writeLog(path: string, text: string, append = false): Promise<voi
   })
   if (!res.ok) throw new Error(`log writer: ${res.status}`)
 }
-const stdio = (wf: number, job: number, ext: 'o' | 'e', run = 1, attempt = 1) => `job_stdio/job_wf${wf}_j${job}_r${run}_a${attempt}.${ext}`
+const stdio = (wf: number, job: number, ext: 'o' | 'e', run = 1, attempt = 1) =>
+  `job_stdio/job_wf${wf}_j${job}_r${run}_a${attempt}.${ext}`
 
 let wf: WorkflowFixture
 const id = (name: string) => wf.jobIds.get(name)!
@@ -19,7 +19,14 @@ const id = (name: string) => wf.jobIds.get(name)!
 beforeAll(async () => {
   wf = await createWorkflow({
     name: 'logs',
-    jobs: [{ name: 'ok' }, { name: 'oom' }, { name: 'slow' }, { name: 'shaky' }, { name: 'combined' }, { name: 'retried' }],
+    jobs: [
+      { name: 'ok' },
+      { name: 'oom' },
+      { name: 'slow' },
+      { name: 'shaky' },
+      { name: 'combined' },
+      { name: 'retried' },
+    ],
   })
   await drive(wf, (job) =>
     job === 'shaky'
@@ -34,7 +41,10 @@ beforeAll(async () => {
   const noise = Array.from({ length: 3000 }, (_, i) => `progress ${i}: working on the room booking table`).join('\n')
   await writeLog(stdio(w, id('oom'), 'e'), `${noise}\n/var/spool/slurm/job: line 27: 12345 Killed python3 train.py\n`)
   await writeLog(stdio(w, id('slow'), 'e'), 'epoch 1\nDUE TO TIME LIMIT\nwalltime exceeded\n')
-  await writeLog(stdio(w, id('shaky'), 'e'), 'connecting\nERROR: connection refused by db01\nTraceback (most recent call last):\n  File "x.py"\n')
+  await writeLog(
+    stdio(w, id('shaky'), 'e'),
+    'connecting\nERROR: connection refused by db01\nTraceback (most recent call last):\n  File "x.py"\n'
+  )
   // stdio mode "combined": one .log per attempt, no .o/.e.
   await writeLog(`job_stdio/job_wf${w}_j${id('combined')}_r1_a1.log`, 'hello from both streams\nwarming up\n')
   // Only a second attempt left logs.
@@ -51,9 +61,15 @@ beforeAll(async () => {
 })
 
 describe('analyze_workflow_logs', () => {
-  it('finds OOM and timeouts across exactly this workflow\'s logs, with recovery guidance', async () => {
+  it("finds OOM and timeouts across exactly this workflow's logs, with recovery guidance", async () => {
     const out = await callBoth('analyze_workflow_logs', { workflow_id: wf.id })
-    expect(out).toMatchObject({ files_parsed: 8, error_count: 5, warning_count: 1, truncated: false, truncation_reason: null })
+    expect(out).toMatchObject({
+      files_parsed: 8,
+      error_count: 5,
+      warning_count: 1,
+      truncated: false,
+      truncation_reason: null,
+    })
     expect(out.errors_by_type).toEqual([
       { type: 'Timeout', count: 2 },
       { type: 'OOM Killed', count: 1 },
@@ -61,12 +77,24 @@ describe('analyze_workflow_logs', () => {
       { type: 'Python Exception', count: 1 },
     ])
     const oom = out.sample_errors.find((s: { type: string }) => s.type === 'OOM Killed')
-    expect(oom).toEqual({ file: stdio(wf.id, id('oom'), 'e'), line: 3001, type: 'OOM Killed', content: '/var/spool/slurm/job: line 27: 12345 Killed python3 train.py' })
-    expect(out.files_with_errors).toContainEqual({ file: `job_runner_node-test-1_wf${wf.id}_r1.log`, errors: 0, warnings: 1 })
+    expect(oom).toEqual({
+      file: stdio(wf.id, id('oom'), 'e'),
+      line: 3001,
+      type: 'OOM Killed',
+      content: '/var/spool/slurm/job: line 27: 12345 Killed python3 train.py',
+    })
+    expect(out.files_with_errors).toContainEqual({
+      file: `job_runner_node-test-1_wf${wf.id}_r1.log`,
+      errors: 0,
+      warnings: 1,
+    })
     expect(out.recovery).toMatchObject({
       oom_errors: 1,
       timeout_errors: 2,
-      tool_call_example: { tool: 'recover_workflow', parameters: { workflow_id: wf.id, dry_run: true, memory_multiplier: 1.5, runtime_multiplier: 1.4 } },
+      tool_call_example: {
+        tool: 'recover_workflow',
+        parameters: { workflow_id: wf.id, dry_run: true, memory_multiplier: 1.5, runtime_multiplier: 1.4 },
+      },
       oom_fix: expect.stringContaining('1 job(s) ran out of memory'),
     })
     expect(out.recovery.recovery_workflow.join('\n')).toContain('plan_id')
@@ -75,11 +103,18 @@ describe('analyze_workflow_logs', () => {
 
   it('narrows to some jobs, a run, or kinds of log on the site', async () => {
     const oomOnly = await callBoth('analyze_workflow_logs', { workflow_id: wf.id, job_ids: [id('oom'), id('ok')] })
-    expect(oomOnly).toMatchObject({ files_parsed: 3, errors_by_type: [{ type: 'OOM Killed', count: 1 }], recovery: { timeout_errors: 0 } })
+    expect(oomOnly).toMatchObject({
+      files_parsed: 3,
+      errors_by_type: [{ type: 'OOM Killed', count: 1 }],
+      recovery: { timeout_errors: 0 },
+    })
     const runners = await callBoth('analyze_workflow_logs', { workflow_id: wf.id, log_kinds: ['job_runner'] })
     expect(runners).toMatchObject({ files_parsed: 1, error_count: 0, warning_count: 1, recovery: null })
     const none = await callBoth('analyze_workflow_logs', { workflow_id: wf.id, run_id: 9 })
-    expect(none).toMatchObject({ files_parsed: 0, summary: `No log files of workflow ${wf.id} match the filter under the output directory.` })
+    expect(none).toMatchObject({
+      files_parsed: 0,
+      summary: `No log files of workflow ${wf.id} match the filter under the output directory.`,
+    })
     const bad = await rest('analyze_workflow_logs', { workflow_id: wf.id, log_kinds: ['resource_db'] })
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toContain('log_kinds.0')
@@ -88,12 +123,18 @@ describe('analyze_workflow_logs', () => {
   it('says plainly when a workflow has no logs yet', async () => {
     const empty = await createWorkflow({ name: 'no-logs-yet', jobs: [{ name: 'a' }] })
     const out = await callBoth('analyze_workflow_logs', { workflow_id: empty.id })
-    expect(out).toMatchObject({ files_parsed: 0, summary: `No log files for workflow ${empty.id} under the output directory yet.`, recovery: null })
+    expect(out).toMatchObject({
+      files_parsed: 0,
+      summary: `No log files for workflow ${empty.id} under the output directory yet.`,
+      recovery: null,
+    })
   })
 
   it('sends progress notifications when the client asks for them', async () => {
     const many = await createWorkflow({ name: 'many-logs', jobs: [{ name: 'a' }] })
-    await Promise.all(Array.from({ length: 1100 }, (_, i) => writeLog(`job_stdio/job_wf${many.id}_j${i + 1}_r1_a1.o`, `line ${i}\n`)))
+    await Promise.all(
+      Array.from({ length: 1100 }, (_, i) => writeLog(`job_stdio/job_wf${many.id}_j${i + 1}_r1_a1.o`, `line ${i}\n`))
+    )
     const client = await mcpClient()
     const seen: [number, number | undefined][] = []
     const result = await client.callTool(
@@ -114,7 +155,9 @@ describe('get_job_logs', () => {
   it('tails stderr from the end, with grep, and marks a cut read', async () => {
     const args = { workflow_id: wf.id, job_id: id('oom'), run_id: 1, log_type: 'stderr' }
     const out = await callBoth('get_job_logs', { ...args, tail_lines: 2 })
-    expect(out.content).toBe('progress 2999: working on the room booking table\n/var/spool/slurm/job: line 27: 12345 Killed python3 train.py')
+    expect(out.content).toBe(
+      'progress 2999: working on the room booking table\n/var/spool/slurm/job: line 27: 12345 Killed python3 train.py'
+    )
     expect(out).toMatchObject({ truncated: true, bytes_read: 65_536, combined: false }) // ~150 KB file, 64 KiB read by default
     const grep = await callBoth('get_job_logs', { ...args, grep: 'KILLED' })
     expect(grep.lines_returned).toBe(1)
@@ -125,7 +168,13 @@ describe('get_job_logs', () => {
   })
 
   it('keeps the answer within its size limit however much is read, and says so', async () => {
-    const out = await callBoth('get_job_logs', { workflow_id: wf.id, job_id: id('oom'), run_id: 1, log_type: 'stderr', max_bytes: 1_048_576 })
+    const out = await callBoth('get_job_logs', {
+      workflow_id: wf.id,
+      job_id: id('oom'),
+      run_id: 1,
+      log_type: 'stderr',
+      max_bytes: 1_048_576,
+    })
     expect(out).toMatchObject({ truncated: true, bytes_read: out.size_bytes })
     expect(new TextEncoder().encode(out.content).length).toBeLessThanOrEqual(60_000)
     expect(out.note).toMatch(/^\[truncated: \d+ earlier line\(s\) left out to keep the answer within 60000 bytes\]$/)
@@ -135,13 +184,27 @@ describe('get_job_logs', () => {
   it('normalizes CRLF like Rust lines(), and returns an empty file as empty', async () => {
     const out = await callBoth('get_job_logs', { workflow_id: wf.id, job_id: id('ok'), run_id: 1, log_type: 'stdout' })
     expect(out).toMatchObject({ content: 'starting\nstep 1 done\nall good', truncated: false, note: null })
-    const empty = await callBoth('get_job_logs', { workflow_id: wf.id, job_id: id('ok'), run_id: 1, log_type: 'stderr' })
+    const empty = await callBoth('get_job_logs', {
+      workflow_id: wf.id,
+      job_id: id('ok'),
+      run_id: 1,
+      log_type: 'stderr',
+    })
     expect(empty).toMatchObject({ content: '', size_bytes: 0, lines_returned: 0 })
   })
 
-  it('reads a combined-stdio job\'s one log for either stream', async () => {
-    const out = await callBoth('get_job_logs', { workflow_id: wf.id, job_id: id('combined'), run_id: 1, log_type: 'stderr' })
-    expect(out).toMatchObject({ combined: true, path: `job_stdio/job_wf${wf.id}_j${id('combined')}_r1_a1.log`, content: 'hello from both streams\nwarming up' })
+  it("reads a combined-stdio job's one log for either stream", async () => {
+    const out = await callBoth('get_job_logs', {
+      workflow_id: wf.id,
+      job_id: id('combined'),
+      run_id: 1,
+      log_type: 'stderr',
+    })
+    expect(out).toMatchObject({
+      combined: true,
+      path: `job_stdio/job_wf${wf.id}_j${id('combined')}_r1_a1.log`,
+      content: 'hello from both streams\nwarming up',
+    })
   })
 
   it('answers 404 naming the runs and attempts that do have logs', async () => {

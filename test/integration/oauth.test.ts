@@ -1,12 +1,21 @@
-import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider'
-import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider'
+import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import app from '../../src/index.ts'
 import { tools } from '../../src/tools/index.ts'
 import { keys, workerFetch } from '../helpers/worker-faces.ts'
-import { accessTeam, b64url, type Fetch, MCP_URL, ORIGIN, REDIRECT, submitConsent, TestClient } from '../helpers/worker-oauth.ts'
+import {
+  accessTeam,
+  b64url,
+  type Fetch,
+  MCP_URL,
+  ORIGIN,
+  REDIRECT,
+  submitConsent,
+  TestClient,
+} from '../helpers/worker-oauth.ts'
 
 const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
 
@@ -30,7 +39,9 @@ async function authorize(key: string, options: { client?: TestClient; fields?: R
 /** The whole flow: a client holding an access and a refresh token for /mcp. */
 async function connect(key: string, options: { client?: TestClient; fields?: Record<string, string> } = {}) {
   const { client, code, iss } = await authorize(key, options)
-  expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe('AUTHORIZED')
+  expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe(
+    'AUTHORIZED'
+  )
   expect(client.accessToken).toMatch(/^[^:]+:[^:]+:[^:]+$/)
   return client
 }
@@ -88,7 +99,11 @@ describe('discovery', () => {
 
     for (const url of [RESOURCE_METADATA, `${ORIGIN}/.well-known/oauth-protected-resource`]) {
       const prm = (await (await workerFetch(url)).json()) as Record<string, unknown>
-      expect(prm).toMatchObject({ resource: MCP_URL.href, authorization_servers: [ORIGIN], scopes_supported: ['torc:read'] })
+      expect(prm).toMatchObject({
+        resource: MCP_URL.href,
+        authorization_servers: [ORIGIN],
+        scopes_supported: ['torc:read'],
+      })
     }
     const asUrl = `${ORIGIN}/.well-known/oauth-authorization-server`
     const as = (await (await workerFetch(asUrl)).json()) as Record<string, unknown>
@@ -143,7 +158,10 @@ describe('the authorization flow (dynamic client registration)', () => {
   })
 
   it('a grant made with the read key, or narrowed to read, cannot see or call write tools', async () => {
-    for (const connected of [await connect(keys().read), await connect(keys().write, { fields: { read_only: 'on' } })]) {
+    for (const connected of [
+      await connect(keys().read),
+      await connect(keys().write, { fields: { read_only: 'on' } }),
+    ]) {
       const mcp = await mcpOver(connected)
       expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(readTools)
       await mcp.close()
@@ -262,7 +280,9 @@ describe('rejections', () => {
 
   it('a reused authorization code is refused and ends the grant it made', async () => {
     const { client, code, iss } = await authorize(keys().read)
-    expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe('AUTHORIZED')
+    expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe(
+      'AUTHORIZED'
+    )
     const replay = await tokenEndpoint({
       grant_type: 'authorization_code',
       code,
@@ -308,7 +328,9 @@ describe('grant management', () => {
     const client = await connect(keys().write)
     type Listed = { grants: { id: string; client_id: string; client_name?: string; scope: string[] }[] }
     const list = async (key: string) =>
-      (await (await workerFetch(`${ORIGIN}/oauth/grants`, { headers: { Authorization: `Bearer ${key}` } })).json()) as Listed
+      (await (
+        await workerFetch(`${ORIGIN}/oauth/grants`, { headers: { Authorization: `Bearer ${key}` } })
+      ).json()) as Listed
     expect((await workerFetch(`${ORIGIN}/oauth/grants`)).status).toBe(401)
     expect((await list(keys().read)).grants.some((g) => g.client_id === client.clientId)).toBe(false)
     const auth = { Authorization: `Bearer ${keys().write}` }
@@ -332,11 +354,13 @@ describe('Cloudflare Access sign-in', () => {
     TORC_EDGE_ACCESS_WRITERS: 'Ops@Example.org',
   }
 
-  const behindAccess = (assertion: string): Fetch => (input, init) => {
-    const request = new Request(input, init)
-    request.headers.set('Cf-Access-Jwt-Assertion', assertion)
-    return Promise.resolve(app.request(request, undefined, accessEnv, createExecutionContext()))
-  }
+  const behindAccess =
+    (assertion: string): Fetch =>
+    (input, init) => {
+      const request = new Request(input, init)
+      request.headers.set('Cf-Access-Jwt-Assertion', assertion)
+      return Promise.resolve(app.request(request, undefined, accessEnv, createExecutionContext()))
+    }
 
   it('the Access identity signs in instead of an API key, with the scope TORC_EDGE_ACCESS_WRITERS gives it', async () => {
     const sign = await accessTeam(team, aud)

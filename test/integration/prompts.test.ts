@@ -3,7 +3,8 @@ import { prompts } from '../../src/prompts.ts'
 import { tools } from '../../src/tools/index.ts'
 import { keys, mcpClient } from '../helpers/worker-faces.ts'
 
-const available = (names: string[]) => prompts.filter((p) => p.requires.every((r) => names.includes(r))).map((p) => p.name)
+const available = (names: string[]) =>
+  prompts.filter((p) => p.requires.every((r) => names.includes(r))).map((p) => p.name)
 
 describe('MCP prompts for the tutorial flows', () => {
   it('lists the prompts whose tools the caller can use, on both eras', async () => {
@@ -23,13 +24,18 @@ describe('MCP prompts for the tutorial flows', () => {
 
   it('renders a guided, preview-first sequence naming real tools', async () => {
     const client = await mcpClient()
-    const result = await client.getPrompt({ name: 'recover_from_oom_or_timeouts', arguments: { workflow_id: '7', memory_multiplier: '2' } })
+    const result = await client.getPrompt({
+      name: 'recover_from_oom_or_timeouts',
+      arguments: { workflow_id: '7', memory_multiplier: '2' },
+    })
     const text = (result.messages[0]!.content as { text: string }).text
     expect(text).toContain('recover_workflow(workflow_id=7, dry_run=true, memory_multiplier=2)')
     expect(text).toContain('Would you like me to apply these recovery actions?')
     expect(text.indexOf('dry_run=true')).toBeLessThan(text.indexOf('dry_run=false'))
     for (const name of text.match(/\b[a-z]+(?:_[a-z]+)+(?=\()/g) ?? []) expect(tools.map((t) => t.name)).toContain(name)
-    await expect(client.getPrompt({ name: 'debug_failed_workflow', arguments: { workflow_id: 'five' } })).rejects.toThrow(/workflow_id/)
+    await expect(
+      client.getPrompt({ name: 'debug_failed_workflow', arguments: { workflow_id: 'five' } })
+    ).rejects.toThrow(/workflow_id/)
     await client.close()
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { callBoth } from '../helpers/worker-faces.ts'
-import { createWorkflow, drive, stopRunner, torcApi, type Outcome } from '../helpers/worker-torc.ts'
+import { createWorkflow, drive, type Outcome, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 /**
  * Torc's kill codes and signals, read by check_resource_utilization (cause, cause_detail) and acted
@@ -28,7 +28,12 @@ async function failures(name: string, outcomes: Record<string, Outcome>, executi
   return { wf, check, recover, diagnosed, planned }
 }
 
-const failed = (return_code: number, extra: Partial<Outcome> = {}): Outcome => ({ status: 'failed', return_code, exec_time_minutes: 2, ...extra })
+const failed = (return_code: number, extra: Partial<Outcome> = {}): Outcome => ({
+  status: 'failed',
+  return_code,
+  exec_time_minutes: 2,
+  ...extra,
+})
 
 describe('kill codes and signals', () => {
   it('152 is a timeout, -9 on a failed job an OOM kill, -1 and 143 unknown unless memory or time says otherwise', async () => {
@@ -56,22 +61,32 @@ describe('kill codes and signals', () => {
     })
     expect(diagnosed.get('no_status')).toMatchObject({
       cause: 'unknown',
-      cause_detail: 'return code -1: Torc got no exit status (the process was killed or lost) after 20% of its runtime; no sign of a memory or time limit',
+      cause_detail:
+        'return code -1: Torc got no exit status (the process was killed or lost) after 20% of its runtime; no sign of a memory or time limit',
     })
     expect(diagnosed.get('no_status_full')).toMatchObject({
       cause: 'oom',
-      cause_detail: 'return code -1: Torc got no exit status (the process was killed or lost) with peak memory at 95% of the limit, most likely for memory',
+      cause_detail:
+        'return code -1: Torc got no exit status (the process was killed or lost) with peak memory at 95% of the limit, most likely for memory',
     })
     expect(diagnosed.get('sigterm')).toMatchObject({
       cause: 'unknown',
-      cause_detail: 'return code 143 (128 + SIGTERM): killed by a signal after 20% of its runtime; no sign of a memory or time limit',
+      cause_detail:
+        'return code 143 (128 + SIGTERM): killed by a signal after 20% of its runtime; no sign of a memory or time limit',
     })
-    expect(diagnosed.get('sigterm_minus')).toMatchObject({ cause: 'unknown', cause_detail: expect.stringContaining('return code -15 (-SIGTERM)') })
-    expect(diagnosed.get('sigterm_at_end')).toMatchObject({ cause: 'timeout', cause_detail: expect.stringContaining('terminated: Torc stopped it') })
+    expect(diagnosed.get('sigterm_minus')).toMatchObject({
+      cause: 'unknown',
+      cause_detail: expect.stringContaining('return code -15 (-SIGTERM)'),
+    })
+    expect(diagnosed.get('sigterm_at_end')).toMatchObject({
+      cause: 'timeout',
+      cause_detail: expect.stringContaining('terminated: Torc stopped it'),
+    })
     // A crash is not a memory kill, even near the limit.
     expect(diagnosed.get('segfault')).toMatchObject({
       cause: 'unknown',
-      cause_detail: 'return code 139 (128 + SIGSEGV): the program crashed; a retry will likely crash the same way; no sign of a memory or time limit',
+      cause_detail:
+        'return code 139 (128 + SIGSEGV): the program crashed; a retry will likely crash the same way; no sign of a memory or time limit',
     })
 
     const actions = Object.fromEntries([...planned].map(([name, j]) => [name, (j as { action: string }).action]))
@@ -86,8 +101,12 @@ describe('kill codes and signals', () => {
       segfault: 'skip',
     })
     expect(recover.counts).toEqual({ oom: 2, timeout: 2, oom_and_timeout: 0, node_failure: 0, unknown: 4 })
-    expect(recover.adjustments).toMatchObject([{ memory: { old: '4g', new: '6g' }, runtime: { old: 'PT10M', new: 'PT14M' } }])
-    expect(recover.jobs_to_retry).toEqual(['sigxcpu', 'runner_sigkill', 'no_status_full', 'sigterm_at_end'].map((n) => wf.jobIds.get(n)))
+    expect(recover.adjustments).toMatchObject([
+      { memory: { old: '4g', new: '6g' }, runtime: { old: 'PT10M', new: 'PT14M' } },
+    ])
+    expect(recover.jobs_to_retry).toEqual(
+      ['sigxcpu', 'runner_sigkill', 'no_status_full', 'sigterm_at_end'].map((n) => wf.jobIds.get(n))
+    )
   })
 
   it("reads the workflow's configured oom_exit_code and timeout_exit_code", async () => {
@@ -107,7 +126,10 @@ describe('kill codes and signals', () => {
       cause_detail: "return code 200 is this workflow's timeout_exit_code: Torc killed it at the end of its runtime",
     })
     expect(diagnosed.get('plain')).toMatchObject({ cause: 'unknown' })
-    expect(diagnosed.get('still_sigxcpu')).toMatchObject({ cause: 'timeout', cause_detail: 'return code 152 (128 + SIGXCPU): CPU time limit reached' })
+    expect(diagnosed.get('still_sigxcpu')).toMatchObject({
+      cause: 'timeout',
+      cause_detail: 'return code 152 (128 + SIGXCPU): CPU time limit reached',
+    })
     expect(recover.counts).toMatchObject({ oom: 1, timeout: 2, unknown: 1 })
   })
 
@@ -120,8 +142,13 @@ describe('kill codes and signals', () => {
       memory_violation: false,
       likely_timeout: false,
       cause: 'unknown',
-      cause_detail: 'return code 137 (128 + SIGKILL): killed after 85% of its runtime: out of memory or out of time, cannot tell',
+      cause_detail:
+        'return code 137 (128 + SIGKILL): killed after 85% of its runtime: out of memory or out of time, cannot tell',
     })
-    expect(diagnosed.get('at_95')).toMatchObject({ likely_timeout: true, cause: 'timeout', cause_detail: 'ran 95% of its runtime limit' })
+    expect(diagnosed.get('at_95')).toMatchObject({
+      likely_timeout: true,
+      cause: 'timeout',
+      cause_detail: 'ran 95% of its runtime limit',
+    })
   })
 })

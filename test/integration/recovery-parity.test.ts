@@ -13,7 +13,14 @@ import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-to
 type Json = Record<string, unknown>
 
 async function rustReport(workflowId: number, includeFailed: boolean): Promise<Json> {
-  const args = ['-f', 'json', 'workflows', 'check-resources', String(workflowId), ...(includeFailed ? ['--include-failed'] : [])]
+  const args = [
+    '-f',
+    'json',
+    'workflows',
+    'check-resources',
+    String(workflowId),
+    ...(includeFailed ? ['--include-failed'] : []),
+  ]
   const res = await fetch(`${inject('clusterUrl')}/cli`, { method: 'POST', body: JSON.stringify({ args }) })
   const run = (await res.json()) as { status: number; stdout: string; stderr: string }
   expect(run.status, run.stderr).toBe(0)
@@ -46,7 +53,18 @@ async function mixedWorkflow(name: string) {
   const wf = await createWorkflow({
     name,
     resources: { work: { num_cpus: 4, memory: '2g', runtime: 'PT10M' } },
-    jobs: ['cpu_tie', 'cpu_slight', 'long', 'slightly_long', 'exact_memory', 'crash', 'sigxcpu', 'late_kill', 'no_status', 'sigterm'].map((n) => ({
+    jobs: [
+      'cpu_tie',
+      'cpu_slight',
+      'long',
+      'slightly_long',
+      'exact_memory',
+      'crash',
+      'sigxcpu',
+      'late_kill',
+      'no_status',
+      'sigterm',
+    ].map((n) => ({
       name: n,
       resources: 'work',
     })),
@@ -55,7 +73,13 @@ async function mixedWorkflow(name: string) {
   await drive(wf, (job) => {
     switch (job) {
       case 'cpu_tie': // 450.25 % prints "450.2%" in Rust (ties to even)
-        return { status: 'completed', return_code: 0, exec_time_minutes: 3, peak_cpu_percent: 450.25, peak_memory_bytes: 1024 * MiB }
+        return {
+          status: 'completed',
+          return_code: 0,
+          exec_time_minutes: 3,
+          peak_cpu_percent: 450.25,
+          peak_memory_bytes: 1024 * MiB,
+        }
       case 'cpu_slight': // 0.5 % over: below the threshold
         return { status: 'completed', return_code: 0, exec_time_minutes: 3, peak_cpu_percent: 402 }
       case 'long': // 5 % over its runtime
@@ -65,7 +89,13 @@ async function mixedWorkflow(name: string) {
       case 'exact_memory':
         return { status: 'completed', return_code: 0, exec_time_minutes: 1, peak_memory_bytes: 2048 * MiB }
       case 'crash':
-        return { status: 'failed', return_code: 1, exec_time_minutes: 0.5, peak_cpu_percent: 500, peak_memory_bytes: 100 * MiB }
+        return {
+          status: 'failed',
+          return_code: 1,
+          exec_time_minutes: 0.5,
+          peak_cpu_percent: 500,
+          peak_memory_bytes: 100 * MiB,
+        }
       case 'sigxcpu':
         return { status: 'failed', return_code: 152, exec_time_minutes: 9.9 }
       case 'late_kill': // 137 at 85 % of its runtime: Rust calls it neither OOM nor timeout
@@ -92,18 +122,39 @@ describe('check_resource_utilization matches torc 1.0.0 (`torc workflows check-r
     const wf = await tutorialTimeoutWorkflow(torcApi, 'parity-timeout')
     const ours = await expectParity(wf.id, true)
     expect(ours.violations).toEqual([
-      { job_id: wf.jobIds.get('job_slow'), job_name: 'job_slow', resource_type: 'Runtime', specified: '5m 0s', peak_used: '5m 58s', over_utilization: '+19.4%' },
+      {
+        job_id: wf.jobIds.get('job_slow'),
+        job_name: 'job_slow',
+        resource_type: 'Runtime',
+        specified: '5m 0s',
+        peak_used: '5m 58s',
+        over_utilization: '+19.4%',
+      },
     ])
-    expect(ours.resource_violations).toMatchObject([{ job_name: 'job_slow', likely_timeout: true, timeout_reason: null, likely_runtime_violation: true, cause: 'timeout' }])
+    expect(ours.resource_violations).toMatchObject([
+      {
+        job_name: 'job_slow',
+        likely_timeout: true,
+        timeout_reason: null,
+        likely_runtime_violation: true,
+        cause: 'timeout',
+      },
+    ])
   })
 
   it('on CPU and runtime rows, the 1% threshold, tie rounding and failures Rust cannot name', async () => {
     const wf = await mixedWorkflow('parity-mixed')
     const ours = await expectParity(wf.id, true)
-    const rows = (ours.violations as Json[]).map((v) => `${v.job_name} ${v.resource_type} ${v.peak_used} ${v.over_utilization}`)
+    const rows = (ours.violations as Json[]).map(
+      (v) => `${v.job_name} ${v.resource_type} ${v.peak_used} ${v.over_utilization}`
+    )
     expect(rows).toEqual(['cpu_tie CPU 450.2% +12.6%', 'long Runtime 10m 30s +5.0%', 'crash CPU 500.0% +25.0%'])
     const byName = new Map((ours.resource_violations as Json[]).map((f) => [f.job_name, f]))
-    expect(byName.get('sigxcpu')).toMatchObject({ likely_timeout: true, timeout_reason: 'sigxcpu_152', cause: 'timeout' })
+    expect(byName.get('sigxcpu')).toMatchObject({
+      likely_timeout: true,
+      timeout_reason: 'sigxcpu_152',
+      cause: 'timeout',
+    })
     expect(byName.get('late_kill')).toMatchObject({ memory_violation: false, likely_timeout: false, cause: 'unknown' })
     expect(byName.get('crash')).toMatchObject({ likely_cpu_violation: true, cause: 'unknown' })
   })

@@ -13,7 +13,10 @@ import { torcApi } from '../helpers/worker-torc.ts'
 async function expectRealCommand(command: string): Promise<void> {
   const [torc, ...args] = command.split(' ')
   expect(torc).toBe('torc')
-  const res = await fetch(`${inject('clusterUrl')}/cli`, { method: 'POST', body: JSON.stringify({ args: [...args, '--help'] }) })
+  const res = await fetch(`${inject('clusterUrl')}/cli`, {
+    method: 'POST',
+    body: JSON.stringify({ args: [...args, '--help'] }),
+  })
   const run = (await res.json()) as { status: number; stderr: string }
   expect(run.status, `${command}: ${run.stderr}`).toBe(0)
 }
@@ -22,8 +25,19 @@ const commandsIn = (text: string) => [...text.matchAll(/`(torc [^`]+)`/g)].map((
 
 async function slurmOom(name: string) {
   const wf = await tutorialOomWorkflow(torcApi, name)
-  const small = await addSlurmScheduler(torcApi, wf.id, { name: 'work_small', account: 'myproject', walltime: '00:30:00', mem: '16G' })
-  const big = await addSlurmScheduler(torcApi, wf.id, { name: 'work_big', account: 'myproject', walltime: '04:00:00', mem: '180G', partition: 'bigmem' })
+  const small = await addSlurmScheduler(torcApi, wf.id, {
+    name: 'work_small',
+    account: 'myproject',
+    walltime: '00:30:00',
+    mem: '16G',
+  })
+  const big = await addSlurmScheduler(torcApi, wf.id, {
+    name: 'work_big',
+    account: 'myproject',
+    walltime: '04:00:00',
+    mem: '180G',
+    partition: 'bigmem',
+  })
   return { wf, small, big }
 }
 
@@ -75,10 +89,14 @@ describe('recover_workflow on a Slurm workflow', () => {
     ])
     expect(preview.slurm.note).toContain('account myproject')
     expect(preview.next_steps).toContain(command)
-    for (const c of [command, preview.slurm.preview_command, ...commandsIn(preview.slurm.note)]) await expectRealCommand(c)
+    for (const c of [command, preview.slurm.preview_command, ...commandsIn(preview.slurm.note)])
+      await expectRealCommand(c)
 
     const client = await mcpClient()
-    const result = await client.callTool({ name: 'recover_workflow', arguments: { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id } })
+    const result = await client.callTool({
+      name: 'recover_workflow',
+      arguments: { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id },
+    })
     await client.close()
     expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
     const applied = result.structuredContent as { applied: { jobs_reset: number[] }; next_steps: string }
@@ -155,6 +173,7 @@ describe('a local workflow', () => {
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
     expect(preview).toMatchObject({ rerun_command: `torc run ${wf.id}`, slurm: null })
     const restart = await callBoth('restart_failed_jobs', { workflow_id: wf.id })
-    for (const c of [preview.rerun_command, ...commandsIn(preview.next_steps), restart.rerun_command]) await expectRealCommand(c)
+    for (const c of [preview.rerun_command, ...commandsIn(preview.next_steps), restart.rerun_command])
+      await expectRealCommand(c)
   })
 })

@@ -8,7 +8,6 @@ const GB = 1024 ** 3
 const oomWorkflow = (name: string) => tutorialOomWorkflow(torcApi, name)
 const timeoutWorkflow = (name: string) => tutorialTimeoutWorkflow(torcApi, name)
 
-
 const byName = <T extends { job_name: string }>(items: T[], name: string): T => items.find((i) => i.job_name === name)!
 
 describe('check_resource_utilization', () => {
@@ -21,7 +20,12 @@ describe('check_resource_utilization', () => {
     const row = out.violations.find((v: { job_name: string }) => v.job_name === 'work_2')
     expect(row).toMatchObject({ specified: '10.00 GB', peak_used: '29.90 GB', over_utilization: '+199.0%' })
     expect(out.resource_violations.map((f: { job_name: string }) => f.job_name)).toEqual(['work_1', 'work_2', 'work_3'])
-    expect(out.resource_violations[0]).toMatchObject({ cause: 'oom', oom_reason: 'memory_exceeded', memory_violation: true, return_code: 137 })
+    expect(out.resource_violations[0]).toMatchObject({
+      cause: 'oom',
+      oom_reason: 'memory_exceeded',
+      memory_violation: true,
+      return_code: 137,
+    })
     expect(out.guidance).toContain('10 job(s) exceeded resource limits')
     expect(out.guidance).toContain('Only 3 have failed so far, but 7 more will likely fail without fixes.')
   })
@@ -36,13 +40,23 @@ describe('recover_workflow: OOM', () => {
     expect(preview.adjustments).toHaveLength(1)
     expect(preview.adjustments[0].memory).toMatchObject({ old: '10g', new: '33g' })
     // work_7 completed at 30 GB on the same requirement: it is the floor, as it would fail at 15g next time.
-    expect(preview.adjustments[0].memory.why).toBe('peak 30.00 GB (work_7, completed, shares this requirement): 15g would fail again, proposing 33g (peak + 10%)')
+    expect(preview.adjustments[0].memory.why).toBe(
+      'peak 30.00 GB (work_7, completed, shares this requirement): 15g would fail again, proposing 33g (peak + 10%)'
+    )
     expect(preview.adjustments[0].shared_with_count).toBe(7)
-    expect(preview.jobs[1]).toMatchObject({ job_name: 'work_2', cause: 'oom', action: 'retry', reason: 'memory 10g → 33g' })
+    expect(preview.jobs[1]).toMatchObject({
+      job_name: 'work_2',
+      cause: 'oom',
+      action: 'retry',
+      reason: 'memory 10g → 33g',
+    })
     expect(preview.next_steps).toContain(`plan_id="${preview.plan_id}"`)
 
     const big = await callBoth('recover_workflow', { workflow_id: wf.id, memory_multiplier: 3.5 })
-    expect(big.adjustments[0].memory).toMatchObject({ new: '35g', why: '10g × 3.5 = 35g (peak 30.00 GB, work_7, completed, shares this requirement)' })
+    expect(big.adjustments[0].memory).toMatchObject({
+      new: '35g',
+      why: '10g × 3.5 = 35g (peak 30.00 GB, work_7, completed, shares this requirement)',
+    })
     expect(big.plan_id).not.toBe(preview.plan_id)
 
     const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
@@ -72,7 +86,11 @@ describe('recover_workflow: OOM', () => {
   it('refuses a stale plan_id and a plan made before a concurrent change, changing nothing', async () => {
     const wf = await oomWorkflow('oom-stale')
     const preview = (await rest('recover_workflow', { workflow_id: wf.id })).body
-    const bogus = await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: 'rp_000000000000000000000000' })
+    const bogus = await rest('recover_workflow', {
+      workflow_id: wf.id,
+      dry_run: false,
+      plan_id: 'rp_000000000000000000000000',
+    })
     expect(bogus.status).toBe(409)
     expect(bogus.body.error.message).toContain('changed since the preview')
 
@@ -102,11 +120,22 @@ describe('recover_workflow: timeout, orphans, nothing to do', () => {
     const wf = await timeoutWorkflow('timeout')
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
     const slow = preview.jobs.find((j: { job_name: string }) => j.job_name === 'job_slow')
-    expect(slow).toMatchObject({ cause: 'timeout', action: 'retry', runtime: { old: 'PT5M', new: 'PT7M' }, memory: null })
-    expect(preview.adjustments[0]).toMatchObject({ runtime: { new: 'PT7M' }, shared_with_job_ids: [wf.jobIds.get('job_fast')] })
+    expect(slow).toMatchObject({
+      cause: 'timeout',
+      action: 'retry',
+      runtime: { old: 'PT5M', new: 'PT7M' },
+      memory: null,
+    })
+    expect(preview.adjustments[0]).toMatchObject({
+      runtime: { new: 'PT7M' },
+      shared_with_job_ids: [wf.jobIds.get('job_fast')],
+    })
     // Applied through MCP this time (the OOM test applies through REST).
     const client = await mcpClient()
-    const result = await client.callTool({ name: 'recover_workflow', arguments: { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id } })
+    const result = await client.callTool({
+      name: 'recover_workflow',
+      arguments: { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id },
+    })
     await client.close()
     expect(result.isError ?? false).toBe(false)
     const applied = result.structuredContent as { applied: { jobs_reset: number[] }; next_steps: string }
@@ -118,13 +147,18 @@ describe('recover_workflow: timeout, orphans, nothing to do', () => {
 
   it('detects a job still marked running after its runner vanished, fails it with -128 and retries it', async () => {
     const wf = await createWorkflow({ name: 'orphan', jobs: [{ name: 'done' }, { name: 'stuck' }] })
-    await drive(wf, (job) => (job === 'done' ? { status: 'completed', return_code: 0, exec_time_minutes: 1 } : undefined))
+    await drive(wf, (job) =>
+      job === 'done' ? { status: 'completed', return_code: 0, exec_time_minutes: 1 } : undefined
+    )
     await stopRunner(wf)
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
-    expect(preview.orphaned_running_jobs).toEqual([{ job_id: wf.jobIds.get('stuck'), job_name: 'stuck', compute_node_id: wf.computeNodeId }])
+    expect(preview.orphaned_running_jobs).toEqual([
+      { job_id: wf.jobIds.get('stuck'), job_name: 'stuck', compute_node_id: wf.computeNodeId },
+    ])
     expect(preview.jobs[0]).toMatchObject({ cause: 'node_failure', action: 'retry' })
     expect(preview.can_apply).toBe(true)
-    const applied = (await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id })).body
+    const applied = (await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id }))
+      .body
     expect(applied.applied.orphans_failed).toEqual([wf.jobIds.get('stuck')])
     const results = await callBoth('list_results', { workflow_id: wf.id, status: 'failed' })
     expect(results.total).toBe(0)
@@ -154,7 +188,11 @@ describe('recover_workflow: timeout, orphans, nothing to do', () => {
     await drive(wf, () => ({ status: 'completed', return_code: 0, exec_time_minutes: 1 }))
     await stopRunner(wf)
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
-    expect(preview).toMatchObject({ can_apply: false, jobs_to_retry: [], summary: 'No failed, terminated or orphaned jobs: nothing to recover.' })
+    expect(preview).toMatchObject({
+      can_apply: false,
+      jobs_to_retry: [],
+      summary: 'No failed, terminated or orphaned jobs: nothing to recover.',
+    })
     const apply = await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id })
     expect(apply.status).toBe(409)
     expect(apply.body.error.message).toContain('nothing to recover')
@@ -164,11 +202,19 @@ describe('recover_workflow: timeout, orphans, nothing to do', () => {
     const wf = await createWorkflow({ name: 'unknown', jobs: [{ name: 'bad' }, { name: 'slow' }] })
     await drive(wf, (job) => (job === 'bad' ? { status: 'failed', return_code: 1, exec_time_minutes: 0.1 } : undefined))
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
-    expect(preview.jobs.find((j: { job_name: string }) => j.job_name === 'bad')).toMatchObject({ cause: 'unknown', action: 'skip' })
+    expect(preview.jobs.find((j: { job_name: string }) => j.job_name === 'bad')).toMatchObject({
+      cause: 'unknown',
+      action: 'skip',
+    })
     expect(preview.blockers.join(' ')).toContain('still ready, pending or running')
     const withUnknown = await callBoth('recover_workflow', { workflow_id: wf.id, retry_unknown: true })
     expect(withUnknown.jobs_to_retry).toEqual([wf.jobIds.get('bad')])
-    const apply = await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: withUnknown.plan_id, retry_unknown: true })
+    const apply = await rest('recover_workflow', {
+      workflow_id: wf.id,
+      dry_run: false,
+      plan_id: withUnknown.plan_id,
+      retry_unknown: true,
+    })
     expect(apply.status).toBe(409)
     expect(apply.body.error.message).toContain('cannot recover')
   })
@@ -179,12 +225,21 @@ describe('recover_workflow: what it sets', () => {
     const wf = await createWorkflow({
       name: 'floor-completed',
       resources: { work: { num_cpus: 1, memory: '4g', runtime: 'PT1H' } },
-      jobs: [{ name: 'killed', resources: 'work' }, { name: 'survivor', resources: 'work' }, { name: 'small', resources: 'work' }],
+      jobs: [
+        { name: 'killed', resources: 'work' },
+        { name: 'survivor', resources: 'work' },
+        { name: 'small', resources: 'work' },
+      ],
     })
     await drive(wf, (job) =>
       job === 'killed'
         ? { status: 'failed', return_code: 137, exec_time_minutes: 2, peak_memory_bytes: 5 * GB }
-        : { status: 'completed', return_code: 0, exec_time_minutes: 3, peak_memory_bytes: (job === 'survivor' ? 7.5 : 1) * GB }
+        : {
+            status: 'completed',
+            return_code: 0,
+            exec_time_minutes: 3,
+            peak_memory_bytes: (job === 'survivor' ? 7.5 : 1) * GB,
+          }
     )
     await stopRunner(wf)
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
@@ -244,7 +299,11 @@ describe('recover_workflow: what it sets', () => {
     const withUnknown = await callBoth('recover_workflow', { workflow_id: all.id, retry_unknown: true })
     expect(withUnknown.jobs_to_retry).toEqual(['oom_a', 'oom_b', 'bad_input'].map((n) => all.jobIds.get(n)))
     expect(withUnknown.next_steps).toContain('retry_unknown=true')
-    await applyVia('mcp', 'recover_workflow', { workflow_id: all.id, plan_id: withUnknown.plan_id, retry_unknown: true })
+    await applyVia('mcp', 'recover_workflow', {
+      workflow_id: all.id,
+      plan_id: withUnknown.plan_id,
+      retry_unknown: true,
+    })
     const after = await callBoth('get_workflow_status', { workflow_id: all.id })
     expect(after.job_counts_by_status).toMatchObject({ ready: 3, blocked: 1, failed: 0, completed: 1 })
   })
@@ -272,10 +331,16 @@ describe('recover_workflow: what it sets', () => {
     )
     await stopRunner(wf)
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
-    const runtimes = Object.fromEntries(preview.adjustments.map((a: { name: string; runtime: unknown }) => [a.name, a.runtime]))
+    const runtimes = Object.fromEntries(
+      preview.adjustments.map((a: { name: string; runtime: unknown }) => [a.name, a.runtime])
+    )
     expect(runtimes).toEqual({
       // 5 min × 1.4 = 7 min, but it ran 9.5: 9.5 × 1.1 = 10.45 → 11 min.
-      quick: { old: 'PT5M', new: 'PT11M', why: 'ran 9m 30s: PT7M would time out again, proposing PT11M (longest run + 10%)' },
+      quick: {
+        old: 'PT5M',
+        new: 'PT11M',
+        why: 'ran 9m 30s: PT7M would time out again, proposing PT11M (longest run + 10%)',
+      },
       // 60 min × 1.4 = 84 min (1h 24m), above 60.2 × 1.1.
       hourly: { old: 'PT1H', new: 'PT1H24M', why: 'PT1H × 1.4 = PT1H24M (ran 1h 0m 12s)' },
       // 7 min × 1.4 = 9.8 min → rounded up to 10.
@@ -283,7 +348,11 @@ describe('recover_workflow: what it sets', () => {
     })
     expect(preview.adjustments.every((a: { memory: unknown }) => a.memory === null)).toBe(true)
     await applyVia('mcp', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })
-    for (const [job, runtime] of [['overran', 'PT11M'], ['hour', 'PT1H24M'], ['seven', 'PT10M']] as const) {
+    for (const [job, runtime] of [
+      ['overran', 'PT11M'],
+      ['hour', 'PT1H24M'],
+      ['seven', 'PT10M'],
+    ] as const) {
       const details = await callBoth('get_job_details', { job_id: wf.jobIds.get(job) })
       expect(details, job).toMatchObject({ status: 'ready', resource_requirements: { runtime, memory: '1g' } })
     }
@@ -294,8 +363,14 @@ describe('recover_workflow: terminated jobs it cannot adjust', () => {
   it('says they run again anyway, because Torc readies every terminated job in a new run', async () => {
     const wf = await createWorkflow({
       name: 'terminated-unadjustable',
-      resources: { zero: { num_cpus: 1, memory: '1g', runtime: 'PT0M' }, ok: { num_cpus: 1, memory: '1g', runtime: 'PT10M' } },
-      jobs: [{ name: 'stopped', resources: 'zero' }, { name: 'oom', resources: 'ok' }],
+      resources: {
+        zero: { num_cpus: 1, memory: '1g', runtime: 'PT0M' },
+        ok: { num_cpus: 1, memory: '1g', runtime: 'PT10M' },
+      },
+      jobs: [
+        { name: 'stopped', resources: 'zero' },
+        { name: 'oom', resources: 'ok' },
+      ],
     })
     await drive(wf, (job) =>
       job === 'stopped'

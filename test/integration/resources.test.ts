@@ -14,14 +14,19 @@ async function sharedWorkflow(name: string) {
     ],
   })
   await drive(wf, (job) =>
-    job === 'a' ? { status: 'failed', return_code: 137, exec_time_minutes: 2, peak_memory_bytes: 6 * 1024 ** 3 } : { status: 'completed', return_code: 0, exec_time_minutes: 1 }
+    job === 'a'
+      ? { status: 'failed', return_code: 137, exec_time_minutes: 2, peak_memory_bytes: 6 * 1024 ** 3 }
+      : { status: 'completed', return_code: 0, exec_time_minutes: 1 }
   )
   await stopRunner(wf)
   return wf
 }
 
 /** Previews on both faces, then applies the plan through REST or MCP. */
-async function previewThenApply(input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest'): Promise<{ preview: any; applied: any }> {
+async function previewThenApply(
+  input: Record<string, unknown>,
+  face: 'rest' | 'mcp' = 'rest'
+): Promise<{ preview: any; applied: any }> {
   const preview = await callBoth('update_job_resources', input)
   expect(preview).toMatchObject({ dry_run: true, updated: false })
   const args = { ...input, dry_run: false, plan_id: preview.plan_id }
@@ -50,7 +55,13 @@ describe('update_job_resources', () => {
     const wf = await sharedWorkflow('update-preview')
     const loose = wf.jobIds.get('loose')!
     const preview = await callBoth('update_job_resources', { job_id: loose, memory: '3g' })
-    expect(preview).toMatchObject({ dry_run: true, action: 'change_in_place', updated: false, current: { memory: '1m' }, proposed: { memory: '3g' } })
+    expect(preview).toMatchObject({
+      dry_run: true,
+      action: 'change_in_place',
+      updated: false,
+      current: { memory: '1m' },
+      proposed: { memory: '3g' },
+    })
     expect(preview.message).toContain(`plan_id="${preview.plan_id}"`)
     expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements.memory).toBe('1m')
     const noPlan = await rest('update_job_resources', { job_id: loose, memory: '3g', dry_run: false })
@@ -63,7 +74,12 @@ describe('update_job_resources', () => {
     const a = wf.jobIds.get('a')!
     const { preview, applied } = await previewThenApply({ job_id: a, memory: '8g', runtime: 'PT2H', scope: 'job' })
     expect(preview).toMatchObject({ action: 'copy_for_job', proposed: { memory: '8g', runtime: 'PT2H', num_cpus: 2 } })
-    expect(applied).toMatchObject({ dry_run: false, updated: true, current: { memory: '8g', runtime: 'PT2H', num_cpus: 2 }, previous: { memory: '4g' } })
+    expect(applied).toMatchObject({
+      dry_run: false,
+      updated: true,
+      current: { memory: '8g', runtime: 'PT2H', num_cpus: 2 },
+      previous: { memory: '4g' },
+    })
     const mine = await callBoth('get_job_details', { job_id: a })
     expect(mine.resource_requirements).toMatchObject({ id: applied.resource_requirements_id, memory: '8g' })
     const other = await callBoth('get_job_details', { job_id: wf.jobIds.get('b') })
@@ -72,7 +88,10 @@ describe('update_job_resources', () => {
 
   it('scope "shared" changes it for every job that uses it (applied through MCP)', async () => {
     const wf = await sharedWorkflow('shared-all')
-    const { preview, applied } = await previewThenApply({ job_id: wf.jobIds.get('a'), num_cpus: 4, scope: 'shared' }, 'mcp')
+    const { preview, applied } = await previewThenApply(
+      { job_id: wf.jobIds.get('a'), num_cpus: 4, scope: 'shared' },
+      'mcp'
+    )
     expect(preview.action).toBe('change_shared')
     expect(applied).toMatchObject({ updated: true, current: { num_cpus: 4, memory: '4g' } })
     const other = await callBoth('get_job_details', { job_id: wf.jobIds.get('c') })
@@ -93,10 +112,18 @@ describe('update_job_resources', () => {
     const rrId = preview.resource_requirements_id
     const rr = await torcApi<Record<string, unknown>>('GET', `/resource_requirements/${rrId}`)
     await torcApi('PUT', `/resource_requirements/${rrId}`, { ...rr, memory: '2g' })
-    const stale = await rest('update_job_resources', { job_id: loose, runtime: 'PT3H', dry_run: false, plan_id: preview.plan_id })
+    const stale = await rest('update_job_resources', {
+      job_id: loose,
+      runtime: 'PT3H',
+      dry_run: false,
+      plan_id: preview.plan_id,
+    })
     expect(stale.status).toBe(409)
     expect(stale.body.error.message).toContain('changed since the preview')
-    expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements).toMatchObject({ memory: '2g', runtime: rr.runtime })
+    expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements).toMatchObject({
+      memory: '2g',
+      runtime: rr.runtime,
+    })
   })
 
   it('validates memory and ISO 8601 runtimes before anything is sent, naming the field', async () => {

@@ -10,7 +10,11 @@ beforeAll(async () => {
   wf = await createWorkflow({
     name: 'sweep-10k',
     resources: { sweep: { num_cpus: 1, memory: '2g', runtime: 'PT20M' } },
-    jobs: Array.from({ length: JOBS }, (_, i) => ({ name: `sweep_${i}`, command: `run --index ${i}`, resources: 'sweep' })),
+    jobs: Array.from({ length: JOBS }, (_, i) => ({
+      name: `sweep_${i}`,
+      command: `run --index ${i}`,
+      resources: 'sweep',
+    })),
   })
   await drive(
     wf,
@@ -18,7 +22,12 @@ beforeAll(async () => {
       const i = Number(name.slice('sweep_'.length))
       return i % 100 === 99
         ? { status: 'failed', return_code: 137, exec_time_minutes: 2, peak_memory_bytes: 3 * 1024 ** 3 }
-        : { status: 'completed', return_code: 0, exec_time_minutes: 1 + (i % 7), peak_memory_bytes: (i % 50) * 1024 ** 2 }
+        : {
+            status: 'completed',
+            return_code: 0,
+            exec_time_minutes: 1 + (i % 7),
+            peak_memory_bytes: (i % 50) * 1024 ** 2,
+          }
     },
     { start: false }
   )
@@ -36,11 +45,16 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
   it('list_results pages to the last result and sorts across the whole workflow', async () => {
     const last = await callBoth('list_results', { workflow_id: wf.id, offset: JOBS - 10, limit: 100 })
     expect(last).toMatchObject({ total: JOBS, count: 10, has_more: false })
-    const slowest = await callBoth('list_results', { workflow_id: wf.id, sort_by: 'exec_time_minutes', reverse_sort: true, limit: 5 })
+    const slowest = await callBoth('list_results', {
+      workflow_id: wf.id,
+      sort_by: 'exec_time_minutes',
+      reverse_sort: true,
+      limit: 5,
+    })
     expect(slowest.results.every((r: { exec_time_minutes: number }) => r.exec_time_minutes === 7)).toBe(true)
   })
 
-  it('keeps every page under the clients\' size caps, however large the limit, and pages on from offset + count', async () => {
+  it("keeps every page under the clients' size caps, however large the limit, and pages on from offset + count", async () => {
     const big = await callBoth('list_results', { workflow_id: wf.id, limit: 10_000 })
     expect(big).toMatchObject({ total: JOBS, offset: 0, size_limited: true, has_more: true })
     expect(big.count).toBeGreaterThan(100)
@@ -59,7 +73,11 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
     expect(out.resource_violations_truncated).toBe(out.resource_violations.length < 100)
     expect(JSON.stringify(out).length).toBeLessThan(100_000)
     const few = await callBoth('check_resource_utilization', { workflow_id: wf.id, limit: 10 })
-    expect(few).toMatchObject({ over_utilization_count: 100, violations_truncated: true, resource_violations_truncated: true })
+    expect(few).toMatchObject({
+      over_utilization_count: 100,
+      violations_truncated: true,
+      resource_violations_truncated: true,
+    })
     expect(few.violations).toHaveLength(10)
     expect(few.resource_violations).toHaveLength(10)
   })
@@ -73,7 +91,12 @@ describe(`a ${JOBS.toLocaleString('en')}-job workflow`, () => {
     expect(last).toMatchObject({ total: 100, offset: 90, count: 10, has_more: false })
     const ids = (out: { failed_jobs: { job_id: number }[] }) => out.failed_jobs.map((j) => j.job_id)
     expect(Math.min(...ids(last))).toBeGreaterThan(Math.max(...ids(failed)))
-    const completed = await callBoth('list_jobs_by_status', { workflow_id: wf.id, status: 'completed', limit: 300, offset: 9800 })
+    const completed = await callBoth('list_jobs_by_status', {
+      workflow_id: wf.id,
+      status: 'completed',
+      limit: 300,
+      offset: 9800,
+    })
     expect(completed).toMatchObject({ total: 9900, count: 100, has_more: false, size_limited: false })
   })
 })

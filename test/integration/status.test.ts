@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
-import { createWorkflow, drive, torcApi, type Outcome, type WorkflowFixture } from '../helpers/worker-torc.ts'
+import { createWorkflow, drive, type Outcome, torcApi, type WorkflowFixture } from '../helpers/worker-torc.ts'
 
 const GB = 1024 ** 3
 
@@ -11,7 +11,13 @@ const GB = 1024 ** 3
  */
 const OUTCOMES: Record<string, Outcome> = {
   preprocess: { status: 'completed', return_code: 0, exec_time_minutes: 0.5, peak_memory_bytes: GB },
-  work_8: { status: 'failed', return_code: 137, exec_time_minutes: 3, peak_memory_bytes: 30 * GB, peak_cpu_percent: 950 },
+  work_8: {
+    status: 'failed',
+    return_code: 137,
+    exec_time_minutes: 3,
+    peak_memory_bytes: 30 * GB,
+    peak_cpu_percent: 950,
+  },
   work_9: { status: 'failed', return_code: 1, exec_time_minutes: 0.25, peak_memory_bytes: 2 * GB },
   work_10: { status: 'terminated', return_code: -9, exec_time_minutes: 60 },
 }
@@ -19,7 +25,13 @@ const outcomeOf = (name: string): Outcome => {
   const known = OUTCOMES[name]
   if (known) return known
   const i = Number(name.split('_')[1])
-  return { status: 'completed', return_code: 0, exec_time_minutes: i, peak_memory_bytes: i * GB, peak_cpu_percent: 100 * i }
+  return {
+    status: 'completed',
+    return_code: 0,
+    exec_time_minutes: i,
+    peak_memory_bytes: i * GB,
+    peak_cpu_percent: 100 * i,
+  }
 }
 
 let wf: WorkflowFixture
@@ -69,7 +81,12 @@ describe('status tools against a real torc-server', () => {
   it('list_workflows finds the workflow by owner and by part of its name', async () => {
     const byName = await callBoth('list_workflows', { name: 'LINE-STAT' })
     expect(byName.workflows.map((w: { id: number }) => w.id)).toEqual([wf.id])
-    expect(byName.workflows[0]).toMatchObject({ user: 'alice', job_count: 12, is_complete: true, description: '3-stage fan-out/fan-in' })
+    expect(byName.workflows[0]).toMatchObject({
+      user: 'alice',
+      job_count: 12,
+      is_complete: true,
+      description: '3-stage fan-out/fan-in',
+    })
     const byUser = await callBoth('list_workflows', { user: 'alice', limit: 40 })
     expect(byUser.workflows.every((w: { user: string }) => w.user === 'alice')).toBe(true)
     expect(byUser.workflows.some((w: { id: number }) => w.id === wf.id)).toBe(true)
@@ -80,7 +97,8 @@ describe('status tools against a real torc-server', () => {
   it('list_workflows pages newest first, filters by name substring across pages, and lists archived ones apart', async () => {
     const user = `pager-${Date.now()}`
     const made = []
-    for (const name of ['alpha-run', 'beta-run', 'gamma-test']) made.push(await createWorkflow({ name, user, jobs: [{ name: 'a' }] }))
+    for (const name of ['alpha-run', 'beta-run', 'gamma-test'])
+      made.push(await createWorkflow({ name, user, jobs: [{ name: 'a' }] }))
     await torcApi('POST', `/workflows/${made[1]!.id}/archive`, { is_archived: true })
     const first = await callBoth('list_workflows', { user, limit: 1 })
     expect(first).toMatchObject({ total: 2, count: 1, has_more: true })
@@ -115,7 +133,9 @@ describe('status tools against a real torc-server', () => {
     const names = [...first.jobs, ...last.jobs].map((j: { name: string }) => j.name)
     expect(new Set(names).size).toBe(5)
     const canceled = await callBoth('list_jobs_by_status', { workflow_id: wf.id, status: 'canceled' })
-    expect(canceled.jobs).toEqual([{ job_id: id('postprocess'), name: 'postprocess', command: 'echo postprocess', labels: [] }])
+    expect(canceled.jobs).toEqual([
+      { job_id: id('postprocess'), name: 'postprocess', command: 'echo postprocess', labels: [] },
+    ])
   })
 
   it('list_failed_jobs includes terminated jobs and the error information', async () => {
@@ -123,20 +143,40 @@ describe('status tools against a real torc-server', () => {
     expect(out.failed_job_count).toBe(3)
     expect(out.counts_by_status).toEqual({ failed: 2, terminated: 1, pending_failed: 0 })
     expect(out.failed_jobs.map((j: { name: string }) => j.name)).toEqual(['work_8', 'work_9', 'work_10'])
-    expect(out.failed_jobs[0]).toMatchObject({ status: 'failed', return_code: 137, peak_memory_bytes: 30 * GB, run_id: 1 })
+    expect(out.failed_jobs[0]).toMatchObject({
+      status: 'failed',
+      return_code: 137,
+      peak_memory_bytes: 30 * GB,
+      run_id: 1,
+    })
     expect(out.failed_jobs[2]).toMatchObject({ status: 'terminated', return_code: -9, exec_time_minutes: 60 })
   })
 
   it('list_results sorts, filters failures before the limit, and accepts pending_failed', async () => {
-    const hungry = await callBoth('list_results', { workflow_id: wf.id, sort_by: 'peak_memory_bytes', reverse_sort: true, limit: 2 })
+    const hungry = await callBoth('list_results', {
+      workflow_id: wf.id,
+      sort_by: 'peak_memory_bytes',
+      reverse_sort: true,
+      limit: 2,
+    })
     expect(hungry.results.map((r: { job_id: number }) => r.job_id)).toEqual([id('work_8'), id('work_7')])
     expect(hungry).toMatchObject({ total: 11, count: 2, has_more: true })
 
-    const failed = await callBoth('list_results', { workflow_id: wf.id, failed_only: true, sort_by: 'exec_time_minutes' })
+    const failed = await callBoth('list_results', {
+      workflow_id: wf.id,
+      failed_only: true,
+      sort_by: 'exec_time_minutes',
+    })
     expect(failed.results.map((r: { job_name: string }) => r.job_name)).toEqual(['work_9', 'work_8', 'work_10'])
     expect(failed.total).toBe(3)
 
-    const failedPage = await callBoth('list_results', { workflow_id: wf.id, failed_only: true, limit: 1, offset: 1, sort_by: 'exec_time_minutes' })
+    const failedPage = await callBoth('list_results', {
+      workflow_id: wf.id,
+      failed_only: true,
+      limit: 1,
+      offset: 1,
+      sort_by: 'exec_time_minutes',
+    })
     expect(failedPage.results.map((r: { job_name: string }) => r.job_name)).toEqual(['work_8'])
 
     const pending = await callBoth('list_results', { workflow_id: wf.id, status: 'pending_failed' })
@@ -144,7 +184,12 @@ describe('status tools against a real torc-server', () => {
 
     const one = await callBoth('list_results', { workflow_id: wf.id, job_id: id('work_3') })
     expect(one.results).toHaveLength(1)
-    expect(one.results[0]).toMatchObject({ return_code: 0, exec_time_minutes: 3, peak_cpu_percent: 300, job_name: 'work_3' })
+    expect(one.results[0]).toMatchObject({
+      return_code: 0,
+      exec_time_minutes: 3,
+      peak_cpu_percent: 300,
+      job_name: 'work_3',
+    })
   })
 })
 

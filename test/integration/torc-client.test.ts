@@ -43,7 +43,10 @@ describe('TorcClient failure modes', () => {
     expect(flaky.requests).toHaveLength(3)
     const down = scripted(() => Promise.reject(new TypeError('fetch failed')))
     const err = await failure(new TorcClient(down.transport, { timeoutMs: 1000, retryDelayMs: 1 }).get('/x', JobSchema))
-    expect(err).toMatchObject({ code: 'upstream_unavailable', message: 'Torc at torc.test is unreachable (GET /x): fetch failed' })
+    expect(err).toMatchObject({
+      code: 'upstream_unavailable',
+      message: 'Torc at torc.test is unreachable (GET /x): fetch failed',
+    })
     expect(down.requests).toHaveLength(3)
     const post = scripted(() => Promise.reject(new TypeError('fetch failed')))
     await failure(new TorcClient(post.transport, { timeoutMs: 1000, retryDelayMs: 1 }).send('POST', '/x', JobSchema))
@@ -68,7 +71,7 @@ describe('TorcClient failure modes', () => {
     expect(err.message).toContain('GET /workflows/99999999')
   })
 
-  it('500: upstream_error with Torc\'s message, not retried', async () => {
+  it("500: upstream_error with Torc's message, not retried", async () => {
     const { transport, requests } = scripted(() => new Response('An internal error occurred', { status: 500 }))
     const err = await failure(new TorcClient(transport, { timeoutMs: 1000 }).get('/jobs/1', JobSchema))
     expect(err).toMatchObject({ code: 'upstream_error' })
@@ -77,12 +80,16 @@ describe('TorcClient failure modes', () => {
   })
 
   it('503: a GET is retried with backoff, a POST never', async () => {
-    const { transport, requests } = scripted((_, n) => (n < 3 ? new Response('busy', { status: 503 }) : json({ ok: 1 })))
+    const { transport, requests } = scripted((_, n) =>
+      n < 3 ? new Response('busy', { status: 503 }) : json({ ok: 1 })
+    )
     const client = new TorcClient(transport, { timeoutMs: 1000, retryDelayMs: 1 })
     await client.get('/x', JobSchema.pick({}).loose())
     expect(requests).toHaveLength(3)
     const post = scripted(() => new Response('busy', { status: 503 }))
-    const err = await failure(new TorcClient(post.transport, { timeoutMs: 1000, retryDelayMs: 1 }).send('POST', '/x', JobSchema))
+    const err = await failure(
+      new TorcClient(post.transport, { timeoutMs: 1000, retryDelayMs: 1 }).send('POST', '/x', JobSchema)
+    )
     expect(err.code).toBe('upstream_error')
     expect(post.requests).toHaveLength(1)
   })
@@ -161,7 +168,10 @@ describe('/health', () => {
     const app = createApp()
     const ok = await app.request('http://edge.test/health', {}, env)
     expect(ok.status).toBe(200)
-    expect(await ok.json()).toMatchObject({ status: 'ok', torc: { reachable: true, version: '1.0.0 (unknown)', url: torcApiUrl() } })
+    expect(await ok.json()).toMatchObject({
+      status: 'ok',
+      torc: { reachable: true, version: '1.0.0 (unknown)', url: torcApiUrl() },
+    })
 
     const down = await app.request(
       'http://edge.test/health',
@@ -170,7 +180,10 @@ describe('/health', () => {
     )
     expect(down.status).toBe(503)
     const text = await down.text()
-    expect(JSON.parse(text)).toMatchObject({ status: 'degraded', torc: { reachable: false, url: 'http://127.0.0.1:1/torc-service/v1' } })
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'degraded',
+      torc: { reachable: false, url: 'http://127.0.0.1:1/torc-service/v1' },
+    })
     expect(text).not.toMatch(/secret/)
   })
 })

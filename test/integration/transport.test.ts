@@ -17,7 +17,10 @@ const call = (name: string, input: unknown, bindings: object) =>
 
 /** The job runner's part: a log at Torc's path in the site server's root (test/cluster.ts). */
 async function writeLog(path: string, text: string): Promise<void> {
-  const res = await fetch(`${inject('clusterUrl')}/logs?path=${encodeURIComponent(path)}`, { method: 'POST', body: text })
+  const res = await fetch(`${inject('clusterUrl')}/logs?path=${encodeURIComponent(path)}`, {
+    method: 'POST',
+    body: text,
+  })
   if (!res.ok) throw new Error(`log writer: ${res.status}`)
 }
 
@@ -48,7 +51,10 @@ describe('Workers VPC service bindings', () => {
     expect(await res.json()).toMatchObject({ workflow_id: wf.id, name: 'via-transport', total_jobs: 1 })
 
     const health = await createApp().request('http://edge.test/health', {}, vpcEnv)
-    expect(await health.json()).toMatchObject({ status: 'ok', torc: { url: 'http://torc.vpc.internal/torc-service/v1', reachable: true } })
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      torc: { url: 'http://torc.vpc.internal/torc-service/v1', reachable: true },
+    })
   })
 
   it('reaches the site server through the OUTPUT binding, with its bearer token', async () => {
@@ -100,7 +106,8 @@ describe('Cloudflare Tunnel hostnames behind Access service auth', () => {
       seen.push({ host: url.hostname, path: url.pathname, headers: new Headers(request.headers) })
       const id = request.headers.get('CF-Access-Client-Id')
       const secret = request.headers.get('CF-Access-Client-Secret')
-      if (id !== TOKEN.id || secret !== TOKEN.secret) return new Response('Forbidden: Access service token required', { status: 403 })
+      if (id !== TOKEN.id || secret !== TOKEN.secret)
+        return new Response('Forbidden: Access service token required', { status: 403 })
       const target = new URL(origin)
       url.protocol = target.protocol
       url.host = target.host
@@ -136,7 +143,11 @@ describe('Cloudflare Tunnel hostnames behind Access service auth', () => {
   it('adds Torc basic auth next to the service token when configured', async () => {
     standInForTheEdge()
     // torc-server here runs without --auth-file, so it ignores the credentials; the wire shows both.
-    const res = await call('get_workflow_status', { workflow_id: wf.id }, { ...tunnelEnv, TORC_USERNAME: 'svc', TORC_PASSWORD: 'pw-9d2e' })
+    const res = await call(
+      'get_workflow_status',
+      { workflow_id: wf.id },
+      { ...tunnelEnv, TORC_USERNAME: 'svc', TORC_PASSWORD: 'pw-9d2e' }
+    )
     expect(res.status).toBe(200)
     const torc = seen.filter((r) => r.host === TORC_HOST)
     expect(torc.length).toBeGreaterThan(0)

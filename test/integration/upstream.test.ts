@@ -1,5 +1,5 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { env } from 'cloudflare:workers'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { keys } from '../helpers/worker-faces.ts'
@@ -10,10 +10,29 @@ import { keys } from '../helpers/worker-faces.ts'
  * that stands in for Cloudflare's side).
  */
 type Overrides = Record<string, unknown>
-const hung = { fetch: (req: Request) => new Promise<Response>((_, reject) => req.signal.addEventListener('abort', () => reject(req.signal.reason))) }
+const hung = {
+  fetch: (req: Request) =>
+    new Promise<Response>((_, reject) => req.signal.addEventListener('abort', () => reject(req.signal.reason))),
+}
 const scenarios: [string, Overrides, { status: number; code: string; message: RegExp }][] = [
-  ['Torc down', { TORC_API_URL: 'http://127.0.0.1:9/torc-service/v1' }, { status: 502, code: 'upstream_unavailable', message: /^Torc at 127\.0\.0\.1:9 is unreachable \(GET \/workflows\/1\): / }],
-  ['Torc hung behind the tunnel', { TORC: hung, TORC_TIMEOUT_MS: '200' }, { status: 504, code: 'upstream_timeout', message: /^Torc at [^ ]+ did not answer GET \/workflows\/1 within 200 ms$/ }],
+  [
+    'Torc down',
+    { TORC_API_URL: 'http://127.0.0.1:9/torc-service/v1' },
+    {
+      status: 502,
+      code: 'upstream_unavailable',
+      message: /^Torc at 127\.0\.0\.1:9 is unreachable \(GET \/workflows\/1\): /,
+    },
+  ],
+  [
+    'Torc hung behind the tunnel',
+    { TORC: hung, TORC_TIMEOUT_MS: '200' },
+    {
+      status: 504,
+      code: 'upstream_timeout',
+      message: /^Torc at [^ ]+ did not answer GET \/workflows\/1 within 200 ms$/,
+    },
+  ],
 ]
 
 const app = createApp()
@@ -22,7 +41,9 @@ const call = (overrides: Overrides) => (input: RequestInfo | URL, init?: Request
 
 describe('Torc failing, seen through REST and MCP', () => {
   for (const [name, overrides, expected] of scenarios) {
-    it(`${name}: REST ${expected.status} ${expected.code}, MCP isError with the same message`, { timeout: 30_000 }, async () => {
+    it(`${name}: REST ${expected.status} ${expected.code}, MCP isError with the same message`, {
+      timeout: 30_000,
+    }, async () => {
       const res = await call(overrides)('http://edge.test/v1/tools/get_workflow_status', {
         method: 'POST',
         headers: { Authorization: `Bearer ${keys().read}`, 'Content-Type': 'application/json' },

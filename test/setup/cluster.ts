@@ -14,13 +14,17 @@ import { spawn } from 'node:child_process'
 import { appendFile, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { torcBin } from '../../scripts/torc-paths.ts'
-import { close, listen } from '../../site/listen.ts'
 import { freePort } from '../../scripts/torc-server.ts'
+import { close, listen } from '../../site/listen.ts'
 
 const RUN_TIMEOUT_MS = 120_000
 
 /** Runs the torc CLI against `apiUrl`; keeps the last 4 MB of stdout and 20 kB of stderr. */
-function torcCli(apiUrl: string, args: string[], cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function torcCli(
+  apiUrl: string,
+  args: string[],
+  cwd?: string
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(torcBin('torc'), args, {
       env: { ...process.env, TORC_API_URL: apiUrl, RUST_LOG: 'info' },
@@ -40,38 +44,47 @@ function torcCli(apiUrl: string, args: string[], cwd?: string): Promise<{ status
   })
 }
 
-async function runTorc(apiUrl: string, outputDir: string, workflowId: number): Promise<{ status: number | null; log: string }> {
+async function runTorc(
+  apiUrl: string,
+  outputDir: string,
+  workflowId: number
+): Promise<{ status: number | null; log: string }> {
   const run = await torcCli(apiUrl, ['run', String(workflowId), '--output-dir', outputDir, '--poll-interval', '0.2'])
   return { status: run.status, log: `${run.stdout.slice(-10_000)}${run.stderr}` }
 }
 
 export async function startCluster(apiUrl: string, outputDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort()
-  const server = await listen({
-    fetch: async (req: Request) => {
-      const url = new URL(req.url)
-      if (req.method === 'POST' && url.pathname === '/run') {
-        const id = Number(url.searchParams.get('workflow_id'))
-        if (!Number.isInteger(id) || id <= 0) return new Response('bad workflow_id', { status: 400 })
-        return Response.json(await runTorc(apiUrl, outputDir, id))
-      }
-      if (req.method === 'POST' && url.pathname === '/cli') {
-        const body = (await req.json().catch(() => undefined)) as { args?: unknown } | undefined
-        const args = body?.args
-        if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return new Response('args must be strings', { status: 400 })
-        return Response.json(await torcCli(apiUrl, args, outputDir))
-      }
-      if (req.method === 'POST' && url.pathname === '/logs') {
-        const path = url.searchParams.get('path') ?? ''
-        if (!path || path.includes('..')) return new Response('bad path', { status: 400 })
-        const target = join(outputDir, path)
-        await mkdir(dirname(target), { recursive: true })
-        const body = new Uint8Array(await req.arrayBuffer())
-        await (url.searchParams.get('append') ? appendFile(target, body) : writeFile(target, body))
-        return new Response('ok')
-      }
-      return new Response('not found', { status: 404 })
+  const server = await listen(
+    {
+      fetch: async (req: Request) => {
+        const url = new URL(req.url)
+        if (req.method === 'POST' && url.pathname === '/run') {
+          const id = Number(url.searchParams.get('workflow_id'))
+          if (!Number.isInteger(id) || id <= 0) return new Response('bad workflow_id', { status: 400 })
+          return Response.json(await runTorc(apiUrl, outputDir, id))
+        }
+        if (req.method === 'POST' && url.pathname === '/cli') {
+          const body = (await req.json().catch(() => undefined)) as { args?: unknown } | undefined
+          const args = body?.args
+          if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
+            return new Response('args must be strings', { status: 400 })
+          return Response.json(await torcCli(apiUrl, args, outputDir))
+        }
+        if (req.method === 'POST' && url.pathname === '/logs') {
+          const path = url.searchParams.get('path') ?? ''
+          if (!path || path.includes('..')) return new Response('bad path', { status: 400 })
+          const target = join(outputDir, path)
+          await mkdir(dirname(target), { recursive: true })
+          const body = new Uint8Array(await req.arrayBuffer())
+          await (url.searchParams.get('append') ? appendFile(target, body) : writeFile(target, body))
+          return new Response('ok')
+        }
+        return new Response('not found', { status: 404 })
+      },
     },
-  }, port, '127.0.0.1')
+    port,
+    '127.0.0.1'
+  )
   return { url: `http://127.0.0.1:${port}`, stop: () => close(server) }
 }

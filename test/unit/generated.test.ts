@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { describe, expect, it } from 'vitest'
@@ -78,8 +78,10 @@ function undescribedFields(schema: JsonSchema, path: string): string[] {
   }
   const items = Array.isArray(schema.items) ? schema.items : schema.items ? [schema.items] : []
   for (const item of items) out.push(...undescribedFields(item, `${path}[]`))
-  for (const member of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out.push(...undescribedFields(member, path))
-  if (typeof schema.additionalProperties === 'object') out.push(...undescribedFields(schema.additionalProperties, `${path}{}`))
+  for (const member of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+    out.push(...undescribedFields(member, path))
+  if (typeof schema.additionalProperties === 'object')
+    out.push(...undescribedFields(schema.additionalProperties, `${path}{}`))
   return out
 }
 
@@ -89,7 +91,12 @@ describe('every tool is fully described for a model', () => {
       expect(tool.name).toMatch(/^[a-z][a-z0-9_]*$/)
       expect(tool.title.length).toBeGreaterThan(3)
       expect(tool.description.length).toBeGreaterThan(60)
-      expect(Object.keys(tool.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint'])
+      expect(Object.keys(tool.annotations).sort()).toEqual([
+        'destructiveHint',
+        'idempotentHint',
+        'openWorldHint',
+        'readOnlyHint',
+      ])
       const undescribed = [tool.input, tool.output].flatMap((schema, i) =>
         undescribedFields(schema.toJSONSchema({ io: 'input' }) as JsonSchema, `${tool.name}.${i ? 'output' : 'input'}`)
       )

@@ -1,7 +1,7 @@
+import { durationToSeconds, memoryToBytes } from '../../torc/units.ts'
 import { errorMessage } from '../errors.ts'
 import type { WorkflowSpec } from '../model.ts'
 import { compileRegex } from '../regex.ts'
-import { durationToSeconds, memoryToBytes } from '../../torc/units.ts'
 
 /**
  * Problems that torc 1.0.0 `validate_spec` lets through but creation rejects, either in the client
@@ -18,8 +18,7 @@ export function creationProblems(spec: WorkflowSpec): string[] {
     handlers.add(handler.name)
   }
   for (const rr of spec.resource_requirements ?? []) {
-    if (rr.name === 'default') problems.push("Cannot create resource requirement named 'default' via " +
-      "external API")
+    if (rr.name === 'default') problems.push("Cannot create resource requirement named 'default' via " + 'external API')
     try {
       memoryToBytes(rr.memory)
     } catch (error) {
@@ -76,11 +75,12 @@ export function workflowConfigError(spec: WorkflowSpec): string | undefined {
       if (value.trim() === '') {
         errors.push(
           "srun_mpi must not be empty when provided. Set a non-empty Slurm MPI mode such as 'pmix' or " +
-            "omit the field."
+            'omit the field.'
         )
       } else if (value.trim() !== value || !/^[A-Za-z0-9+_.-]+$/.test(value)) {
-        errors.push("srun_mpi must be a single safe token matching [A-Za-z0-9+_.-]+ (for example 'none' " +
-          "or 'pmix').")
+        errors.push(
+          "srun_mpi must be a single safe token matching [A-Za-z0-9+_.-]+ (for example 'none' " + "or 'pmix')."
+        )
       }
       if (!perNode) {
         errors.push(
@@ -91,16 +91,22 @@ export function workflowConfigError(spec: WorkflowSpec): string | undefined {
     }
     if (slurm) {
       if (ec.limit_resources === false) {
-        errors.push('limit_resources: false is only supported in direct mode. Slurm mode requires ' +
-          'resource limits for correct srun behavior.')
+        errors.push(
+          'limit_resources: false is only supported in direct mode. Slurm mode requires ' +
+            'resource limits for correct srun behavior.'
+        )
       }
       if (ec.termination_signal !== undefined) {
-        errors.push('termination_signal is only supported in direct mode. In slurm mode, use ' +
-          'srun_termination_signal instead.')
+        errors.push(
+          'termination_signal is only supported in direct mode. In slurm mode, use ' +
+            'srun_termination_signal instead.'
+        )
       }
       if (ec.sigterm_lead_seconds !== undefined) {
-        errors.push('sigterm_lead_seconds is only supported in direct mode. In slurm mode, termination ' +
-          'timing is controlled by srun_termination_signal.')
+        errors.push(
+          'sigterm_lead_seconds is only supported in direct mode. In slurm mode, termination ' +
+            'timing is controlled by srun_termination_signal.'
+        )
       }
       if (ec.oom_exit_code !== undefined) {
         errors.push('oom_exit_code is only supported in direct mode. In slurm mode, Slurm manages OOM detection.')
@@ -108,8 +114,10 @@ export function workflowConfigError(spec: WorkflowSpec): string | undefined {
     }
     if (direct) {
       if (ec.srun_termination_signal !== undefined) {
-        errors.push('srun_termination_signal is only supported in slurm mode. In direct mode, use ' +
-          'termination_signal instead.')
+        errors.push(
+          'srun_termination_signal is only supported in slurm mode. In direct mode, use ' +
+            'termination_signal instead.'
+        )
       }
       if (ec.enable_cpu_bind === true) {
         errors.push('enable_cpu_bind is only supported in slurm mode. It has no effect in direct mode.')

@@ -8,10 +8,7 @@ import {
   checkSlurmDefaults,
   checkUniqueNames,
 } from '../checks.ts'
-import { creationProblems } from './checks.ts'
-import { jobSteps } from './jobs.ts'
-import type { ActionDraft, Api, CreationPlan, CreationStep } from './types.ts'
-import { SpecError, type SpecIssue, formatIssue } from '../errors.ts'
+import { formatIssue, SpecError, type SpecIssue } from '../errors.ts'
 import { type ExpandOptions, expandParameters } from '../expand.ts'
 import type { SpecFormat } from '../formats.ts'
 import type { WorkflowSpec } from '../model.ts'
@@ -19,6 +16,9 @@ import { type ParseOptions, parseSpec } from '../parse.ts'
 import { compileRegex } from '../regex.ts'
 import { checkSchedulerResources } from '../resources.ts'
 import { substituteExpanded } from '../substitute.ts'
+import { creationProblems } from './checks.ts'
+import { jobSteps } from './jobs.ts'
+import type { ActionDraft, Api, CreationPlan, CreationStep } from './types.ts'
 
 /**
  * The REST creation sequence of torc 1.0.0 (MCP `create_workflow` with a local workflow:
@@ -161,11 +161,28 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 const MIME: Record<string, string> = {
-  csv: 'text/csv', txt: 'text/plain', json: 'application/json', yaml: 'application/yaml', yml: 'application/yaml',
-  md: 'text/markdown', html: 'text/html', xml: 'application/xml', pdf: 'application/pdf', png: 'image/png',
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', zip: 'application/zip',
-  gz: 'application/gzip', tar: 'application/x-tar', py: 'text/x-python', sh: 'application/x-sh',
-  h5: 'application/x-hdf5', nc: 'application/x-netcdf', parquet: 'application/vnd.apache.parquet',
+  csv: 'text/csv',
+  txt: 'text/plain',
+  json: 'application/json',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+  md: 'text/markdown',
+  html: 'text/html',
+  xml: 'application/xml',
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  tar: 'application/x-tar',
+  py: 'text/x-python',
+  sh: 'application/x-sh',
+  h5: 'application/x-hdf5',
+  nc: 'application/x-netcdf',
+  parquet: 'application/vnd.apache.parquet',
 }
 
 function fileSteps(spec: WorkflowSpec, size: number, steps: CreationStep[], issues: SpecIssue[]): void {
@@ -178,17 +195,19 @@ function fileSteps(spec: WorkflowSpec, size: number, steps: CreationStep[], issu
   const models = files.map((f) =>
     f.st_mtime === undefined ? { name: f.name, path: f.path } : { name: f.name, path: f.path, st_mtime: f.st_mtime }
   )
-  chunks(models, size).forEach((batch, i) =>
+  chunks(models, size).forEach((batch, i) => {
     steps.push({ kind: 'files', method: 'POST', path: '/bulk_files', batch: i + 1, files: batch })
-  )
-  const inputs = new Set(spec.jobs.flatMap((j) => j.input_files ?? []))
-  const inputRegexes = spec.jobs.flatMap((j) => j.input_file_regexes ?? []).flatMap((p) => {
-    try {
-      return [compileRegex(p)]
-    } catch {
-      return []
-    }
   })
+  const inputs = new Set(spec.jobs.flatMap((j) => j.input_files ?? []))
+  const inputRegexes = spec.jobs
+    .flatMap((j) => j.input_file_regexes ?? [])
+    .flatMap((p) => {
+      try {
+        return [compileRegex(p)]
+      } catch {
+        return []
+      }
+    })
   for (const f of files) {
     if (f.identifier === undefined) continue
     if (f.st_mtime === undefined && !inputs.has(f.name) && !inputRegexes.some((re) => re.test(f.name))) continue
@@ -221,9 +240,9 @@ function userDataSteps(spec: WorkflowSpec, size: number, steps: CreationStep[], 
     if (ud.data !== undefined) record.data = ud.data
     records.push(record)
   }
-  chunks(records, size).forEach((batch, i) =>
+  chunks(records, size).forEach((batch, i) => {
     steps.push({ kind: 'user_data', method: 'POST', path: '/bulk_user_data', batch: i + 1, records: batch })
-  )
+  })
 }
 
 function namedSteps(spec: WorkflowSpec, steps: CreationStep[], issues: SpecIssue[]): void {

@@ -1,7 +1,7 @@
-import type { CreationStep, JobDraft } from './types.ts'
 import type { SpecIssue } from '../errors.ts'
 import type { JobSpec, WorkflowSpec } from '../model.ts'
 import { compileRegex } from '../regex.ts'
+import type { CreationStep, JobDraft } from './types.ts'
 
 /**
  * Job creation of torc 1.0.0 (`create_jobs`): dependency names from `depends_on` and
@@ -14,7 +14,7 @@ export function jobSteps(spec: WorkflowSpec, size: number, steps: CreationStep[]
   const names = [...new Set(spec.jobs.map((j) => j.name))]
   const nameSet = new Set(names)
   const deps = new Map<string, readonly string[]>()
-  spec.jobs.forEach((job, index) => deps.set(job.name, dependencies(job, index, names, nameSet, issues)))
+  for (const [index, job] of spec.jobs.entries()) deps.set(job.name, dependencies(job, index, names, nameSet, issues))
   const level = levels(names, deps)
   if (level === undefined) {
     issues.push({ path: 'jobs', message: 'Circular dependency detected in job graph' })

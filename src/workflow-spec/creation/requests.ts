@@ -1,5 +1,5 @@
-import type { Api, CreationRequest, CreationStep, IdMaps, JobDraft } from './types.ts'
 import { SpecError } from '../errors.ts'
+import type { Api, CreationRequest, CreationStep, IdMaps, JobDraft } from './types.ts'
 
 /**
  * The name→id bookkeeping an executor of a creation plan needs, as pure functions:
@@ -47,9 +47,10 @@ export function buildRequest(step: CreationStep, ids: IdMaps): CreationRequest {
     case 'slurm_scheduler':
     case 'failure_handler':
       return { method: 'POST', path, body: { ...step.body, workflow_id: wf } }
-    case 'jobs':
+    case 'jobs': {
       const body: Api['JobsModel'] = { jobs: step.jobs.map((job) => jobModel(job, wf, ids)) }
       return { method: 'POST', path, body }
+    }
     case 'action':
       return { method: 'POST', path, body: actionModel(step, wf, ids) }
     case 'reset_status':
@@ -75,17 +76,26 @@ function jobModel(job: JobDraft, wf: number, ids: IdMaps): Api['JobModel'] {
   set('output_user_data_ids', list(refs.output_user_data, ids.userData, 'Output user data'))
   if (refs.resource_requirements !== undefined) {
     const rr = refs.resource_requirements
-    model.resource_requirements_id = lookup(ids.resourceRequirements, rr, `Resource requirements '${rr}' ` +
-      `not found for job '${name}'`)
+    model.resource_requirements_id = lookup(
+      ids.resourceRequirements,
+      rr,
+      `Resource requirements '${rr}' ` + `not found for job '${name}'`
+    )
   }
   if (refs.scheduler !== undefined) {
-    model.scheduler_id = lookup(ids.slurmSchedulers, refs.scheduler, `Scheduler '${refs.scheduler}' not ` +
-      `found for job '${name}'`)
+    model.scheduler_id = lookup(
+      ids.slurmSchedulers,
+      refs.scheduler,
+      `Scheduler '${refs.scheduler}' not ` + `found for job '${name}'`
+    )
   }
   if (refs.failure_handler !== undefined) {
     const fh = refs.failure_handler
-    model.failure_handler_id = lookup(ids.failureHandlers, fh, `Failure handler '${fh}' not found for ` +
-      `job '${name}'`)
+    model.failure_handler_id = lookup(
+      ids.failureHandlers,
+      fh,
+      `Failure handler '${fh}' not found for ` + `job '${name}'`
+    )
   }
   if (refs.depends_on.length > 0) {
     model.depends_on_job_ids = refs.depends_on.map((d) =>
@@ -101,8 +111,7 @@ function actionModel(step: ActionStep, wf: number, ids: IdMaps): Api['WorkflowAc
   const { draft } = step
   let jobIds: number[] | null = null
   if (draft.jobs !== undefined) {
-    jobIds = draft.jobs.exact.map((n) => lookup(ids.jobs, n, `Action references job '${n}' which does ` +
-      `not exist`))
+    jobIds = draft.jobs.exact.map((n) => lookup(ids.jobs, n, `Action references job '${n}' which does not exist`))
     const seen = new Set(jobIds)
     for (const n of draft.jobs.matched) {
       const id = ids.jobs.get(n)
@@ -198,7 +207,7 @@ export function recordResponse(step: CreationStep, response: unknown, ids: IdMap
       if (created.length !== step.jobs.length) {
         fail(`Batch ${step.batch} returned ${created.length} jobs but expected ${step.jobs.length}`)
       }
-      created.forEach((job, i) => ids.jobs.set(step.jobs[i]?.body.name as string, idOf(job, 'job')))
+      for (const [i, job] of created.entries()) ids.jobs.set(step.jobs[i]?.body.name as string, idOf(job, 'job'))
       return
     }
     default:

@@ -57,8 +57,7 @@ function stringMap(node: Node, label: string): Obj | undefined {
   for (const child of children(node)) {
     const v = child.entries[0]?.getValue()
     if (typeof v !== 'string') {
-      throw new SpecError([{ path: node.getName(), message: `${label} '${child.getName()}' must have a ` +
-        `string value` }])
+      throw new SpecError([{ path: node.getName(), message: `${label} '${child.getName()}' must have a string value` }])
     }
     out[child.getName()] = v
   }
@@ -91,12 +90,22 @@ function job(node: Node, ctx: Ctx): Obj {
     ;(lists[key] ??= []).push(...values)
   }
   const singles: Record<string, Kind> = {
-    command: S, invocation_script: S, cancel_on_blocking_job_failure: B, supports_termination: B,
-    resource_requirements: S, failure_handler: S, scheduler: S, parameter_mode: S,
+    command: S,
+    invocation_script: S,
+    cancel_on_blocking_job_failure: B,
+    supports_termination: B,
+    resource_requirements: S,
+    failure_handler: S,
+    scheduler: S,
+    parameter_mode: S,
   }
   const repeated: Record<string, string> = {
-    depends_on: 'depends_on', depends_on_regexes: 'depends_on_regexes', input_file: 'input_files',
-    output_file: 'output_files', input_user_data: 'input_user_data', output_user_data: 'output_user_data',
+    depends_on: 'depends_on',
+    depends_on_regexes: 'depends_on_regexes',
+    input_file: 'input_files',
+    output_file: 'output_files',
+    input_user_data: 'input_user_data',
+    output_user_data: 'output_user_data',
   }
   for (const child of children(node)) {
     const key = child.getName()
@@ -142,8 +151,7 @@ function file(node: Node, ctx: Ctx): Obj {
     const key = child.getName()
     if (key === 'path' || key === 'identifier' || key === 'parameter_mode') {
       set(obj, key, scalar(child, S, ctx, `file "${name}"`))
-    }
-    else if (key === 'parameters') set(obj, 'parameters', stringMap(child, 'Parameter'))
+    } else if (key === 'parameters') set(obj, 'parameters', stringMap(child, 'Parameter'))
     else if (key === 'use_parameters') {
       const names = strings(child)
       if (names.length > 0) obj['use_parameters'] = names
@@ -203,8 +211,14 @@ function action(node: Node, ctx: Ctx): Obj {
   const regexes: string[] = []
   const commands: string[] = []
   const fields: Record<string, Kind> = {
-    trigger_type: S, action_type: S, scheduler: S, scheduler_type: S, num_allocations: I,
-    start_one_worker_per_node: B, max_parallel_jobs: I, persistent: B,
+    trigger_type: S,
+    action_type: S,
+    scheduler: S,
+    scheduler_type: S,
+    num_allocations: I,
+    start_one_worker_per_node: B,
+    max_parallel_jobs: I,
+    persistent: B,
   }
   for (const child of children(node)) {
     const key = child.getName()
@@ -227,7 +241,11 @@ function action(node: Node, ctx: Ctx): Obj {
 function resourceMonitor(node: Node, ctx: Ctx): Obj {
   const obj: Obj = {}
   const fields: Record<string, Kind> = {
-    enabled: B, granularity: S, sample_interval_seconds: I, flush_interval_seconds: I, generate_plots: B,
+    enabled: B,
+    granularity: S,
+    sample_interval_seconds: I,
+    flush_interval_seconds: I,
+    generate_plots: B,
   }
   for (const child of children(node)) {
     const key = child.getName()
@@ -241,8 +259,16 @@ function resourceMonitor(node: Node, ctx: Ctx): Obj {
 function executionConfig(node: Node, ctx: Ctx): Obj {
   const obj: Obj = {}
   const fields: Record<string, Kind> = {
-    mode: S, limit_resources: B, enable_cpu_bind: B, termination_signal: S, srun_termination_signal: S,
-    srun_mpi: S, sigterm_lead_seconds: I, sigkill_headroom_seconds: I, timeout_exit_code: I, oom_exit_code: I,
+    mode: S,
+    limit_resources: B,
+    enable_cpu_bind: B,
+    termination_signal: S,
+    srun_termination_signal: S,
+    srun_mpi: S,
+    sigterm_lead_seconds: I,
+    sigkill_headroom_seconds: I,
+    timeout_exit_code: I,
+    oom_exit_code: I,
   }
   for (const child of children(node)) {
     if (child.getName() === 'stdio') obj['stdio'] = block(child, STDIO_FIELDS, ctx, 'execution_config > stdio')
@@ -265,14 +291,28 @@ function slurmDefaults(node: Node): Obj {
 const LISTS = ['jobs', 'files', 'user_data', 'resource_requirements', 'failure_handlers', 'slurm_schedulers', 'actions']
 const STDIO_FIELDS: Record<string, Kind> = { mode: 'string', delete_on_success: 'bool' }
 const TOP_SCALARS: Record<string, Kind> = {
-  name: S, user: S, description: S, compute_node_expiration_buffer_seconds: I,
-  compute_node_wait_for_new_jobs_seconds: I, compute_node_ignore_workflow_completion: B,
-  compute_node_wait_for_healthy_database_minutes: I, use_pending_failed: B,
+  name: S,
+  user: S,
+  description: S,
+  compute_node_expiration_buffer_seconds: I,
+  compute_node_wait_for_new_jobs_seconds: I,
+  compute_node_ignore_workflow_completion: B,
+  compute_node_wait_for_healthy_database_minutes: I,
+  use_pending_failed: B,
 }
 const RR_FIELDS: Record<string, Kind> = { num_cpus: I, num_gpus: I, num_nodes: I, memory: S, runtime: S }
 const SCHEDULER_FIELDS: Record<string, Kind> = {
-  account: S, gres: S, mem: S, nodes: I, ntasks_per_node: I, partition: S, qos: S, tmp: S, walltime: S,
-  extra: S, serialize_allocations: B,
+  account: S,
+  gres: S,
+  mem: S,
+  nodes: I,
+  ntasks_per_node: I,
+  partition: S,
+  qos: S,
+  tmp: S,
+  walltime: S,
+  extra: S,
+  serialize_allocations: B,
 }
 
 /** Parses KDL text into the generic spec value plus warnings for ignored nodes. */

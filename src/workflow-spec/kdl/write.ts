@@ -1,4 +1,4 @@
-import { Document, Node, format } from '@bgotink/kdl'
+import { Document, format, Node } from '@bgotink/kdl'
 import type { JobSpec, WorkflowSpec } from '../model.ts'
 
 /**
@@ -44,12 +44,22 @@ const add = (into: Node | Document, node: Node | undefined): void => {
 }
 
 const JOB_SCALARS = [
-  'command', 'invocation_script', 'cancel_on_blocking_job_failure', 'supports_termination', 'resource_requirements',
-  'failure_handler', 'scheduler', 'parameter_mode',
+  'command',
+  'invocation_script',
+  'cancel_on_blocking_job_failure',
+  'supports_termination',
+  'resource_requirements',
+  'failure_handler',
+  'scheduler',
+  'parameter_mode',
 ] as const
 const JOB_REPEATED: readonly [keyof JobSpec, string][] = [
-  ['depends_on', 'depends_on'], ['depends_on_regexes', 'depends_on_regexes'], ['input_files', 'input_file'],
-  ['output_files', 'output_file'], ['input_user_data', 'input_user_data'], ['output_user_data', 'output_user_data'],
+  ['depends_on', 'depends_on'],
+  ['depends_on_regexes', 'depends_on_regexes'],
+  ['input_files', 'input_file'],
+  ['output_files', 'output_file'],
+  ['input_user_data', 'input_user_data'],
+  ['output_user_data', 'output_user_data'],
 ]
 
 function job(spec: JobSpec): Node {
@@ -73,21 +83,56 @@ function job(spec: JobSpec): Node {
 const STDIO = ['mode', 'delete_on_success'] as const
 const RR = ['num_cpus', 'num_gpus', 'num_nodes', 'memory', 'runtime'] as const
 const SCHEDULER = [
-  'account', 'gres', 'mem', 'nodes', 'ntasks_per_node', 'partition', 'qos', 'tmp', 'walltime', 'extra',
+  'account',
+  'gres',
+  'mem',
+  'nodes',
+  'ntasks_per_node',
+  'partition',
+  'qos',
+  'tmp',
+  'walltime',
+  'extra',
   'serialize_allocations',
 ] as const
 const ACTION = [
-  'trigger_type', 'action_type', 'scheduler', 'scheduler_type', 'num_allocations', 'start_one_worker_per_node',
-  'max_parallel_jobs', 'persistent',
+  'trigger_type',
+  'action_type',
+  'scheduler',
+  'scheduler_type',
+  'num_allocations',
+  'start_one_worker_per_node',
+  'max_parallel_jobs',
+  'persistent',
 ] as const
-const MONITOR = ['enabled', 'granularity', 'sample_interval_seconds', 'flush_interval_seconds', 'generate_plots'] as const
+const MONITOR = [
+  'enabled',
+  'granularity',
+  'sample_interval_seconds',
+  'flush_interval_seconds',
+  'generate_plots',
+] as const
 const EXECUTION = [
-  'mode', 'limit_resources', 'enable_cpu_bind', 'termination_signal', 'srun_termination_signal', 'srun_mpi',
-  'sigterm_lead_seconds', 'sigkill_headroom_seconds', 'timeout_exit_code', 'oom_exit_code',
+  'mode',
+  'limit_resources',
+  'enable_cpu_bind',
+  'termination_signal',
+  'srun_termination_signal',
+  'srun_mpi',
+  'sigterm_lead_seconds',
+  'sigkill_headroom_seconds',
+  'timeout_exit_code',
+  'oom_exit_code',
 ] as const
 const TOP = [
-  'name', 'user', 'description', 'compute_node_expiration_buffer_seconds', 'compute_node_wait_for_new_jobs_seconds',
-  'compute_node_ignore_workflow_completion', 'compute_node_wait_for_healthy_database_minutes', 'use_pending_failed',
+  'name',
+  'user',
+  'description',
+  'compute_node_expiration_buffer_seconds',
+  'compute_node_wait_for_new_jobs_seconds',
+  'compute_node_ignore_workflow_completion',
+  'compute_node_wait_for_healthy_database_minutes',
+  'use_pending_failed',
 ] as const
 
 /** Writes the spec as a KDL document (tab-indented, one node per line). */
@@ -119,7 +164,8 @@ export function specToKdl(spec: WorkflowSpec): string {
     }
     doc.appendNode(u.name === undefined ? block('user_data', build) : block('user_data', build, u.name))
   }
-  for (const r of spec.resource_requirements ?? []) doc.appendNode(block('resource_requirements', (n) => scalars(n, r, RR), r.name))
+  for (const r of spec.resource_requirements ?? [])
+    doc.appendNode(block('resource_requirements', (n) => scalars(n, r, RR), r.name))
   for (const h of spec.failure_handlers ?? []) {
     const rules = (n: Node): void => {
       for (const rule of h.rules) {
@@ -152,9 +198,11 @@ export function specToKdl(spec: WorkflowSpec): string {
     doc.appendNode(
       block('resource_monitor', (n) => {
         scalars(n, monitor, MONITOR)
-        if (monitor.jobs !== undefined) n.appendNode(block('jobs', (c) => scalars(c, monitor.jobs ?? {}, ['enabled', 'granularity'])))
+        if (monitor.jobs !== undefined)
+          n.appendNode(block('jobs', (c) => scalars(c, monitor.jobs ?? {}, ['enabled', 'granularity'])))
         const node = monitor.compute_node
-        if (node !== undefined) n.appendNode(block('compute_node', (c) => scalars(c, node, ['enabled', 'granularity', 'cpu', 'memory'])))
+        if (node !== undefined)
+          n.appendNode(block('compute_node', (c) => scalars(c, node, ['enabled', 'granularity', 'cpu', 'memory'])))
       })
     )
   }
@@ -163,7 +211,8 @@ export function specToKdl(spec: WorkflowSpec): string {
     doc.appendNode(
       block('slurm_defaults', (n) => {
         for (const [key, value] of Object.entries(defaults)) {
-          if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') n.appendNode(leaf(key, value))
+          if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+            n.appendNode(leaf(key, value))
         }
       })
     )

@@ -1,12 +1,12 @@
-import { SpecError, errorMessage } from '../errors.ts'
+import { errorMessage, SpecError } from '../errors.ts'
 import { type ExpandOptions, expandParameters } from '../expand.ts'
 import type { SpecFormat } from '../formats.ts'
 import { graphFromSpec } from '../graph.ts'
-import { HPC_PROFILES, type HpcProfile, HpcProfileSchema } from './hpc.ts'
 import type { SlurmSchedulerSpec, WorkflowActionSpec, WorkflowSpec } from '../model.ts'
 import { type ParseOptions, parseSpec } from '../parse.ts'
-import { type GroupBy, type PlannedScheduler, type WalltimeStrategy, planSchedulers } from './scheduler-plan.ts'
 import { substituteExpanded } from '../substitute.ts'
+import { HPC_PROFILES, type HpcProfile, HpcProfileSchema } from './hpc.ts'
+import { type GroupBy, type PlannedScheduler, planSchedulers, type WalltimeStrategy } from './scheduler-plan.ts'
 
 /**
  * Slurm scheduler generation for a spec (torc 1.0.0 `generate_schedulers_for_workflow` behind
@@ -76,10 +76,7 @@ export function resolveProfile(name: string | undefined, custom: unknown[] = [])
 }
 
 /** Generates Slurm schedulers and schedule_nodes actions for a spec; throws SpecError. */
-export function generateSlurm(
-  input: string | WorkflowSpec,
-  options: GenerateSlurmOptions = {}
-): GenerateSlurmResult {
+export function generateSlurm(input: string | WorkflowSpec, options: GenerateSlurmOptions = {}): GenerateSlurmResult {
   const multiplier = options.walltimeMultiplier ?? 1.5
   if (!(multiplier > 0)) throw new SpecError('walltime multiplier must be greater than 0')
   const profile = resolveProfile(options.hpcProfile, options.profiles)
@@ -100,7 +97,7 @@ export function generateSlurm(
         `Workflow spec already has ${what} defined. Use overwrite to generate new schedulers (replaces ` +
           `existing), ` +
           'keep the existing schedulers as they are, or remove schedulers/actions from the spec and ' +
-            'generate again.'
+          'generate again.'
       )
     }
     spec.slurm_schedulers = undefined
@@ -109,13 +106,11 @@ export function generateSlurm(
   const expanded = expandParameters(spec, options)
   if (expanded.error !== undefined) throw new SpecError(`Failed to expand parameters: ${expanded.error}`)
   const rrs = expanded.spec.resource_requirements ?? []
-  if (rrs.length === 0) throw new SpecError('Workflow has no resource_requirements defined. Cannot ' +
-    'generate schedulers.')
+  if (rrs.length === 0)
+    throw new SpecError('Workflow has no resource_requirements defined. Cannot generate schedulers.')
   const analysed =
-    options.resolveFileVariables === false
-      ? expanded.spec
-      : substituteExpanded(expanded.spec, expanded.jobOwned, false)
-  let graph
+    options.resolveFileVariables === false ? expanded.spec : substituteExpanded(expanded.spec, expanded.jobOwned, false)
+  let graph: ReturnType<typeof graphFromSpec>
   try {
     graph = graphFromSpec(analysed)
   } catch (error) {

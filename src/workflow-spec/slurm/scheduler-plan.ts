@@ -1,8 +1,8 @@
+import { durationToSeconds, parseMemoryMb, secsToWalltime } from '../../torc/units.ts'
 import { errorMessage } from '../errors.ts'
 import type { JobGraph } from '../graph.ts'
-import { type HpcPartition, type HpcProfile, findBestPartition } from './hpc.ts'
 import type { ResourceRequirementsSpec } from '../model.ts'
-import { durationToSeconds, parseMemoryMb, secsToWalltime } from '../../torc/units.ts'
+import { findBestPartition, type HpcPartition, type HpcProfile } from './hpc.ts'
 
 /**
  * Scheduler planning (torc 1.0.0 `scheduler_plan.rs`): group jobs by resource requirements (or by

@@ -12,7 +12,9 @@ function slowBundle(chunks: number, delayMs: number): ReadableStream<Uint8Array>
   return new ReadableStream({
     async pull(c) {
       if (sent === -1) {
-        c.enqueue(controlLine({ torc_edge_bundle: 1, workflow_id: 1, files: 1, bytes: chunks * line.length, truncated: false }))
+        c.enqueue(
+          controlLine({ torc_edge_bundle: 1, workflow_id: 1, files: 1, bytes: chunks * line.length, truncated: false })
+        )
         c.enqueue(controlLine({ path: 'job_stdio/job_wf1_j1_r1_a1.e', size: chunks * line.length }))
         sent = 0
         return
@@ -37,7 +39,9 @@ describe('analyzeBundle', () => {
     const r = await analyzeBundle(slowBundle(1000, 5), { timeBudgetMs: 200 })
     expect(Date.now() - started).toBeLessThan(2000)
     expect(r.truncated).toBe(true)
-    expect(r.truncation_reason).toMatch(/^time budget of 0\.2 s reached after 1 files \(\d+ bytes\); the last one only in part$/)
+    expect(r.truncation_reason).toMatch(
+      /^time budget of 0\.2 s reached after 1 files \(\d+ bytes\); the last one only in part$/
+    )
     expect(r.files_parsed).toBe(1)
     expect(r.error_count).toBeGreaterThan(5)
     expect(r.error_count).toBeLessThan(1000)

@@ -6,7 +6,11 @@ import { recoveryGuidance } from '../../../src/recovery/log-guidance.ts'
 
 const enc = (s: string) => new TextEncoder().encode(s)
 
-function analyze(files: [string, Uint8Array | string][], chunk = 1 << 16, options: ConstructorParameters<typeof LogAnalyzer>[0] = {}): AnalysisResult {
+function analyze(
+  files: [string, Uint8Array | string][],
+  chunk = 1 << 16,
+  options: ConstructorParameters<typeof LogAnalyzer>[0] = {}
+): AnalysisResult {
   const a = new LogAnalyzer(options)
   for (const [name, content] of files) {
     const bytes = typeof content === 'string' ? enc(content) : content
@@ -19,15 +23,27 @@ function analyze(files: [string, Uint8Array | string][], chunk = 1 << 16, option
 
 describe('LogAnalyzer', () => {
   const files: [string, string][] = [
-    ['job_runner_h_wf1_r1.log', '[t INFO  torc::job_runner] Job completed status=failed\r\n[t ERROR torc] job 3 failed\r\n'],
+    [
+      'job_runner_h_wf1_r1.log',
+      '[t INFO  torc::job_runner] Job completed status=failed\r\n[t ERROR torc] job 3 failed\r\n',
+    ],
     ['job_stdio/job_wf1_j1_r1_a1.e', 'start\nstep\nout of memory\nbye\r'],
     ['job_stdio/job_wf1_j2_r1_a1.e', ''],
-    ['job_stdio/job_wf1_j3_r1_a1.e', 'a\nb\nc\nDUE TO TIME LIMIT\nthread \'main\' panicked at x.rs:1\nTraceback (most recent call last):\n'],
+    [
+      'job_stdio/job_wf1_j3_r1_a1.e',
+      "a\nb\nc\nDUE TO TIME LIMIT\nthread 'main' panicked at x.rs:1\nTraceback (most recent call last):\n",
+    ],
   ]
 
   it('counts errors by type and file, with samples at their 1-based line numbers', () => {
     const r = analyze(files)
-    expect(r).toMatchObject({ files_parsed: 4, error_count: 4, warning_count: 1, files_with_invalid_utf8: 0, overlong_lines: 0 })
+    expect(r).toMatchObject({
+      files_parsed: 4,
+      error_count: 4,
+      warning_count: 1,
+      files_with_invalid_utf8: 0,
+      overlong_lines: 0,
+    })
     expect(r.errors_by_type).toEqual([
       { type: 'OOM Killed', count: 1 },
       { type: 'Timeout', count: 1 },
@@ -53,7 +69,7 @@ describe('LogAnalyzer', () => {
     for (const chunk of [1, 2, 3, 5, 17, 64]) expect(analyze(files, chunk), `chunk ${chunk}`).toEqual(whole)
   })
 
-  it('keeps a last line\'s \\r in its sample, as Rust lines() does, and strips it before \\n', () => {
+  it("keeps a last line's \\r in its sample, as Rust lines() does, and strips it before \\n", () => {
     const r = analyze([['f', 'Killed\r\nKilled\r']])
     expect(r.sample_errors.map((s) => s.content)).toEqual(['Killed', 'Killed\r'])
   })
@@ -61,7 +77,13 @@ describe('LogAnalyzer', () => {
   it('scans invalid UTF-8 (with replacement characters) and counts the file', () => {
     const bytes = Uint8Array.from([...enc('junk '), 0xff, 0xc3, ...enc('\nsegfault here\n')])
     for (const chunk of [1, 6, 100]) {
-      const r = analyze([['bad', bytes], ['good', 'fine\n']], chunk)
+      const r = analyze(
+        [
+          ['bad', bytes],
+          ['good', 'fine\n'],
+        ],
+        chunk
+      )
       expect(r).toMatchObject({ files_with_invalid_utf8: 1, error_count: 1 })
       expect(r.sample_errors[0]).toMatchObject({ file: 'bad', line: 2, type: 'Segmentation Fault' })
     }
@@ -99,9 +121,24 @@ describe('LogAnalyzer', () => {
   })
 
   it('sees words that straddle a piece boundary, and no false boundaries there', () => {
-    const words = ['Killed', 'oom', 'xoom', 'timeout', 'INFO', 'failed', ' ', ' ', 'é', 'thread ', ' panicked at', 'raise KeyError', '\r', 'no space left']
+    const words = [
+      'Killed',
+      'oom',
+      'xoom',
+      'timeout',
+      'INFO',
+      'failed',
+      ' ',
+      ' ',
+      'é',
+      'thread ',
+      ' panicked at',
+      'raise KeyError',
+      '\r',
+      'no space left',
+    ]
     let seed = 11
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
     const m = new LongLineMatcher()
     for (let i = 0; i < 3000; i++) {
       let line = ''

@@ -82,10 +82,21 @@ describe('readBundle', () => {
 
   it('reports caps from the trailer', async () => {
     const capped = cat([
-      controlLine({ torc_edge_bundle: 1, workflow_id: 3, files: 0, bytes: 0, truncated: true, reason: 'bundle byte cap' }),
+      controlLine({
+        torc_edge_bundle: 1,
+        workflow_id: 3,
+        files: 0,
+        bytes: 0,
+        truncated: true,
+        reason: 'bundle byte cap',
+      }),
       controlLine({ end: true, files: 0, bytes: 0, truncated: true, reason: 'bundle byte cap' }),
     ])
-    expect(await readBundle(streamOf(capped, 5), recorder().sink)).toMatchObject({ truncated: true, reason: 'bundle byte cap', grown: 0 })
+    expect(await readBundle(streamOf(capped, 5), recorder().sink)).toMatchObject({
+      truncated: true,
+      reason: 'bundle byte cap',
+      grown: 0,
+    })
   })
 
   const broken: [string, Uint8Array, RegExp][] = [
@@ -96,7 +107,11 @@ describe('readBundle', () => {
     ['a bad header', cat([preamble, enc('{"path":"","size":-1}\n')]), /bad file header/],
     ['data after the trailer', cat([body, enc('x')]), /after the trailer/],
     ['an endless control line', cat([preamble, enc(`{"path":"${'a'.repeat(9000)}"`)]), /too long/],
-    ['a note about another file', cat([preamble, controlLine({ path: 'a', size: 0 }), controlLine({ note: 'shrunk', path: 'b', padded: 1 })]), /another file/],
+    [
+      'a note about another file',
+      cat([preamble, controlLine({ path: 'a', size: 0 }), controlLine({ note: 'shrunk', path: 'b', padded: 1 })]),
+      /another file/,
+    ],
   ]
   it.each(broken)('refuses %s with an upstream_error', async (_, bytes, message) => {
     const err = await readBundle(streamOf(bytes, 3), recorder().sink).catch((e: unknown) => e)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LineSplitter, type LineSink, splitLines } from '../../../src/logs/lines.ts'
+import { type LineSink, LineSplitter, splitLines } from '../../../src/logs/lines.ts'
 
 /** Collects what a LineSplitter hands on as plain lines (long ones re-joined), with their numbers. */
 function collect(maxLine: number) {
@@ -8,7 +8,8 @@ function collect(maxLine: number) {
   const sink: LineSink = {
     lines(block, firstLine, final) {
       const parts = final ? [block] : block.slice(0, -1).split('\n')
-      parts.forEach((p, i) => out.push({ line: firstLine + i, text: final ? p : p.replace(/\r$/, ''), long: false }))
+      for (const [i, p] of parts.entries())
+        out.push({ line: firstLine + i, text: final ? p : p.replace(/\r$/, ''), long: false })
     },
     longLine(piece, line, first, last) {
       expect(piece.length).toBeLessThanOrEqual(maxLine)
@@ -50,7 +51,8 @@ describe('LineSplitter', () => {
   it('gives the same lines and numbers as splitLines for every chunk size', () => {
     for (const text of samples) {
       const expected = splitLines(text).map((t, i) => ({ line: i + 1, text: t, long: false }))
-      for (let chunk = 1; chunk <= text.length + 1; chunk++) expect(split(text, chunk), `${JSON.stringify(text)} / ${chunk}`).toEqual(expected)
+      for (let chunk = 1; chunk <= text.length + 1; chunk++)
+        expect(split(text, chunk), `${JSON.stringify(text)} / ${chunk}`).toEqual(expected)
     }
   })
 

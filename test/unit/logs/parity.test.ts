@@ -19,21 +19,104 @@ import { createTransport } from '../../../src/transport.ts'
 const torc = torcBin('torc')
 const WF = 5
 const fragments = [
-  'Killed', 'killed', 'KILLED', 'oom', 'room', 'Zoom', 'OOM-killer', 'out of memory', 'Out Of Memory', 'cannot allocate memory',
-  'timeout', 'TIMEOUT', 'time limit', 'DUE TO TIME LIMIT', 'timed out', 'walltime', 'timeouts', 'CANCELLED', 'cancelled', 'slurmstepd:',
-  'OUT_OF_MEMORY', 'oom_kill', 'segfault', 'Segmentation fault', 'SIGSEGV', 'permission denied', 'Access Denied', 'EACCES', 'ENOENT',
-  'No such file or directory', 'file not found', 'No space left on device', 'Disk quota exceeded', 'ENOSPC', 'disk full',
-  'Connection refused', 'connection reset', 'network unreachable', 'ECONNREFUSED', "thread 'main'", 'thread ', ' panicked at ',
-  'panicked at', 'Traceback (most recent call last):', 'traceback (most recent call last)', 'raise ValueError', 'raise KeyErrorX',
-  'raise Error', 'error', 'Error:', 'ERROR', 'error_count=0', 'failed', 'FAILED', 'failure', 'exception', 'Exception', 'errors',
-  'INFO', 'INFO:', 'info', 'INFORMATION', '[INFO]', 'Info_', 'expected output files are missing', 'Output file validation failed',
-  ' ', ' ', ' ', '  ', 'x', '_', '-', '.', ':', '=', '/', '(', ')', '"', 'é', 'café', 'naïve', '日本', '\u212Ailled', '\u017Fegfault', 'Ünïcödé',
-  'ok', 'step 4', 'done', '42', 'progress', '\t',
+  'Killed',
+  'killed',
+  'KILLED',
+  'oom',
+  'room',
+  'Zoom',
+  'OOM-killer',
+  'out of memory',
+  'Out Of Memory',
+  'cannot allocate memory',
+  'timeout',
+  'TIMEOUT',
+  'time limit',
+  'DUE TO TIME LIMIT',
+  'timed out',
+  'walltime',
+  'timeouts',
+  'CANCELLED',
+  'cancelled',
+  'slurmstepd:',
+  'OUT_OF_MEMORY',
+  'oom_kill',
+  'segfault',
+  'Segmentation fault',
+  'SIGSEGV',
+  'permission denied',
+  'Access Denied',
+  'EACCES',
+  'ENOENT',
+  'No such file or directory',
+  'file not found',
+  'No space left on device',
+  'Disk quota exceeded',
+  'ENOSPC',
+  'disk full',
+  'Connection refused',
+  'connection reset',
+  'network unreachable',
+  'ECONNREFUSED',
+  "thread 'main'",
+  'thread ',
+  ' panicked at ',
+  'panicked at',
+  'Traceback (most recent call last):',
+  'traceback (most recent call last)',
+  'raise ValueError',
+  'raise KeyErrorX',
+  'raise Error',
+  'error',
+  'Error:',
+  'ERROR',
+  'error_count=0',
+  'failed',
+  'FAILED',
+  'failure',
+  'exception',
+  'Exception',
+  'errors',
+  'INFO',
+  'INFO:',
+  'info',
+  'INFORMATION',
+  '[INFO]',
+  'Info_',
+  'expected output files are missing',
+  'Output file validation failed',
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  'x',
+  '_',
+  '-',
+  '.',
+  ':',
+  '=',
+  '/',
+  '(',
+  ')',
+  '"',
+  'é',
+  'café',
+  'naïve',
+  '日本',
+  '\u212Ailled',
+  '\u017Fegfault',
+  'Ünïcödé',
+  'ok',
+  'step 4',
+  'done',
+  '42',
+  'progress',
+  '\t',
 ]
 
 function corpus(root: string): void {
   let seed = 2026
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
   const line = (): string => {
     for (;;) {
       let text = ''
@@ -60,8 +143,14 @@ function corpus(root: string): void {
   writeFileSync(join(root, `job_runner_node-01_wf${WF}_r1.log`), file(200, false))
   writeFileSync(join(root, `job_runner_slurm_wf${WF}_sl777_n0_pid4242.log`), file(100, false))
   writeFileSync(join(root, `slurm_output_wf${WF}_sl777.o`), file(40, false))
-  writeFileSync(join(root, `slurm_output_wf${WF}_sl777.e`), 'slurmstepd: error: *** JOB 777 ON n1 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT ***\n')
-  writeFileSync(join(root, `dmesg_slurm_wf${WF}_sl777_n0_pid4242.log`), 'Out of memory: Killed process 4242 (python3)\n')
+  writeFileSync(
+    join(root, `slurm_output_wf${WF}_sl777.e`),
+    'slurmstepd: error: *** JOB 777 ON n1 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT ***\n'
+  )
+  writeFileSync(
+    join(root, `dmesg_slurm_wf${WF}_sl777_n0_pid4242.log`),
+    'Out of memory: Killed process 4242 (python3)\n'
+  )
   writeFileSync(join(root, `watch_login1_wf${WF}.log`), file(30, false))
   writeFileSync(join(root, `slurm_env_wf${WF}_sl777_n0_pid4242.log`), 'SLURM_JOB_ID=777 OUT_OF_MEMORY\n')
   writeFileSync(join(root, `torc_worker_${WF}.log`), 'Killed\n')
@@ -89,7 +178,10 @@ afterAll(async () => {
 
 describe.skipIf(!existsSync(torc))('parity with torc 1.0.0 `torc logs analyze`', () => {
   it('finds exactly the same errors (file, line, type, content), warnings and files', { timeout: 60_000 }, async () => {
-    const run = spawnSync(torc, ['logs', 'analyze', root, '--workflow-id', String(WF)], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    const run = spawnSync(torc, ['logs', 'analyze', root, '--workflow-id', String(WF)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    })
     expect(run.status, run.stderr).toBe(0)
     const rust = { files: 0, errors: 0, warnings: 0, findings: [] as string[] }
     let file = ''

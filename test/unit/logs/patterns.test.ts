@@ -16,12 +16,14 @@ const logsRs = crate ? join(crate, 'src/client/commands/logs.rs') : ''
 const type = (line: string) => classify(line)?.name ?? null
 
 describe('the 12 patterns', () => {
-  it.skipIf(!crate || !existsSync(logsRs))('are torc 1.0.0\'s, by name, regex, severity and order', () => {
+  it.skipIf(!crate || !existsSync(logsRs))("are torc 1.0.0's, by name, regex, severity and order", () => {
     const source = readFileSync(logsRs, 'utf8')
     const body = source.slice(source.indexOf('fn get_error_patterns'), source.indexOf('fn scan_content_for_errors'))
-    const rust = [...body.matchAll(/name:\s*"([^"]+)",\s*pattern:\s*Regex::new\(\s*r"([^"]*)"\s*,?\s*\)[\s\S]*?severity:\s*ErrorSeverity::(\w+)/g)].map(
-      ([, name, regex, severity]) => ({ name, regex, severity: severity!.toLowerCase() })
-    )
+    const rust = [
+      ...body.matchAll(
+        /name:\s*"([^"]+)",\s*pattern:\s*Regex::new\(\s*r"([^"]*)"\s*,?\s*\)[\s\S]*?severity:\s*ErrorSeverity::(\w+)/g
+      ),
+    ].map(([, name, regex, severity]) => ({ name, regex, severity: severity!.toLowerCase() }))
     expect(rust).toHaveLength(12)
     expect(PATTERNS.map((p) => ({ name: p.name, regex: p.rust, severity: p.severity }))).toEqual(rust)
     expect(source).toContain('Regex::new(r"(?i)\\bINFO\\b")')
@@ -64,13 +66,20 @@ describe('the 12 patterns', () => {
   })
 
   it('does not take "room", "Zoom" or "bloom" for OOM (word boundaries)', () => {
-    for (const line of ['Zoom meeting room booked', 'working on the room booking table', 'bloom filter ready', 'oom_score_adj=0', 'roomy']) {
+    for (const line of [
+      'Zoom meeting room booked',
+      'working on the room booking table',
+      'bloom filter ready',
+      'oom_score_adj=0',
+      'roomy',
+    ]) {
       expect(type(line), line).toBeNull()
     }
   })
 
   it('needs whole words: error_count=0, timeouts, killedit and TIMEOUTS match nothing', () => {
-    for (const line of ['error_count=0', 'timeouts=3', 'killedit', 'TIMEOUTS', 'failedover', 'segfaulted']) expect(type(line), line).toBeNull()
+    for (const line of ['error_count=0', 'timeouts=3', 'killedit', 'TIMEOUTS', 'failedover', 'segfaulted'])
+      expect(type(line), line).toBeNull()
   })
 
   it('lets INFO lines skip Slurm Error and Generic Error but nothing else (torc 1.0.0)', () => {
@@ -99,9 +108,29 @@ describe('the 12 patterns', () => {
   })
 
   it('has a prefilter that never misses a line the patterns match', () => {
-    const words = ['oom', 'killed', 'Error', 'raise', 'thread', ' panicked at', 'TIMEOUT', 'x', 'é', '_', ' ', '(', 'INFO', 'room', 'Traceback (most recent call last)', '\u212A', 'ſ', 'segfault', 'no such file']
+    const words = [
+      'oom',
+      'killed',
+      'Error',
+      'raise',
+      'thread',
+      ' panicked at',
+      'TIMEOUT',
+      'x',
+      'é',
+      '_',
+      ' ',
+      '(',
+      'INFO',
+      'room',
+      'Traceback (most recent call last)',
+      '\u212A',
+      'ſ',
+      'segfault',
+      'no such file',
+    ]
     let seed = 7
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
     for (let i = 0; i < 20_000; i++) {
       let line = ''
       for (let k = rand(6) + 1; k > 0; k--) line += words[rand(words.length)]

@@ -3,7 +3,12 @@ import { tailText, utf8Length } from '../../../src/logs/tail.ts'
 
 describe('tailText', () => {
   it('returns Rust lines() from a whole file, CRLF normalised', () => {
-    expect(tailText('a\r\nb\r\nc\r\n', { startsMidFile: false })).toMatchObject({ lines: ['a', 'b', 'c'], text: 'a\nb\nc', truncated: false, marker: null })
+    expect(tailText('a\r\nb\r\nc\r\n', { startsMidFile: false })).toMatchObject({
+      lines: ['a', 'b', 'c'],
+      text: 'a\nb\nc',
+      truncated: false,
+      marker: null,
+    })
   })
 
   it('drops the partial first line of a mid-file read and says what was not read', () => {
@@ -14,7 +19,10 @@ describe('tailText', () => {
 
   it('greps case-insensitively, then keeps the last N lines', () => {
     const text = 'INFO a\nerror one\nok\nERROR two\nError three\n'
-    expect(tailText(text, { startsMidFile: false, grep: 'error', tailLines: 2 }).lines).toEqual(['ERROR two', 'Error three'])
+    expect(tailText(text, { startsMidFile: false, grep: 'error', tailLines: 2 }).lines).toEqual([
+      'ERROR two',
+      'Error three',
+    ])
     expect(tailText(text, { startsMidFile: false, tailLines: 0 }).lines).toEqual([])
   })
 
@@ -32,6 +40,7 @@ describe('tailText', () => {
   })
 
   it('measures UTF-8 like TextEncoder', () => {
-    for (const s of ['', 'abc', 'é', '€', '𝄞', '\uD800', '\uDC00x', 'a\uD834\uDD1Eb€']) expect(utf8Length(s), s).toBe(new TextEncoder().encode(s).length)
+    for (const s of ['', 'abc', 'é', '€', '𝄞', '\uD800', '\uDC00x', 'a\uD834\uDD1Eb€'])
+      expect(utf8Length(s), s).toBe(new TextEncoder().encode(s).length)
   })
 })

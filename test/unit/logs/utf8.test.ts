@@ -15,7 +15,8 @@ const cat = (...parts: (Uint8Array | number[])[]) => Uint8Array.from(parts.flatM
 describe('Utf8Stream', () => {
   it('decodes multi-byte characters split at every boundary', () => {
     const bytes = enc('héllo wörld € 𝄞 done\n')
-    for (let chunk = 1; chunk <= bytes.length; chunk++) expect(decodeIn(bytes, chunk)).toEqual({ text: 'héllo wörld € 𝄞 done\n', invalid: false })
+    for (let chunk = 1; chunk <= bytes.length; chunk++)
+      expect(decodeIn(bytes, chunk)).toEqual({ text: 'héllo wörld € 𝄞 done\n', invalid: false })
   })
 
   it('turns invalid bytes into U+FFFD without throwing, and says so', () => {
@@ -30,12 +31,14 @@ describe('Utf8Stream', () => {
 
   it('does not mistake a real U+FFFD in the file for invalid input, wherever the chunks split', () => {
     const bytes = enc('a\uFFFDb\uFFFD\uFFFDc')
-    for (let chunk = 1; chunk <= bytes.length; chunk++) expect(decodeIn(bytes, chunk), `chunk ${chunk}`).toEqual({ text: 'a\uFFFDb\uFFFD\uFFFDc', invalid: false })
+    for (let chunk = 1; chunk <= bytes.length; chunk++)
+      expect(decodeIn(bytes, chunk), `chunk ${chunk}`).toEqual({ text: 'a\uFFFDb\uFFFD\uFFFDc', invalid: false })
   })
 
   it('spots invalid input next to a real U+FFFD', () => {
     for (const bytes of [cat([0xe2], enc('\uFFFD')), cat(enc('\uFFFD'), [0x80]), cat([0xef], enc('\uFFFD'))]) {
-      for (let chunk = 1; chunk <= bytes.length; chunk++) expect(decodeIn(bytes, chunk).invalid, `${[...bytes]} / ${chunk}`).toBe(true)
+      for (let chunk = 1; chunk <= bytes.length; chunk++)
+        expect(decodeIn(bytes, chunk).invalid, `${[...bytes]} / ${chunk}`).toBe(true)
     }
   })
 

@@ -1,5 +1,5 @@
-import type { SiteLimits } from '../../../site/app.ts'
 import { type RunningSite, startSiteServer } from '../../../scripts/site-server.ts'
+import type { SiteLimits } from '../../../site/app.ts'
 
 export interface TestSite extends RunningSite {
   /** Events the site logged, in order. */
@@ -14,6 +14,7 @@ export async function startTestSite(root: string, limits?: Partial<SiteLimits>):
   return {
     ...site,
     events,
-    get: (path, headers = {}) => fetch(`${site.url}${path}`, { headers: { Authorization: `Bearer ${site.token}`, ...headers } }),
+    get: (path, headers = {}) =>
+      fetch(`${site.url}${path}`, { headers: { Authorization: `Bearer ${site.token}`, ...headers } }),
   }
 }

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { planBundle } from '../../../site/bundle.ts'
 import type { ListedFile } from '../../../site/listing.ts'
-import { classifyName, mentionsWorkflow, naturalCompare } from '../../../src/site-protocol/naming.ts'
 import { checkRelative, PathRefused } from '../../../site/paths.ts'
 import { capRange, parseRange } from '../../../site/range.ts'
+import { classifyName, mentionsWorkflow, naturalCompare } from '../../../src/site-protocol/naming.ts'
 
 describe('Torc file names (1.0.0 log_paths.rs)', () => {
   it.each([
-    ['job_stdio', 'job_wf1_j3_r2_a4.o', { kind: 'job_stdout', workflow_id: 1, log: true, job_id: 3, run_id: 2, attempt_id: 4 }],
+    [
+      'job_stdio',
+      'job_wf1_j3_r2_a4.o',
+      { kind: 'job_stdout', workflow_id: 1, log: true, job_id: 3, run_id: 2, attempt_id: 4 },
+    ],
     ['job_stdio', 'job_wf1_j3_r2_a4.e', { kind: 'job_stderr', workflow_id: 1, job_id: 3 }],
     ['job_stdio', 'job_wf12_j3_r1_a1.log', { kind: 'job_combined', workflow_id: 12 }],
     ['', 'job_runner_node-01.cluster_wf1_r3.log', { kind: 'job_runner', workflow_id: 1, run_id: 3, log: true }],
@@ -19,8 +23,16 @@ describe('Torc file names (1.0.0 log_paths.rs)', () => {
     ['', 'watch_login1_wf1.log', { kind: 'watch', workflow_id: 1, log: true }],
     ['', 'slurm_env_wf1_sl987_n0_pid55.log', { kind: 'slurm_env', workflow_id: 1, log: false }],
     ['', 'torc_worker_1.log', { kind: 'remote_worker', workflow_id: 1, log: false }],
-    ['resource_utilization', 'resource_metrics_wf1_hnode01_r2.db', { kind: 'resource_db', workflow_id: 1, run_id: 2, log: false }],
-    ['resource_utilization', 'resource_metrics_wf1_sl987_n0_p55.db', { kind: 'resource_db', workflow_id: 1, slurm_job_id: '987' }],
+    [
+      'resource_utilization',
+      'resource_metrics_wf1_hnode01_r2.db',
+      { kind: 'resource_db', workflow_id: 1, run_id: 2, log: false },
+    ],
+    [
+      'resource_utilization',
+      'resource_metrics_wf1_sl987_n0_p55.db',
+      { kind: 'resource_db', workflow_id: 1, slurm_job_id: '987' },
+    ],
   ] as const)('%s/%s', (dir, name, expected) => {
     expect(classifyName(dir, name)).toMatchObject(expected)
   })
@@ -51,7 +63,14 @@ describe('Torc file names (1.0.0 log_paths.rs)', () => {
   })
 
   it('sorts names naturally, so job 2 comes before job 10', () => {
-    const names = ['job_wf1_j10_r1_a1.o', 'job_wf1_j2_r1_a1.o', 'job_wf1_j2_r1_a1.e', 'job_wf1_j1_r10_a1.o', 'job_wf1_j1_r9_a1.o', 'job_wf1_j02_r1_a1.o']
+    const names = [
+      'job_wf1_j10_r1_a1.o',
+      'job_wf1_j2_r1_a1.o',
+      'job_wf1_j2_r1_a1.e',
+      'job_wf1_j1_r10_a1.o',
+      'job_wf1_j1_r9_a1.o',
+      'job_wf1_j02_r1_a1.o',
+    ]
     expect([...names].sort(naturalCompare)).toEqual([
       'job_wf1_j1_r9_a1.o',
       'job_wf1_j1_r10_a1.o',
@@ -67,7 +86,20 @@ describe('checkRelative', () => {
   it('normalises harmless paths', () => {
     expect(checkRelative('job_stdio//./job_wf1_j1_r1_a1.o')).toBe('job_stdio/job_wf1_j1_r1_a1.o')
   })
-  it.each(['', '..', '../x', 'a/../../x', '/etc/passwd', 'C:/x', 'a\\..\\b', 'a\0b', 'a\nb', '%2e%2e/x', '.', 'x'.repeat(1025)])('refuses %j', (path) => {
+  it.each([
+    '',
+    '..',
+    '../x',
+    'a/../../x',
+    '/etc/passwd',
+    'C:/x',
+    'a\\..\\b',
+    'a\0b',
+    'a\nb',
+    '%2e%2e/x',
+    '.',
+    'x'.repeat(1025),
+  ])('refuses %j', (path) => {
     expect(() => checkRelative(path)).toThrow(PathRefused)
   })
 })
@@ -98,7 +130,14 @@ describe('ranges', () => {
 })
 
 describe('planBundle', () => {
-  const file = (path: string, size: number): ListedFile => ({ path, size, mtime: '', kind: 'job_stdout', workflow_id: 1, log: true })
+  const file = (path: string, size: number): ListedFile => ({
+    path,
+    size,
+    mtime: '',
+    kind: 'job_stdout',
+    workflow_id: 1,
+    log: true,
+  })
   it('keeps a prefix of the listing within the byte cap and says why', () => {
     const plan = planBundle(1, [file('a', 5), file('b', 5), file('c', 5)], false, 10, 12)
     expect(plan.files.map((f) => f.path)).toEqual(['a', 'b'])

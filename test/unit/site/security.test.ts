@@ -37,11 +37,24 @@ afterAll(async () => {
 })
 
 describe('tokens', () => {
-  const routes = ['/v1/health', `/v1/workflows/${WF}/files`, `/v1/workflows/${WF}/bundle`, `/v1/stat?path=job_runner_h_wf${WF}_r1.log`, `/v1/files?path=job_runner_h_wf${WF}_r1.log`, '/nowhere']
+  const routes = [
+    '/v1/health',
+    `/v1/workflows/${WF}/files`,
+    `/v1/workflows/${WF}/bundle`,
+    `/v1/stat?path=job_runner_h_wf${WF}_r1.log`,
+    `/v1/files?path=job_runner_h_wf${WF}_r1.log`,
+    '/nowhere',
+  ]
 
   it('refuses every route without a token, with a wrong one, or with another scheme', async () => {
     for (const route of routes) {
-      const attempts: Record<string, string>[] = [{}, { Authorization: `Bearer ${'x'.repeat(32)}` }, { Authorization: `Bearer ${site.token}x` }, { Authorization: `Basic ${site.token}` }, { Authorization: site.token }]
+      const attempts: Record<string, string>[] = [
+        {},
+        { Authorization: `Bearer ${'x'.repeat(32)}` },
+        { Authorization: `Bearer ${site.token}x` },
+        { Authorization: `Basic ${site.token}` },
+        { Authorization: site.token },
+      ]
       for (const headers of attempts) {
         const res = await fetch(`${site.url}${route}`, { headers })
         expect(res.status, `${route} ${JSON.stringify(headers)}`).toBe(401)
@@ -114,7 +127,9 @@ describe('path confinement', () => {
           expect([400, 404], `${route}${query}`).toContain(res.status)
           const body = await res.text()
           expect(body).not.toContain(SECRET)
-          expect(JSON.parse(body)).toMatchObject({ error: { code: expect.stringMatching(/^(invalid_input|not_found)$/) } })
+          expect(JSON.parse(body)).toMatchObject({
+            error: { code: expect.stringMatching(/^(invalid_input|not_found)$/) },
+          })
         }
       }
     }
@@ -129,7 +144,10 @@ describe('path confinement', () => {
 
   it('keeps symlinked files and directories out of listings and bundles', async () => {
     const listing = await (await site.get(`/v1/workflows/${WF}/files?all=1`)).json()
-    expect(listing.files.map((f: { path: string }) => f.path)).toEqual([`job_runner_h_wf${WF}_r1.log`, `job_stdio/job_wf${WF}_j1_r1_a1.o`])
+    expect(listing.files.map((f: { path: string }) => f.path)).toEqual([
+      `job_runner_h_wf${WF}_r1.log`,
+      `job_stdio/job_wf${WF}_j1_r1_a1.o`,
+    ])
     const bundle = await (await site.get(`/v1/workflows/${WF}/bundle`)).text()
     expect(bundle).not.toContain(SECRET)
     expect(bundle).toContain('job output')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { expandSpec, parseSpec, planExecution, validateSpec } from '../../../src/workflow-spec/index.ts'
-import { CLI_SKIP, CRATE, HAS_CLI, examples, readFromCrate, sorted, torcJson } from './helpers.ts'
+import { CLI_SKIP, CRATE, examples, HAS_CLI, readFromCrate, sorted, torcJson } from './helpers.ts'
 
 /**
  * Counts of every example shipped in torc 1.0.0, as the real `torc create --dry-run` and
@@ -117,8 +117,18 @@ describe.skipIf(CRATE === undefined)('torc 1.0.0 examples', () => {
     expect(result.errors).toEqual([])
     expect(result.valid).toBe(true)
     const s = result.summary
-    expect([s.job_count_before_expansion, s.job_count, s.file_count_before_expansion, s.file_count]).toEqual([jb, ja, fb, fa])
-    expect([s.user_data_count, s.resource_requirements_count, s.slurm_scheduler_count, s.action_count]).toEqual([ud, rr, ss, act])
+    expect([s.job_count_before_expansion, s.job_count, s.file_count_before_expansion, s.file_count]).toEqual([
+      jb,
+      ja,
+      fb,
+      fa,
+    ])
+    expect([s.user_data_count, s.resource_requirements_count, s.slurm_scheduler_count, s.action_count]).toEqual([
+      ud,
+      rr,
+      ss,
+      act,
+    ])
     expect(s.has_schedule_nodes_action).toBe(sched)
     expect(new Set(s.job_names).size).toBe(ja)
     expect(planExecution(example.text, { ...options, kdlAliases: false }).total_events).toBe(events)
@@ -129,38 +139,59 @@ describe.skipIf(CRATE === undefined)('torc 1.0.0 examples', () => {
 describe.skipIf(!HAS_CLI)('parity with the torc 1.0.0 CLI', () => {
   if (!HAS_CLI) it.skip(CLI_SKIP, () => {})
 
-  it.each(EXAMPLES.map((e) => [e.name, e] as const))('%s: create --dry-run and execution-plan agree', async (_, example) => {
-    const options = { format: example.format, readFile: readFromCrate, kdlAliases: false }
-    const ours = validateSpec(example.text, options)
-    const theirs = (await torcJson(['create', '--dry-run', example.path])) as typeof ours
-    expect({ ...ours, warnings: [], summary: { ...ours.summary, job_names: sorted(ours.summary.job_names) } }).toEqual({
-      ...theirs,
-      summary: { ...theirs.summary, job_names: sorted(theirs.summary.job_names) },
-    })
-    const plan = planExecution(example.text, options)
-    const cli = (await torcJson(['workflows', 'execution-plan', example.path])) as {
-      total_events: number
-      total_jobs: number
-      root_events: string[]
-      leaf_events: string[]
-      events: { id: string; jobs_becoming_ready: string[]; depends_on_events: string[]; unlocks_events: string[]; trigger_description: string; scheduler_allocations: { scheduler: string; num_allocations: number; job_names: string[] }[] }[]
+  it.each(EXAMPLES.map((e) => [e.name, e] as const))(
+    '%s: create --dry-run and execution-plan agree',
+    async (_, example) => {
+      const options = { format: example.format, readFile: readFromCrate, kdlAliases: false }
+      const ours = validateSpec(example.text, options)
+      const theirs = (await torcJson(['create', '--dry-run', example.path])) as typeof ours
+      expect({
+        ...ours,
+        warnings: [],
+        summary: { ...ours.summary, job_names: sorted(ours.summary.job_names) },
+      }).toEqual({
+        ...theirs,
+        summary: { ...theirs.summary, job_names: sorted(theirs.summary.job_names) },
+      })
+      const plan = planExecution(example.text, options)
+      const cli = (await torcJson(['workflows', 'execution-plan', example.path])) as {
+        total_events: number
+        total_jobs: number
+        root_events: string[]
+        leaf_events: string[]
+        events: {
+          id: string
+          jobs_becoming_ready: string[]
+          depends_on_events: string[]
+          unlocks_events: string[]
+          trigger_description: string
+          scheduler_allocations: { scheduler: string; num_allocations: number; job_names: string[] }[]
+        }[]
+      }
+      expect([plan.total_events, plan.total_jobs]).toEqual([cli.total_events, cli.total_jobs])
+      expect(sorted(plan.root_events)).toEqual(sorted(cli.root_events))
+      expect(sorted(plan.leaf_events)).toEqual(sorted(cli.leaf_events))
+      const shape = (e: {
+        id: string
+        jobs_becoming_ready: string[]
+        depends_on_events: string[]
+        unlocks_events: string[]
+        trigger_description: string
+      }) => ({
+        id: e.id,
+        description: e.trigger_description,
+        ready: sorted(e.jobs_becoming_ready),
+        after: sorted(e.depends_on_events),
+        unlocks: sorted(e.unlocks_events),
+      })
+      const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1))
+      expect(byId(plan.events).map(shape)).toEqual(byId(cli.events).map(shape))
+      const allocations = (
+        list: { scheduler: string; num_allocations: number; jobs?: string[]; job_names?: string[] }[]
+      ) => sorted(list.map((a) => `${a.scheduler}×${a.num_allocations}:${(a.jobs ?? a.job_names ?? []).join(',')}`))
+      expect(byId(plan.events).map((e) => allocations(e.scheduler_allocations))).toEqual(
+        byId(cli.events).map((e) => allocations(e.scheduler_allocations))
+      )
     }
-    expect([plan.total_events, plan.total_jobs]).toEqual([cli.total_events, cli.total_jobs])
-    expect(sorted(plan.root_events)).toEqual(sorted(cli.root_events))
-    expect(sorted(plan.leaf_events)).toEqual(sorted(cli.leaf_events))
-    const shape = (e: { id: string; jobs_becoming_ready: string[]; depends_on_events: string[]; unlocks_events: string[]; trigger_description: string }) => ({
-      id: e.id,
-      description: e.trigger_description,
-      ready: sorted(e.jobs_becoming_ready),
-      after: sorted(e.depends_on_events),
-      unlocks: sorted(e.unlocks_events),
-    })
-    const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1))
-    expect(byId(plan.events).map(shape)).toEqual(byId(cli.events).map(shape))
-    const allocations = (list: { scheduler: string; num_allocations: number; jobs?: string[]; job_names?: string[] }[]) =>
-      sorted(list.map((a) => `${a.scheduler}×${a.num_allocations}:${(a.jobs ?? a.job_names ?? []).join(',')}`))
-    expect(byId(plan.events).map((e) => allocations(e.scheduler_allocations))).toEqual(
-      byId(cli.events).map((e) => allocations(e.scheduler_allocations))
-    )
-  })
+  )
 })

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { SpecError, type SpecIssue, detectSpecFormat, formatFromFileName, parseSpec, parseSpecDetailed } from '../../../src/workflow-spec/index.ts'
+import {
+  detectSpecFormat,
+  formatFromFileName,
+  parseSpec,
+  parseSpecDetailed,
+  SpecError,
+  type SpecIssue,
+} from '../../../src/workflow-spec/index.ts'
 
 function issuesOf(fn: () => unknown): SpecIssue[] {
   try {
@@ -26,7 +33,12 @@ describe('formats', () => {
 
   it('picks formats by extension and detects extension-less text', () => {
     expect(['a.JSON', 'b.json5', 'c.yml', 'd.yaml', 'e.kdl', 'f.txt'].map(formatFromFileName)).toEqual([
-      'json', 'json5', 'yaml', 'yaml', 'kdl', undefined,
+      'json',
+      'json5',
+      'yaml',
+      'yaml',
+      'kdl',
+      undefined,
     ])
     expect(detectSpecFormat(JSON_SPEC)).toBe('json')
     expect(detectSpecFormat('{name: "w", jobs: []}')).toBe('json5')
@@ -39,7 +51,9 @@ describe('formats', () => {
   it('keeps YAML 1.2 scalars: only true/false are booleans and 1:10 is a string', () => {
     const s = parseSpec('name: w\njobs:\n  - name: a\n    command: x\n    parameters: { i: 1:10 }\n', 'yaml')
     expect(s.jobs[0]?.parameters).toEqual({ i: '1:10' })
-    expect(issuesOf(() => parseSpec('name: w\nuse_pending_failed: yes\njobs: []\n', 'yaml'))[0]?.path).toBe('use_pending_failed')
+    expect(issuesOf(() => parseSpec('name: w\nuse_pending_failed: yes\njobs: []\n', 'yaml'))[0]?.path).toBe(
+      'use_pending_failed'
+    )
   })
 })
 
@@ -55,12 +69,16 @@ describe('syntax errors carry line and column', () => {
   })
 
   it('YAML, including duplicate keys', () => {
-    expect(issuesOf(() => parseSpec('name: w\njobs:\n  - name: a\n   command: [\n', 'yaml'))[0]?.line).toBeGreaterThan(2)
+    expect(issuesOf(() => parseSpec('name: w\njobs:\n  - name: a\n   command: [\n', 'yaml'))[0]?.line).toBeGreaterThan(
+      2
+    )
     expect(issuesOf(() => parseSpec('name: w\nname: v\njobs: []\n', 'yaml'))[0]).toMatchObject({ line: 2, column: 1 })
   })
 
   it('KDL v2 (bare true is a v1 keyword)', () => {
-    const [issue] = issuesOf(() => parseSpec('name "w"\njob "a" {\n  command "x"\n  supports_termination true\n}\n', 'kdl'))
+    const [issue] = issuesOf(() =>
+      parseSpec('name "w"\njob "a" {\n  command "x"\n  supports_termination true\n}\n', 'kdl')
+    )
     expect(issue?.line).toBe(4)
     expect(issue?.message).toMatch(/invalid KDL/)
   })
@@ -72,11 +90,14 @@ describe('syntax errors carry line and column', () => {
 
 describe('strict model', () => {
   it('names unknown fields with their path and a suggestion', () => {
-    const value = 'name: w\njobs:\n  - { name: a, command: x }\n  - { name: b, command: x }\n  - { name: c, command: x }\n  - { name: d, comand: x }\n'
+    const value =
+      'name: w\njobs:\n  - { name: a, command: x }\n  - { name: b, command: x }\n  - { name: c, command: x }\n  - { name: d, comand: x }\n'
     const issues = issuesOf(() => parseSpec(value, 'yaml'))
     expect(issues).toContainEqual({ path: 'jobs[3].comand', message: 'unknown field (did you mean `command`?)' })
     expect(issues).toContainEqual({ path: 'jobs[3].command', message: 'missing field' })
-    expect(issuesOf(() => parseSpec('{"name": "w", "jobs": [], "jobs_sort_method": "none"}', 'json'))[0]?.path).toBe('jobs_sort_method')
+    expect(issuesOf(() => parseSpec('{"name": "w", "jobs": [], "jobs_sort_method": "none"}', 'json'))[0]?.path).toBe(
+      'jobs_sort_method'
+    )
   })
 
   it('requires jobs and types values strictly', () => {
@@ -88,10 +109,14 @@ describe('strict model', () => {
   })
 
   it('treats null as absent for optional fields but not for defaulted ones', () => {
-    const s = parseSpec('{"name": "w", "description": null, "jobs": [{"name": "a", "command": "x", "depends_on": null}]}', 'json')
+    const s = parseSpec(
+      '{"name": "w", "description": null, "jobs": [{"name": "a", "command": "x", "depends_on": null}]}',
+      'json'
+    )
     expect(s.description).toBeUndefined()
     expect(s.jobs[0]?.depends_on).toBeUndefined()
-    const bad = '{"name": "w", "jobs": [], "resource_requirements": [{"name": "r", "num_cpus": 1, "memory": "1g", "num_gpus": null}]}'
+    const bad =
+      '{"name": "w", "jobs": [], "resource_requirements": [{"name": "r", "num_cpus": 1, "memory": "1g", "num_gpus": null}]}'
     expect(issuesOf(() => parseSpec(bad, 'json'))[0]?.path).toBe('resource_requirements[0].num_gpus')
   })
 
@@ -103,17 +128,26 @@ describe('strict model', () => {
     expect(s.resource_requirements?.[0]).toMatchObject({ num_gpus: 0, num_nodes: 1, runtime: 'PT1H' })
     expect(s.slurm_schedulers?.[0]).toMatchObject({ nodes: 1, walltime: '01:00:00' })
     expect(s.resource_monitor).toEqual({
-      enabled: true, granularity: 'summary', sample_interval_seconds: 10, flush_interval_seconds: 300, generate_plots: false,
+      enabled: true,
+      granularity: 'summary',
+      sample_interval_seconds: 10,
+      flush_interval_seconds: 300,
+      generate_plots: false,
     })
   })
 
   it('accepts st_mtime on files, as 1.0.0 does (the MCP tool description asks for it)', () => {
-    const s = parseSpec('{"name": "w", "jobs": [], "files": [{"name": "f", "path": "/f", "st_mtime": 1700000000.5}]}', 'json')
+    const s = parseSpec(
+      '{"name": "w", "jobs": [], "files": [{"name": "f", "path": "/f", "st_mtime": 1700000000.5}]}',
+      'json'
+    )
     expect(s.files?.[0]?.st_mtime).toBe(1700000000.5)
   })
 
   it('explains the removed slurm_config field', () => {
-    expect(issuesOf(() => parseSpec('{"name": "w", "jobs": [], "slurm_config": {}}', 'json'))[0]?.message).toMatch(/execution_config/)
+    expect(issuesOf(() => parseSpec('{"name": "w", "jobs": [], "slurm_config": {}}', 'json'))[0]?.message).toMatch(
+      /execution_config/
+    )
   })
 })
 
@@ -135,7 +169,10 @@ resource_requirements "r" { num_cpus 4.0; memory "1g" }
   it('accepts depends_on_job and plural file lists as aliases by default', () => {
     const { spec, warnings } = parseSpecDetailed(kdl.replace('num_cpus 4.0', 'num_cpus 4'), 'kdl')
     expect(spec.jobs[1]).toMatchObject({ depends_on: ['prep'], input_files: ['data', 'extra'], use_parameters: ['i'] })
-    expect(spec.files).toEqual([{ name: 'data', path: '/d' }, { name: 'extra', path: '/e' }])
+    expect(spec.files).toEqual([
+      { name: 'data', path: '/d' },
+      { name: 'extra', path: '/e' },
+    ])
     expect(spec.resource_requirements?.[0]?.num_cpus).toBe(4)
     expect(warnings).toEqual(['KDL job "work_{i}" > num_nodes: unknown node ignored'])
   })
@@ -149,7 +186,9 @@ resource_requirements "r" { num_cpus 4.0; memory "1g" }
   })
 
   it('ignores them in strict 1.0.0 mode, as torc does', () => {
-    const { spec, warnings } = parseSpecDetailed(kdl.replace('num_cpus 4.0', 'num_cpus 4'), 'kdl', { kdlAliases: false })
+    const { spec, warnings } = parseSpecDetailed(kdl.replace('num_cpus 4.0', 'num_cpus 4'), 'kdl', {
+      kdlAliases: false,
+    })
     expect(spec.jobs[1]?.depends_on).toBeUndefined()
     expect(spec.jobs[0]?.output_files).toEqual(['data'])
     expect(spec.jobs[1]?.input_files).toBeUndefined()
@@ -159,6 +198,8 @@ resource_requirements "r" { num_cpus 4.0; memory "1g" }
   it('reports missing names and bad user_data JSON', () => {
     expect(issuesOf(() => parseSpec('name "w"\njob { command "x" }\n', 'kdl'))[0]?.message).toBe('job must have a name')
     expect(issuesOf(() => parseSpec('name "w"\nfile "f"\n', 'kdl'))[0]?.message).toBe('file must have a path property')
-    expect(issuesOf(() => parseSpec('name "w"\nuser_data "u" { data "{oops" }\n', 'kdl'))[0]?.message).toMatch(/invalid JSON/)
+    expect(issuesOf(() => parseSpec('name "w"\nuser_data "u" { data "{oops" }\n', 'kdl'))[0]?.message).toMatch(
+      /invalid JSON/
+    )
   })
 })

@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { type SpecFormat, formatFromFileName } from '../../../src/workflow-spec/index.ts'
 import { TORC_ROOT, torcBin } from '../../../scripts/torc-paths.ts'
 import { TORC_VERSION } from '../../../scripts/torc-version.ts'
+import { formatFromFileName, type SpecFormat } from '../../../src/workflow-spec/index.ts'
 
 const run = promisify(execFile)
 

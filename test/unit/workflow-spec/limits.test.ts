@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
-  EDGE_LIMITS,
-  SpecError,
-  SpecLimitError,
   checkExpansionSize,
+  EDGE_LIMITS,
   expandSpec,
   expansionSize,
   formatsWithinLimits,
   parseSpecValue,
   parseWithinLimits,
+  SpecError,
+  SpecLimitError,
 } from '../../../src/workflow-spec/index.ts'
 
 const spec = (value: Record<string, unknown>) => parseSpecValue({ name: 'w', jobs: [], ...value })
@@ -25,10 +25,19 @@ describe('expansionSize counts what expansion would make, without making it', ()
     const cases = [
       spec({ jobs: [job({ parameters: { a: '1:20', b: '[1,2,3]' } })] }),
       spec({ jobs: [job({ parameters: { a: '1:5', b: '1:5' }, parameter_mode: 'zip' })] }),
-      spec({ parameters: { a: '0.0:1.0:0.25', unused: '1:1000' }, jobs: [job({ use_parameters: ['a'] }), job({ use_parameters: ['nope'] })] }),
+      spec({
+        parameters: { a: '0.0:1.0:0.25', unused: '1:1000' },
+        jobs: [job({ use_parameters: ['a'] }), job({ use_parameters: ['nope'] })],
+      }),
       spec({ parameters: { a: '1:100' }, jobs: [job({ parameters: { a: '1:2' }, use_parameters: ['a'] })] }),
-      spec({ jobs: [job({ parameters_file: 'rows.csv' })], files: [{ name: 'f_{a}', path: '/{a}', parameters: { a: '1:7' } }] }),
-      spec({ jobs: [{ name: 'j', command: 'x' }], user_data: [{ name: 'u_{a}', data: 1, parameters: { a: '1:4' } }, { data: 2 }] }),
+      spec({
+        jobs: [job({ parameters_file: 'rows.csv' })],
+        files: [{ name: 'f_{a}', path: '/{a}', parameters: { a: '1:7' } }],
+      }),
+      spec({
+        jobs: [{ name: 'j', command: 'x' }],
+        user_data: [{ name: 'u_{a}', data: 1, parameters: { a: '1:4' } }, { data: 2 }],
+      }),
       spec({ jobs: [job({ parameters: { a: '[]' } })] }),
     ]
     for (const s of cases) {
@@ -41,8 +50,13 @@ describe('expansionSize counts what expansion would make, without making it', ()
   it('stops at the cap, even for ranges that would not fit in memory, and counts broken values once', () => {
     expect(expansionSize(spec({ jobs: [job({ parameters: { a: '1:100000000000' } })] }), 50).jobs).toBe(51)
     expect(expansionSize(spec({ jobs: [job({ parameters: { a: '1:1000', b: '1:1000' } })] }), 50).jobs).toBe(51)
-    expect(expansionSize(spec({ jobs: Array.from({ length: 60 }, (_, i) => ({ name: `j${i}`, command: 'x' })) }), 50).jobs).toBe(51)
-    expect(expansionSize(spec({ jobs: [job({ parameters: { a: '1:x' } }), job({ parameters_file: 'missing.csv' })] }), 50).jobs).toBe(2)
+    expect(
+      expansionSize(spec({ jobs: Array.from({ length: 60 }, (_, i) => ({ name: `j${i}`, command: 'x' })) }), 50).jobs
+    ).toBe(51)
+    expect(
+      expansionSize(spec({ jobs: [job({ parameters: { a: '1:x' } }), job({ parameters_file: 'missing.csv' })] }), 50)
+        .jobs
+    ).toBe(2)
   })
 })
 
@@ -60,7 +74,9 @@ describe('the edge limits', () => {
     expect(() => checkExpansionSize(sweep(50_001))).toThrow(
       "the spec expands to 50,001 jobs (limit 50,000); the edge handles at most 50,000 jobs and 50,000 files per workflow so that a request stays within a Worker's 128 MB."
     )
-    expect(() => checkExpansionSize(sweep(10, 70_000))).toThrow(/^the spec expands to 70,000 files and user_data entries \(limit 50,000\)/)
+    expect(() => checkExpansionSize(sweep(10, 70_000))).toThrow(
+      /^the spec expands to 70,000 files and user_data entries \(limit 50,000\)/
+    )
     expect(() => checkExpansionSize(sweep(1e9, 1e9))).toThrow(
       /^the spec expands to more than 100,000 jobs \(limit 50,000\) and more than 100,000 files and user_data entries \(limit 50,000\)/
     )
@@ -70,7 +86,9 @@ describe('the edge limits', () => {
     const big = `name: w\njobs:\n${'  - { name: j, command: x }\n'.repeat(20_000)}`
     expect(big.length).toBeGreaterThan(EDGE_LIMITS.textChars.yaml)
     const chars = (text: string) => text.length.toLocaleString('en-US')
-    expect(() => formatsWithinLimits(big, 'yaml')).toThrow(`the spec is ${chars(big)} characters of YAML; the edge parses YAML only up to 524,288 characters`)
+    expect(() => formatsWithinLimits(big, 'yaml')).toThrow(
+      `the spec is ${chars(big)} characters of YAML; the edge parses YAML only up to 524,288 characters`
+    )
     expect(formatsWithinLimits(big, 'auto')).toEqual(['json', 'json5', 'kdl'])
     expect(formatsWithinLimits('x'.repeat(2_000_000), 'auto')).toEqual(['json', 'json5'])
     const huge = big.repeat(2)
@@ -85,7 +103,10 @@ describe('the edge limits', () => {
       `YAML and KDL not tried: the spec is ${chars(huge)} characters and the edge parses YAML up to 524,288, KDL up to 1,048,576 characters`
     )
     // The same workflow as JSON is fine.
-    const asJson = JSON.stringify({ name: 'w', jobs: Array.from({ length: 20_000 }, (_, i) => ({ name: `j${i}`, command: 'x' })) })
+    const asJson = JSON.stringify({
+      name: 'w',
+      jobs: Array.from({ length: 20_000 }, (_, i) => ({ name: `j${i}`, command: 'x' })),
+    })
     expect(parseWithinLimits(asJson, 'auto')).toMatchObject({ format: 'json', warnings: [] })
   })
 
@@ -118,9 +139,13 @@ describe('the edge limits', () => {
         const plan = s.planCreation(slurm.spec, { user: 'u', initialize: true, enableResourceMonitoring: true })
         console.log(JSON.stringify({ valid: report.valid, jobs: plan.counts.jobs, files: plan.counts.files, held: [parsed, slurm, report].length }))
       `
-      const out = execFileSync(process.execPath, ['--max-old-space-size=64', '--max-semi-space-size=1', '--input-type=module', '-e', script], {
-        encoding: 'utf8',
-      })
+      const out = execFileSync(
+        process.execPath,
+        ['--max-old-space-size=64', '--max-semi-space-size=1', '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+        }
+      )
       expect(JSON.parse(out)).toEqual({ valid: true, jobs: EDGE_LIMITS.jobs, files: EDGE_LIMITS.files, held: 3 })
     } finally {
       rmSync(dir, { recursive: true, force: true })

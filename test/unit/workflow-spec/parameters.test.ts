@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { SpecError, expandSpec, parseSpec, parseSpecValue, substituteVariables } from '../../../src/workflow-spec/index.ts'
+import {
+  expandSpec,
+  parseSpec,
+  parseSpecValue,
+  SpecError,
+  substituteVariables,
+} from '../../../src/workflow-spec/index.ts'
 
 const names = (value: unknown, readFile?: (path: string) => string): string[] =>
   expandSpec(parseSpecValue(value, { readFile }), { readFile }).jobs.map((j) => j.name)
@@ -27,7 +33,7 @@ describe('parameter value grammar', () => {
   })
 
   it('parses lists, quoted strings, braces and native YAML sequences', () => {
-    expect(names(spec(job('j_{s}', { s: "['a', \"b\", c]" })))).toEqual(['j_a', 'j_b', 'j_c'])
+    expect(names(spec(job('j_{s}', { s: '[\'a\', "b", c]' })))).toEqual(['j_a', 'j_b', 'j_c'])
     expect(names(spec(job('j_{i}', { i: '{1:3}' })))).toEqual(['j_1', 'j_2', 'j_3'])
     expect(names(spec(job('j_{i}', { i: [4, 5] })))).toEqual(['j_4', 'j_5'])
     expect(names(spec(job('j_{i}', { i: '[]' })))).toEqual([])
@@ -38,7 +44,9 @@ describe('parameter value grammar', () => {
     expect(() => names(spec(job('j_{i}', { i: '1:10:0.5' })))).toThrow("Invalid integer step in range: '0.5'")
     expect(() => names(spec(job('j_{i}', { i: '1:5:0' })))).toThrow('Step cannot be zero')
     expect(() => names(spec(job('j_{i}', { i: 'a:b' })))).toThrow("Invalid range values: 'a:b'")
-    expect(() => names(spec(job('j_{i}', { i: '1:2:3:4' })))).toThrow("Failed to expand job 'j_{i}': Invalid range format")
+    expect(() => names(spec(job('j_{i}', { i: '1:2:3:4' })))).toThrow(
+      "Failed to expand job 'j_{i}': Invalid range format"
+    )
   })
 
   it('formats with 0Nd and .Nf (ties to even, as Rust) and leaves other specs plain', () => {
@@ -49,7 +57,9 @@ describe('parameter value grammar', () => {
   })
 
   it('replaces both {i} and {i:03d} in one string (torc 1.0.0; the 0.1x quirk is gone)', () => {
-    const expanded = expandSpec(parseSpecValue(spec({ name: 'j_{i:03d}', command: 'run --id {i} --out o_{i:03d}', parameters: { i: '5' } })))
+    const expanded = expandSpec(
+      parseSpecValue(spec({ name: 'j_{i:03d}', command: 'run --id {i} --out o_{i:03d}', parameters: { i: '5' } }))
+    )
     expect(expanded.jobs[0]?.command).toBe('run --id 5 --out o_005')
   })
 })
@@ -60,7 +70,10 @@ describe('combination modes and shared parameters', () => {
   })
 
   it('zips equal-length lists and names both parameters when lengths differ', () => {
-    expect(names(spec(job('j_{a}_{b}', { a: '1:2', b: '[x,y]' }, { parameter_mode: 'zip' })))).toEqual(['j_1_x', 'j_2_y'])
+    expect(names(spec(job('j_{a}_{b}', { a: '1:2', b: '[x,y]' }, { parameter_mode: 'zip' })))).toEqual([
+      'j_1_x',
+      'j_2_y',
+    ])
     expect(() => names(spec(job('j_{a}_{b}', { a: '1:2', b: '[x]' }, { parameter_mode: 'zip' })))).toThrow(
       "Parameter 'a' has 2 values, but 'b' has 1 values."
     )
@@ -103,12 +116,21 @@ describe('combination modes and shared parameters', () => {
       })
     )
     expect(out.jobs[1]).toMatchObject({
-      name: 'j_2', command: 'c 2', depends_on: ['p_2'], depends_on_regexes: ['^q_2$'], input_files: ['f_2'],
-      resource_requirements: 'rr_2', failure_handler: 'fh_{i}', env: { K: 'v2' },
+      name: 'j_2',
+      command: 'c 2',
+      depends_on: ['p_2'],
+      depends_on_regexes: ['^q_2$'],
+      input_files: ['f_2'],
+      resource_requirements: 'rr_2',
+      failure_handler: 'fh_{i}',
+      env: { K: 'v2' },
     })
     expect(out.jobs[1]).not.toHaveProperty('parameters')
     expect(out.files?.map((f) => f.path)).toEqual(['/d/1.txt', '/d/2.txt'])
-    expect(out.user_data?.map((u) => u.data)).toEqual([{ path: '/d/1', n: 1 }, { path: '/d/2', n: 1 }])
+    expect(out.user_data?.map((u) => u.data)).toEqual([
+      { path: '/d/1', n: 1 },
+      { path: '/d/2', n: 1 },
+    ])
   })
 
   it('rejects mixing a parameter table with inline parameters', () => {
@@ -130,14 +152,24 @@ describe('parameter tables and @file lists', () => {
     return text
   }
   it('expands one job per CSV, JSON or JSON Lines row', () => {
-    expect(names(spec(job('j_{model}_{lr}', undefined, { parameters_file: 't.csv' })), read)).toEqual(['j_cnn_0.1', 'j_rnn, big_0.01'])
-    expect(names(spec(job('j_{model}_{lr}', undefined, { parameters_file: 't.json' })), read)).toEqual(['j_cnn_0.1', 'j_rnn_1'])
+    expect(names(spec(job('j_{model}_{lr}', undefined, { parameters_file: 't.csv' })), read)).toEqual([
+      'j_cnn_0.1',
+      'j_rnn, big_0.01',
+    ])
+    expect(names(spec(job('j_{model}_{lr}', undefined, { parameters_file: 't.json' })), read)).toEqual([
+      'j_cnn_0.1',
+      'j_rnn_1',
+    ])
     expect(names(spec(job('j_{model}', undefined, { parameters_file: 't.jsonl' })), read)).toEqual(['j_a', 'j_b'])
     expect(names(spec(job('j_{x}', { x: '@list.txt' })), read)).toEqual(['j_3', 'j_four'])
   })
 
   it('shares a workflow table with use_parameters_file', () => {
-    const value = { name: 'w', parameters_file: 't.jsonl', jobs: [job('j_{model}', undefined, { use_parameters_file: true })] }
+    const value = {
+      name: 'w',
+      parameters_file: 't.jsonl',
+      jobs: [job('j_{model}', undefined, { use_parameters_file: true })],
+    }
     expect(names(value, read)).toEqual(['j_a', 'j_b'])
   })
 
@@ -159,8 +191,12 @@ describe('workflow variables (new in 1.0.0)', () => {
   it('rejects undefined tokens, collisions and variables referencing others', () => {
     const base = { name: 'w', jobs: [{ name: 'j', command: 'echo {root}' }] }
     expect(() => parseSpecValue({ ...base, variables: { other: 'x' } })).toThrow("undefined template name '{root}'")
-    expect(() => parseSpecValue({ ...base, variables: { root: '{other}', other: 'x' } })).toThrow('references another variable')
-    expect(() => parseSpecValue({ ...base, variables: { root: 'x' }, parameters: { root: '1' } })).toThrow('collide with parameter names: root')
+    expect(() => parseSpecValue({ ...base, variables: { root: '{other}', other: 'x' } })).toThrow(
+      'references another variable'
+    )
+    expect(() => parseSpecValue({ ...base, variables: { root: 'x' }, parameters: { root: '1' } })).toThrow(
+      'collide with parameter names: root'
+    )
     expect(() => parseSpecValue({ ...base, variables: { 'bad-name': 'x' } })).toThrow('must be a valid identifier')
   })
 })
@@ -169,7 +205,10 @@ describe('${files...} and ${user_data...} variables', () => {
   it('substitutes paths and JSON, and records inputs and outputs', () => {
     const s = parseSpecValue({
       name: 'w',
-      files: [{ name: 'in', path: '/a.csv' }, { name: 'out', path: '/b.csv' }],
+      files: [
+        { name: 'in', path: '/a.csv' },
+        { name: 'out', path: '/b.csv' },
+      ],
       user_data: [{ name: 'cfg', data: { z: 1, a: [true] } }],
       jobs: [
         {

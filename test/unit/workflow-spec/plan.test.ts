@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { type ExecutionEvent, type PlanJob, parseSpecValue, planExecution, planExecutionFromDatabase } from '../../../src/workflow-spec/index.ts'
+import {
+  type ExecutionEvent,
+  type PlanJob,
+  parseSpecValue,
+  planExecution,
+  planExecutionFromDatabase,
+} from '../../../src/workflow-spec/index.ts'
 
 const ids = (events: ExecutionEvent[]) => events.map((e) => e.id)
 const event = (events: ExecutionEvent[], id: string): ExecutionEvent => {
@@ -22,21 +28,41 @@ const DIAMOND = {
 describe('planExecution (spec)', () => {
   it('plans the diamond through ${files} variables and file edges, in a stable order', () => {
     const plan = planExecution(parseSpecValue(DIAMOND))
-    expect(plan).toMatchObject({ source: 'spec', workflow_name: 'diamond', total_events: 3, total_jobs: 4, root_events: ['start'], leaf_events: ['after_work_jobs'] })
+    expect(plan).toMatchObject({
+      source: 'spec',
+      workflow_name: 'diamond',
+      total_events: 3,
+      total_jobs: 4,
+      root_events: ['start'],
+      leaf_events: ['after_work_jobs'],
+    })
     expect(plan.events).toEqual([
       {
-        id: 'start', trigger: { type: 'WorkflowStart' }, trigger_description: 'Workflow Start', scheduler_allocations: [],
-        jobs_becoming_ready: ['preprocess'], depends_on_events: [], unlocks_events: ['after_preprocess'],
+        id: 'start',
+        trigger: { type: 'WorkflowStart' },
+        trigger_description: 'Workflow Start',
+        scheduler_allocations: [],
+        jobs_becoming_ready: ['preprocess'],
+        depends_on_events: [],
+        unlocks_events: ['after_preprocess'],
       },
       {
-        id: 'after_preprocess', trigger: { type: 'JobsComplete', data: { jobs: ['preprocess'] } },
-        trigger_description: "When job 'preprocess' completes", scheduler_allocations: [],
-        jobs_becoming_ready: ['work1', 'work2'], depends_on_events: ['start'], unlocks_events: ['after_work_jobs'],
+        id: 'after_preprocess',
+        trigger: { type: 'JobsComplete', data: { jobs: ['preprocess'] } },
+        trigger_description: "When job 'preprocess' completes",
+        scheduler_allocations: [],
+        jobs_becoming_ready: ['work1', 'work2'],
+        depends_on_events: ['start'],
+        unlocks_events: ['after_work_jobs'],
       },
       {
-        id: 'after_work_jobs', trigger: { type: 'JobsComplete', data: { jobs: ['work1', 'work2'] } },
-        trigger_description: "When jobs 'work1', 'work2' complete", scheduler_allocations: [],
-        jobs_becoming_ready: ['postprocess'], depends_on_events: ['after_preprocess'], unlocks_events: [],
+        id: 'after_work_jobs',
+        trigger: { type: 'JobsComplete', data: { jobs: ['work1', 'work2'] } },
+        trigger_description: "When jobs 'work1', 'work2' complete",
+        scheduler_allocations: [],
+        jobs_becoming_ready: ['postprocess'],
+        depends_on_events: ['after_preprocess'],
+        unlocks_events: [],
       },
     ])
   })
@@ -55,7 +81,9 @@ describe('planExecution (spec)', () => {
         ],
       })
     )
-    expect(event(plan.events, 'after_work_a_jobs').trigger_description).toBe("When 5 jobs complete ('work_a_1', 'work_a_2'...)")
+    expect(event(plan.events, 'after_work_a_jobs').trigger_description).toBe(
+      "When 5 jobs complete ('work_a_1', 'work_a_2'...)"
+    )
     expect(event(plan.events, 'after_a1_and_1_more').jobs_becoming_ready).toEqual(['z'])
   })
 
@@ -80,9 +108,27 @@ describe('planExecution (spec)', () => {
         name: 's',
         slurm_schedulers: ['s0', 's1', 's2'].map((n) => ({ name: n, account: 'a' })),
         actions: [
-          { trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's0', scheduler_type: 'slurm' },
-          { trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', jobs: ['root'], scheduler: 's1', scheduler_type: 'slurm', num_allocations: 2 },
-          { trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', job_name_regexes: ['^w_'], scheduler: 's2', scheduler_type: 'slurm' },
+          {
+            trigger_type: 'on_workflow_start',
+            action_type: 'schedule_nodes',
+            scheduler: 's0',
+            scheduler_type: 'slurm',
+          },
+          {
+            trigger_type: 'on_jobs_ready',
+            action_type: 'schedule_nodes',
+            jobs: ['root'],
+            scheduler: 's1',
+            scheduler_type: 'slurm',
+            num_allocations: 2,
+          },
+          {
+            trigger_type: 'on_jobs_ready',
+            action_type: 'schedule_nodes',
+            job_name_regexes: ['^w_'],
+            scheduler: 's2',
+            scheduler_type: 'slurm',
+          },
           { trigger_type: 'on_jobs_ready', action_type: 'run_commands', jobs: ['w_1'], commands: ['echo'] },
         ],
         jobs: [
@@ -102,13 +148,15 @@ describe('planExecution (spec)', () => {
 
   it('wraps failures with the MCP tool prefixes', () => {
     expect(() => planExecution('{', { format: 'json' })).toThrow(/^Failed to parse workflow specification: /)
-    expect(() => planExecution(parseSpecValue({ name: 'w', jobs: [{ name: 'j', command: 'x', parameters: { i: '1:0:0' } }] }))).toThrow(
-      /^Failed to expand parameters: /
-    )
+    expect(() =>
+      planExecution(parseSpecValue({ name: 'w', jobs: [{ name: 'j', command: 'x', parameters: { i: '1:0:0' } }] }))
+    ).toThrow(/^Failed to expand parameters: /)
     const badAction = { name: 'w', jobs: [], actions: [{ trigger_type: 'never', action_type: 'run_commands' }] }
     expect(() => planExecution(parseSpecValue(badAction))).toThrow(/^Failed to validate actions: /)
     const badRegex = { name: 'w', jobs: [{ name: 'j', command: 'x', input_file_regexes: ['^none$'] }] }
-    expect(() => planExecution(parseSpecValue(badRegex))).toThrow("Failed to build execution plan: Input file regex '^none$' did not match any names for job 'j'")
+    expect(() => planExecution(parseSpecValue(badRegex))).toThrow(
+      "Failed to build execution plan: Input file regex '^none$' did not match any names for job 'j'"
+    )
   })
 })
 
@@ -125,16 +173,41 @@ describe('planExecutionFromDatabase', () => {
       workflow: { id: 7, name: 'wf' },
       jobs,
       actions: [
-        { trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', job_ids: [1], action_config: { scheduler_type: 'slurm', scheduler_id: 10, num_allocations: 2 } },
-        { trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', job_ids: [2, 3], action_config: { scheduler_type: 'local', scheduler_id: 0 } },
-        { trigger_type: 'on_jobs_complete', action_type: 'run_commands', job_ids: [4], action_config: { commands: ['x'] } },
+        {
+          trigger_type: 'on_jobs_ready',
+          action_type: 'schedule_nodes',
+          job_ids: [1],
+          action_config: { scheduler_type: 'slurm', scheduler_id: 10, num_allocations: 2 },
+        },
+        {
+          trigger_type: 'on_jobs_ready',
+          action_type: 'schedule_nodes',
+          job_ids: [2, 3],
+          action_config: { scheduler_type: 'local', scheduler_id: 0 },
+        },
+        {
+          trigger_type: 'on_jobs_complete',
+          action_type: 'run_commands',
+          job_ids: [4],
+          action_config: { commands: ['x'] },
+        },
       ],
       slurmSchedulers: [{ id: 10, name: 'prep_sched' }],
     })
-    expect(plan).toMatchObject({ source: 'database', workflow_id: 7, workflow_name: 'wf', total_events: 3, total_jobs: 4 })
+    expect(plan).toMatchObject({
+      source: 'database',
+      workflow_id: 7,
+      workflow_name: 'wf',
+      total_events: 3,
+      total_jobs: 4,
+    })
     expect(ids(plan.events)).toEqual(['start', 'after_prep', 'after_work_jobs'])
-    expect(plan.events[0]?.scheduler_allocations).toEqual([{ scheduler: 'prep_sched', scheduler_type: 'slurm', num_allocations: 2, jobs: ['prep'] }])
-    expect(plan.events[1]?.scheduler_allocations).toEqual([{ scheduler: 'local_scheduler', scheduler_type: 'local', num_allocations: 1, jobs: ['work_1', 'work_2'] }])
+    expect(plan.events[0]?.scheduler_allocations).toEqual([
+      { scheduler: 'prep_sched', scheduler_type: 'slurm', num_allocations: 2, jobs: ['prep'] },
+    ])
+    expect(plan.events[1]?.scheduler_allocations).toEqual([
+      { scheduler: 'local_scheduler', scheduler_type: 'local', num_allocations: 1, jobs: ['work_1', 'work_2'] },
+    ])
   })
 
   it('falls back to file producers only when no job has explicit dependencies', () => {
@@ -142,10 +215,17 @@ describe('planExecutionFromDatabase', () => {
       { id: 1, name: 'a', output_file_ids: [100] },
       { id: 2, name: 'b', input_file_ids: [100], output_file_ids: [200] },
     ]
-    expect(ids(planExecutionFromDatabase({ workflow: { id: 1, name: 'w' }, jobs: byFiles, actions: [] }).events)).toEqual(['start', 'after_a'])
+    expect(
+      ids(planExecutionFromDatabase({ workflow: { id: 1, name: 'w' }, jobs: byFiles, actions: [] }).events)
+    ).toEqual(['start', 'after_a'])
     // torc keeps only the last producer of a file id; here that is b itself, so b looks like a root.
-    const rewrites: PlanJob[] = [byFiles[0] as PlanJob, { id: 2, name: 'b', input_file_ids: [100], output_file_ids: [100] }]
-    expect(ids(planExecutionFromDatabase({ workflow: { id: 1, name: 'w' }, jobs: rewrites, actions: [] }).events)).toEqual(['start'])
+    const rewrites: PlanJob[] = [
+      byFiles[0] as PlanJob,
+      { id: 2, name: 'b', input_file_ids: [100], output_file_ids: [100] },
+    ]
+    expect(
+      ids(planExecutionFromDatabase({ workflow: { id: 1, name: 'w' }, jobs: rewrites, actions: [] }).events)
+    ).toEqual(['start'])
     const mixed = [...byFiles, { id: 3, name: 'c', depends_on_job_ids: [1] }]
     const plan = planExecutionFromDatabase({ workflow: { id: 1, name: 'w' }, jobs: mixed, actions: [] })
     expect(plan.events[0]?.jobs_becoming_ready).toEqual(['a', 'b'])
@@ -153,7 +233,11 @@ describe('planExecutionFromDatabase', () => {
 
   it('requires scheduler_type in schedule_nodes configs', () => {
     expect(() =>
-      planExecutionFromDatabase({ workflow: { name: 'w' }, jobs, actions: [{ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', action_config: {} }] })
+      planExecutionFromDatabase({
+        workflow: { name: 'w' },
+        jobs,
+        actions: [{ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', action_config: {} }],
+      })
     ).toThrow('Action config missing scheduler_type')
   })
 })

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { SpecError, expandSpec, parseSpec, planCreation, planExecution, validateSpec } from '../../../src/workflow-spec/index.ts'
+import {
+  expandSpec,
+  parseSpec,
+  planCreation,
+  planExecution,
+  SpecError,
+  validateSpec,
+} from '../../../src/workflow-spec/index.ts'
 
 /** 100,000 indexed work jobs, each writing a file through ${files...}, plus a regex fan-in. */
 const SWEEP = `name: sweep
@@ -50,11 +57,19 @@ describe('a 100,000-job spec', () => {
   }, 120_000)
 
   it('refuses expansions past the item limit instead of running out of memory', () => {
-    const huge = parseSpec('name: w\njobs:\n  - { name: "j_{i}", command: x, parameters: { i: "1:100000000" } }\n', 'yaml')
+    const huge = parseSpec(
+      'name: w\njobs:\n  - { name: "j_{i}", command: x, parameters: { i: "1:100000000" } }\n',
+      'yaml'
+    )
     expect(() => expandSpec(huge)).toThrow(/would produce more than 1000000 values/)
-    const product = parseSpec('name: w\njobs:\n  - { name: "j_{a}_{b}", command: x, parameters: { a: "1:20", b: "1:20" } }\n', 'yaml')
+    const product = parseSpec(
+      'name: w\njobs:\n  - { name: "j_{a}_{b}", command: x, parameters: { a: "1:20", b: "1:20" } }\n',
+      'yaml'
+    )
     expect(() => expandSpec(product, { maxItems: 100 })).toThrow(SpecError)
-    expect(() => expandSpec(product, { maxItems: 100 })).toThrow('Parameter expansion would produce 400 items, more than the limit of 100')
+    expect(() => expandSpec(product, { maxItems: 100 })).toThrow(
+      'Parameter expansion would produce 400 items, more than the limit of 100'
+    )
     expect(expandSpec(product, { maxItems: 400 }).jobs).toHaveLength(400)
   }, 60_000)
 })

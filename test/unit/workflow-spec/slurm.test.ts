@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
-  HPC_PROFILES,
-  type HpcProfile,
-  SpecError,
   durationToSeconds,
   findBestPartition,
   generateSlurm,
+  HPC_PROFILES,
+  type HpcProfile,
   parseMemoryMb,
   parseSpecValue,
   resolveProfile,
+  SpecError,
   secsToWalltime,
   validateSpec,
 } from '../../../src/workflow-spec/index.ts'
-import { CRATE, HAS_CLI, examples, readFromCrate, sorted, torcJson } from './helpers.ts'
+import { CRATE, examples, HAS_CLI, readFromCrate, sorted, torcJson } from './helpers.ts'
 
 const kestrel = HPC_PROFILES.find((p) => p.name === 'kestrel') as HpcProfile
 const pick = (cpus: number, memory: string, runtime: string, gpus?: number): string | undefined =>
@@ -23,9 +23,9 @@ const pick = (cpus: number, memory: string, runtime: string, gpus?: number): str
 
 describe('units', () => {
   it('parses ISO-8601 durations like the iso8601 crate', () => {
-    expect(['PT1H', 'PT30M', 'PT1H30M', 'P1D', 'P1DT2H', 'P0DT1M', 'PT90M', 'P1W', 'PT'].map(durationToSeconds)).toEqual([
-      3600, 1800, 5400, 86400, 93600, 60, 5400, 604800, 0,
-    ])
+    expect(
+      ['PT1H', 'PT30M', 'PT1H30M', 'P1D', 'P1DT2H', 'P0DT1M', 'PT90M', 'P1W', 'PT'].map(durationToSeconds)
+    ).toEqual([3600, 1800, 5400, 86400, 93600, 60, 5400, 604800, 0])
     expect(durationToSeconds('PT1.5H')).toBe(0)
     expect(durationToSeconds('PT10S garbage')).toBe(10)
     expect(() => durationToSeconds('1H')).toThrow('Invalid ISO 8601 duration format: Failed to parse duration: 1H')
@@ -42,10 +42,21 @@ describe('units', () => {
 describe('profiles and partitions (torc 1.0.0 tables)', () => {
   it('ships dane and kestrel and demands a profile name at the edge', () => {
     expect(HPC_PROFILES.map((p) => p.name)).toEqual(['dane', 'kestrel'])
-    expect(() => resolveProfile(undefined)).toThrow('No HPC profile specified and none can be detected here; pass hpc_profile. Available profiles: dane, kestrel')
-    expect(() => resolveProfile('perlmutter')).toThrow('Unknown HPC profile: perlmutter. Available profiles: dane, kestrel')
-    const custom = { name: 'mini', display_name: 'Mini', partitions: [{ name: 'p', cpus_per_node: 8, memory_mb: 16000, max_walltime_secs: 3600 }] }
-    expect(resolveProfile('mini', [custom]).partitions[0]).toMatchObject({ shared: false, requires_explicit_request: false })
+    expect(() => resolveProfile(undefined)).toThrow(
+      'No HPC profile specified and none can be detected here; pass hpc_profile. Available profiles: dane, kestrel'
+    )
+    expect(() => resolveProfile('perlmutter')).toThrow(
+      'Unknown HPC profile: perlmutter. Available profiles: dane, kestrel'
+    )
+    const custom = {
+      name: 'mini',
+      display_name: 'Mini',
+      partitions: [{ name: 'p', cpus_per_node: 8, memory_mb: 16000, max_walltime_secs: 3600 }],
+    }
+    expect(resolveProfile('mini', [custom]).partitions[0]).toMatchObject({
+      shared: false,
+      requires_explicit_request: false,
+    })
     expect(() => resolveProfile('mini', [{ name: 'mini' }])).toThrow(SpecError)
   })
 
@@ -73,8 +84,19 @@ const FAN_OUT_FAN_IN = {
   ],
   jobs: [
     { name: 'preprocess', command: 'python preprocess.py', resource_requirements: 'small' },
-    { name: 'work_{i}', command: 'python work.py --index {i}', parameters: { i: '1:10' }, depends_on: ['preprocess'], resource_requirements: 'work' },
-    { name: 'postprocess', command: 'python postprocess.py', depends_on_regexes: ['^work_\\d+$'], resource_requirements: 'small' },
+    {
+      name: 'work_{i}',
+      command: 'python work.py --index {i}',
+      parameters: { i: '1:10' },
+      depends_on: ['preprocess'],
+      resource_requirements: 'work',
+    },
+    {
+      name: 'postprocess',
+      command: 'python postprocess.py',
+      depends_on_regexes: ['^work_\\d+$'],
+      resource_requirements: 'small',
+    },
   ],
 }
 
@@ -94,15 +116,29 @@ const FILE_PIPELINE = {
     { name: 'report', path: 'out/report.html' },
   ],
   jobs: [
-    { name: 'prepare', command: 'python prepare.py ${files.input.raw} work/', output_file_regexes: ['^chunk_\\d+$'], resource_requirements: 'prep' },
+    {
+      name: 'prepare',
+      command: 'python prepare.py ${files.input.raw} work/',
+      output_file_regexes: ['^chunk_\\d+$'],
+      resource_requirements: 'prep',
+    },
     {
       name: 'work_{i}',
       command: 'python work.py ${files.input.chunk_{i}} ${files.output.result_{i}}',
       parameters: { i: '1:10' },
       resource_requirements: 'work',
     },
-    { name: 'aggregate', command: 'python aggregate.py work/ ${files.output.summary}', input_file_regexes: ['^result_\\d+$'], resource_requirements: 'agg' },
-    { name: 'report', command: 'python report.py ${files.input.summary} ${files.output.report}', resource_requirements: 'prep' },
+    {
+      name: 'aggregate',
+      command: 'python aggregate.py work/ ${files.output.summary}',
+      input_file_regexes: ['^result_\\d+$'],
+      resource_requirements: 'agg',
+    },
+    {
+      name: 'report',
+      command: 'python report.py ${files.input.summary} ${files.output.report}',
+      resource_requirements: 'prep',
+    },
   ],
 }
 
@@ -124,7 +160,11 @@ describe('tutorial workflows', () => {
       ['on_jobs_ready', 'short_scheduler', 1, 1],
       ['on_jobs_ready', 'short_deferred_scheduler', 2, 11],
     ])
-    expect(out.spec.jobs.map((j) => j.scheduler)).toEqual(['short_scheduler', 'short_deferred_scheduler', 'short_deferred_scheduler'])
+    expect(out.spec.jobs.map((j) => j.scheduler)).toEqual([
+      'short_scheduler',
+      'short_deferred_scheduler',
+      'short_deferred_scheduler',
+    ])
     const byRr = generateSlurm(spec, { hpcProfile: 'kestrel', account: 'my_account', groupBy: 'resource-requirements' })
     expect(byRr.slurm_schedulers.map((s) => [s.name, s.walltime])).toEqual([
       ['small_scheduler', '00:15:00'],
@@ -147,12 +187,16 @@ describe('tutorial workflows', () => {
       ['after_aggregate', 1],
     ])
     const out = generateSlurm(spec, { hpcProfile: 'kestrel', account: 'my_account' })
-    expect(out.planned.map((p) => [p.name, p.resolved_partition, p.walltime, p.mem, p.num_allocations, p.job_count])).toEqual([
+    expect(
+      out.planned.map((p) => [p.name, p.resolved_partition, p.walltime, p.mem, p.num_allocations, p.job_count])
+    ).toEqual([
       ['short_scheduler', 'short', '00:45:00', '240g', 1, 1],
       ['short_deferred_scheduler', 'short', '03:00:00', '240g', 2, 12],
     ])
     const replanned = planExecution(out.spec)
-    expect(replanned.events[0]?.scheduler_allocations).toEqual([{ scheduler: 'short_scheduler', scheduler_type: 'slurm', num_allocations: 1, jobs: ['prepare'] }])
+    expect(replanned.events[0]?.scheduler_allocations).toEqual([
+      { scheduler: 'short_scheduler', scheduler_type: 'slurm', num_allocations: 1, jobs: ['prepare'] },
+    ])
     expect(replanned.events[1]?.scheduler_allocations.map((a) => a.scheduler)).toEqual(['short_deferred_scheduler'])
     // 1.0.0 generates before substituting ${files...}: every job looks like a root, one scheduler
     // gates on all 13 jobs, and nothing is allocated at start (the action can never fire).
@@ -163,15 +207,31 @@ describe('tutorial workflows', () => {
 
   it('needs an account, a profile and free slots for schedulers', () => {
     const spec = parseSpecValue(FAN_OUT_FAN_IN)
-    expect(() => generateSlurm(spec, { hpcProfile: 'kestrel' })).toThrow("No account specified. Pass account or set 'account' in slurm_defaults.")
-    expect(generateSlurm(parseSpecValue({ ...FAN_OUT_FAN_IN, slurm_defaults: { account: 'dflt' } }), { hpcProfile: 'kestrel' }).slurm_schedulers[0]?.account).toBe('dflt')
-    expect(() => generateSlurm(spec, { account: 'a' })).toThrow(/pass hpc_profile/)
-    const withActions = parseSpecValue({ ...FAN_OUT_FAN_IN, actions: [{ trigger_type: 'on_workflow_start', action_type: 'run_commands', commands: ['x'] }] })
-    expect(() => generateSlurm(withActions, { hpcProfile: 'kestrel', account: 'a' })).toThrow(/already has actions defined/)
-    expect(generateSlurm(withActions, { hpcProfile: 'kestrel', account: 'a', overwrite: true }).spec.actions).toHaveLength(2)
-    expect(() => generateSlurm(parseSpecValue({ name: 'w', jobs: [{ name: 'j', command: 'x' }] }), { hpcProfile: 'kestrel', account: 'a' })).toThrow(
-      'Workflow has no resource_requirements defined. Cannot generate schedulers.'
+    expect(() => generateSlurm(spec, { hpcProfile: 'kestrel' })).toThrow(
+      "No account specified. Pass account or set 'account' in slurm_defaults."
     )
+    expect(
+      generateSlurm(parseSpecValue({ ...FAN_OUT_FAN_IN, slurm_defaults: { account: 'dflt' } }), {
+        hpcProfile: 'kestrel',
+      }).slurm_schedulers[0]?.account
+    ).toBe('dflt')
+    expect(() => generateSlurm(spec, { account: 'a' })).toThrow(/pass hpc_profile/)
+    const withActions = parseSpecValue({
+      ...FAN_OUT_FAN_IN,
+      actions: [{ trigger_type: 'on_workflow_start', action_type: 'run_commands', commands: ['x'] }],
+    })
+    expect(() => generateSlurm(withActions, { hpcProfile: 'kestrel', account: 'a' })).toThrow(
+      /already has actions defined/
+    )
+    expect(
+      generateSlurm(withActions, { hpcProfile: 'kestrel', account: 'a', overwrite: true }).spec.actions
+    ).toHaveLength(2)
+    expect(() =>
+      generateSlurm(parseSpecValue({ name: 'w', jobs: [{ name: 'j', command: 'x' }] }), {
+        hpcProfile: 'kestrel',
+        account: 'a',
+      })
+    ).toThrow('Workflow has no resource_requirements defined. Cannot generate schedulers.')
   })
 
   it('merges small root and deferred groups of one partition (1.0.0 "auto merge" test)', () => {
@@ -183,7 +243,13 @@ describe('tutorial workflows', () => {
       ],
       jobs: [
         { name: 'build', command: 'x', resource_requirements: 'small' },
-        { name: 'job_{i}', command: 'x', parameters: { i: '1:10' }, depends_on: ['build'], resource_requirements: 'medium' },
+        {
+          name: 'job_{i}',
+          command: 'x',
+          parameters: { i: '1:10' },
+          depends_on: ['build'],
+          resource_requirements: 'medium',
+        },
         { name: 'join', command: 'x', depends_on_regexes: ['job_\\d+'], resource_requirements: 'small' },
       ],
     })
@@ -196,9 +262,18 @@ describe('tutorial workflows', () => {
     ])
     // ...while the partition's 4 h give 24 slots, 1 + 1 allocations, and a merge.
     const out = generateSlurm(spec, { hpcProfile: 'kestrel', account: 'a', walltimeStrategy: 'max-partition-time' })
-    expect(out.slurm_schedulers).toEqual([{ name: 'short_scheduler', account: 'a', mem: '240g', nodes: 1, walltime: '04:00:00' }])
+    expect(out.slurm_schedulers).toEqual([
+      { name: 'short_scheduler', account: 'a', mem: '240g', nodes: 1, walltime: '04:00:00' },
+    ])
     expect(out.actions).toEqual([
-      { trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', jobs: ['build'], scheduler: 'short_scheduler', scheduler_type: 'slurm', num_allocations: 1 },
+      {
+        trigger_type: 'on_jobs_ready',
+        action_type: 'schedule_nodes',
+        jobs: ['build'],
+        scheduler: 'short_scheduler',
+        scheduler_type: 'slurm',
+        num_allocations: 1,
+      },
     ])
     expect(out.spec.jobs.map((j) => j.scheduler)).toEqual(['short_scheduler', 'short_scheduler', 'short_scheduler'])
   })
@@ -224,9 +299,27 @@ describe.skipIf(!HAS_CLI)('generateSlurm against torc slurm generate --dry-run',
   it.each(EXAMPLES.flatMap((e) => variants.map(([profile, groupBy]) => [e.name, profile, groupBy, e] as const)))(
     '%s on %s by %s',
     async (_, profile, groupBy, example) => {
-      const args = ['slurm', 'generate', '--profile', profile, '--account', 'acct', '--dry-run', '--overwrite', '--group-by', groupBy, example.path]
-      const options = { format: example.format, readFile: readFromCrate, kdlAliases: false, resolveFileVariables: false }
-      const ours = () => generateSlurm(example.text, { ...options, hpcProfile: profile, account: 'acct', groupBy, overwrite: true })
+      const args = [
+        'slurm',
+        'generate',
+        '--profile',
+        profile,
+        '--account',
+        'acct',
+        '--dry-run',
+        '--overwrite',
+        '--group-by',
+        groupBy,
+        example.path,
+      ]
+      const options = {
+        format: example.format,
+        readFile: readFromCrate,
+        kdlAliases: false,
+        resolveFileVariables: false,
+      }
+      const ours = () =>
+        generateSlurm(example.text, { ...options, hpcProfile: profile, account: 'acct', groupBy, overwrite: true })
       const theirs = await torcJson(args).catch((error: { stderr?: string }) => new Error(error.stderr ?? 'failed'))
       if (theirs instanceof Error) {
         // Both refuse, for the same reason (e.g. no resource_requirements).
@@ -244,8 +337,22 @@ describe.skipIf(!HAS_CLI)('generateSlurm against torc slurm generate --dry-run',
     try {
       const file = join(dir, 'spec.json')
       writeFileSync(file, JSON.stringify(value))
-      const theirs = (await torcJson(['slurm', 'generate', '--profile', 'kestrel', '--account', 'my_account', '--dry-run', file])) as Parameters<typeof shape>[0]
-      const ours = generateSlurm(JSON.stringify(value), { format: 'json', hpcProfile: 'kestrel', account: 'my_account', resolveFileVariables: false })
+      const theirs = (await torcJson([
+        'slurm',
+        'generate',
+        '--profile',
+        'kestrel',
+        '--account',
+        'my_account',
+        '--dry-run',
+        file,
+      ])) as Parameters<typeof shape>[0]
+      const ours = generateSlurm(JSON.stringify(value), {
+        format: 'json',
+        hpcProfile: 'kestrel',
+        account: 'my_account',
+        resolveFileVariables: false,
+      })
       expect(shape(ours)).toEqual(shape(theirs))
     } finally {
       rmSync(dir, { recursive: true, force: true })
@@ -257,7 +364,12 @@ describe.skipIf(CRATE === undefined)('parameters_file templates keep their sched
   it('assigns the scheduler of the first expanded job, where 1.0.0 leaves table-driven templates unassigned', () => {
     const example = examples().find((e) => e.name === 'yaml/parameterized_from_csv.yaml')
     if (example === undefined) throw new Error('example missing')
-    const out = generateSlurm(example.text, { format: 'yaml', readFile: readFromCrate, hpcProfile: 'kestrel', account: 'a' })
+    const out = generateSlurm(example.text, {
+      format: 'yaml',
+      readFile: readFromCrate,
+      hpcProfile: 'kestrel',
+      account: 'a',
+    })
     expect(out.spec.jobs.map((j) => j.scheduler)).toEqual(['short_scheduler'])
   })
 })

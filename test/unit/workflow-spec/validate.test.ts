@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type WorkflowSpec, parseSpecValue, validateSpec } from '../../../src/workflow-spec/index.ts'
+import { parseSpecValue, validateSpec, type WorkflowSpec } from '../../../src/workflow-spec/index.ts'
 import { HAS_CLI, sorted, torcJson } from './helpers.ts'
 
 const validate = (value: unknown) => validateSpec(parseSpecValue(value))
-const base = (extra: Record<string, unknown> = {}, jobs: unknown[] = [{ name: 'a', command: 'x' }]) => ({ name: 'w', jobs, ...extra })
+const base = (extra: Record<string, unknown> = {}, jobs: unknown[] = [{ name: 'a', command: 'x' }]) => ({
+  name: 'w',
+  jobs,
+  ...extra,
+})
 
 describe('validateSpec: parse failures', () => {
   it('returns the 1.0.0 shape with an all-empty summary and line/column in the message', () => {
@@ -18,7 +22,9 @@ describe('validateSpec: parse failures', () => {
   })
 
   it('reports a spec without jobs', () => {
-    expect(validateSpec('name: w\n', { format: 'yaml' }).errors).toEqual(['Failed to parse specification file: jobs: missing field'])
+    expect(validateSpec('name: w\n', { format: 'yaml' }).errors).toEqual([
+      'Failed to parse specification file: jobs: missing field',
+    ])
   })
 })
 
@@ -86,14 +92,18 @@ describe('validateSpec: references, duplicates and cycles', () => {
     expect(bad({ trigger_type: 'on_ready_jobs', action_type: 'run_commands', commands: ['x'] })[0]).toMatch(
       /^Action validation failed: action has unknown trigger_type 'on_ready_jobs'/
     )
-    expect(bad({ trigger_type: 'on_jobs_ready', action_type: 'run_commands', commands: ['x'] })[0]).toMatch(/must specify at least one job/)
-    expect(bad({ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' })).toEqual([
+    expect(bad({ trigger_type: 'on_jobs_ready', action_type: 'run_commands', commands: ['x'] })[0]).toMatch(
+      /must specify at least one job/
+    )
+    expect(
+      bad({ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' })
+    ).toEqual([
       'Action validation failed: schedule_nodes action with scheduler_type=slurm requires slurm_schedulers to be defined',
       "Action #1 (schedule_nodes) references non-existent slurm scheduler 's'",
     ])
-    expect(bad({ trigger_type: 'on_jobs_complete', action_type: 'run_commands', jobs: ['ghost'], commands: ['x'] })).toEqual([
-      "Action #1 (run_commands) references non-existent job 'ghost'",
-    ])
+    expect(
+      bad({ trigger_type: 'on_jobs_complete', action_type: 'run_commands', jobs: ['ghost'], commands: ['x'] })
+    ).toEqual(["Action #1 (run_commands) references non-existent job 'ghost'"])
   })
 
   it('checks scheduler resources and multi-node schedulers (errors in 1.0.0)', () => {
@@ -101,7 +111,9 @@ describe('validateSpec: references, duplicates and cycles', () => {
       name: 'w',
       resource_requirements: [{ name: 'big', num_cpus: 8, memory: '100g', runtime: 'PT5H', num_nodes: 2 }],
       slurm_schedulers: [{ name: 's', account: 'a', mem: '64g', walltime: '04:00:00', nodes: 4 }],
-      actions: [{ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' }],
+      actions: [
+        { trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' },
+      ],
       jobs: [{ name: 'j', command: 'x', resource_requirements: 'big', scheduler: 's' }],
     })
     expect(result.errors).toEqual([
@@ -134,7 +146,15 @@ describe('validateSpec: summary and creation warnings', () => {
       description: 'd',
       user_data: [{ data: 1 }, { name: 'u', data: 2 }],
       slurm_schedulers: [{ account: 'a' }, { name: 's', account: 'a' }],
-      actions: [{ trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', jobs: ['j_1'], scheduler: 's', scheduler_type: 'slurm' }],
+      actions: [
+        {
+          trigger_type: 'on_jobs_ready',
+          action_type: 'schedule_nodes',
+          jobs: ['j_1'],
+          scheduler: 's',
+          scheduler_type: 'slurm',
+        },
+      ],
       files: [{ name: 'f_{i}', path: '/f{i}', parameters: { i: '1:2' } }],
       jobs: [{ name: 'j_{i}', command: 'x', parameters: { i: '1:2' } }],
     })
@@ -164,20 +184,27 @@ describe('validateSpec: summary and creation warnings', () => {
     const result = validate({
       name: 'w',
       resource_requirements: [{ name: 'default', num_cpus: 1, memory: '1.5g', runtime: 'one hour' }],
-      actions: [{ trigger_type: 'on_workflow_start', action_type: 'email', commands: ['x'] }, { trigger_type: 'on_workflow_start', action_type: 'run_commands' }],
+      actions: [
+        { trigger_type: 'on_workflow_start', action_type: 'email', commands: ['x'] },
+        { trigger_type: 'on_workflow_start', action_type: 'run_commands' },
+      ],
       jobs: [{ name: 'j', command: 'x', failure_handler: 'retry', priority: -1 }],
     })
     expect(result.valid).toBe(true)
     expect(result.warnings).toEqual([
       "Creation would fail: Cannot create resource requirement named 'default' via external API",
-      'Creation would fail: Invalid memory format \'1.5g\': Invalid number in memory string: 1.5',
+      "Creation would fail: Invalid memory format '1.5g': Invalid number in memory string: 1.5",
       "Creation would fail: Invalid runtime format 'one hour': Invalid ISO 8601 duration format: Failed to parse duration: one hour",
       "Creation would fail: Failure handler 'retry' not found for job 'j'",
       "Creation would fail: priority must be >= 0, got -1 for job 'j'",
       'Creation would fail: Unknown action_type: email',
       "Creation would fail: run_commands action requires 'commands' field",
     ])
-    expect(validateSpec(parseSpecValue({ name: 'w', jobs: [{ name: 'j', command: 'x', failure_handler: 'f' }] }), { creationChecks: false }).warnings).toEqual([])
+    expect(
+      validateSpec(parseSpecValue({ name: 'w', jobs: [{ name: 'j', command: 'x', failure_handler: 'f' }] }), {
+        creationChecks: false,
+      }).warnings
+    ).toEqual([])
   })
 })
 
@@ -187,19 +214,36 @@ describe.skipIf(!HAS_CLI)('validateSpec against torc create --dry-run', () => {
     sorted(
       errors.map((e) =>
         e
-          .replace(/involving jobs: (.*)$/, (_, list: string) => `involving jobs: ${sorted(list.split(', ')).join(', ')}`)
-          .replace(/managed by torc: (.*?)\. /, (_, list: string) => `managed by torc: ${sorted(list.split(', ')).join(', ')}. `)
+          .replace(
+            /involving jobs: (.*)$/,
+            (_, list: string) => `involving jobs: ${sorted(list.split(', ')).join(', ')}`
+          )
+          .replace(
+            /managed by torc: (.*?)\. /,
+            (_, list: string) => `managed by torc: ${sorted(list.split(', ')).join(', ')}. `
+          )
       )
     )
   const cases: Record<string, unknown> = {
-    references: base({ files: [{ name: 'f', path: '/f' }], resource_requirements: [{ name: 'r', num_cpus: 1, memory: '1g' }] }, [
-      { name: 'a', command: 'x', depends_on: ['ghost'], resource_requirements: 'big', scheduler: 'nowhere', input_files: ['f', 'missing'], output_user_data: ['nothing'] },
-      { name: 'ok', command: 'x' },
-      { name: 'c1', command: 'x', depends_on: ['c2'] },
-      { name: 'c2', command: 'x', depends_on: ['c1'] },
-      { name: 'after', command: 'x', depends_on: ['c2', 'ok'] },
-      { name: 'self', command: 'x', depends_on_regexes: ['^se'] },
-    ]),
+    references: base(
+      { files: [{ name: 'f', path: '/f' }], resource_requirements: [{ name: 'r', num_cpus: 1, memory: '1g' }] },
+      [
+        {
+          name: 'a',
+          command: 'x',
+          depends_on: ['ghost'],
+          resource_requirements: 'big',
+          scheduler: 'nowhere',
+          input_files: ['f', 'missing'],
+          output_user_data: ['nothing'],
+        },
+        { name: 'ok', command: 'x' },
+        { name: 'c1', command: 'x', depends_on: ['c2'] },
+        { name: 'c2', command: 'x', depends_on: ['c1'] },
+        { name: 'after', command: 'x', depends_on: ['c2', 'ok'] },
+        { name: 'self', command: 'x', depends_on_regexes: ['^se'] },
+      ]
+    ),
     settings: {
       name: 'w',
       slurm_defaults: { account: 'ok', Partition: 'x', 'job-name': 'y' },
@@ -210,11 +254,27 @@ describe.skipIf(!HAS_CLI)('validateSpec against torc create --dry-run', () => {
     resources: {
       name: 'w',
       resource_requirements: [{ name: 'big', num_cpus: 8, memory: '100g', runtime: 'PT5H', num_nodes: 2 }],
-      slurm_schedulers: [{ name: 's', account: 'a', mem: '64g', walltime: '04:00:00', nodes: 4 }, { name: 't', account: 'a', gres: 'gpu:1' }],
-      actions: [{ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' }],
-      jobs: [{ name: 'j', command: 'x', resource_requirements: 'big', scheduler: 's' }, { name: 'k', command: 'x', resource_requirements: 'big' }],
+      slurm_schedulers: [
+        { name: 's', account: 'a', mem: '64g', walltime: '04:00:00', nodes: 4 },
+        { name: 't', account: 'a', gres: 'gpu:1' },
+      ],
+      actions: [
+        { trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' },
+      ],
+      jobs: [
+        { name: 'j', command: 'x', resource_requirements: 'big', scheduler: 's' },
+        { name: 'k', command: 'x', resource_requirements: 'big' },
+      ],
     },
-    duplicates: base({ files: [{ name: 'f', path: '/a' }, { name: 'f', path: '/b' }] }, [{ name: 'agg', command: 'x {i}', parameters: { i: '1:3' } }]),
+    duplicates: base(
+      {
+        files: [
+          { name: 'f', path: '/a' },
+          { name: 'f', path: '/b' },
+        ],
+      },
+      [{ name: 'agg', command: 'x {i}', parameters: { i: '1:3' } }]
+    ),
     expansion: base({}, [{ name: 'j_{i}', command: 'x', parameters: { i: '1:10:0.5' } }]),
   }
   it.each(Object.entries(cases))('%s', async (name, value) => {

@@ -2,12 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type SpecFormat, parseSpec, parseSpecValue, specFileName, writeSpec } from '../../../src/workflow-spec/index.ts'
-import { CLI_SKIP, CRATE, HAS_CLI, examples, readFromCrate, sorted, torcJson } from './helpers.ts'
+import {
+  parseSpec,
+  parseSpecValue,
+  type SpecFormat,
+  specFileName,
+  writeSpec,
+} from '../../../src/workflow-spec/index.ts'
+import { CLI_SKIP, CRATE, examples, HAS_CLI, readFromCrate, sorted, torcJson } from './helpers.ts'
 
 const EXAMPLES = examples()
 /** Absent, undefined and `[]` mean the same to torc. */
-const normal = (value: unknown) => JSON.parse(JSON.stringify(value), (_, v: unknown) => (Array.isArray(v) && v.length === 0 ? undefined : v))
+const normal = (value: unknown) =>
+  JSON.parse(JSON.stringify(value), (_, v: unknown) => (Array.isArray(v) && v.length === 0 ? undefined : v))
 
 describe('writeSpec', () => {
   it('names files after the workflow, safely', () => {
@@ -24,17 +31,52 @@ describe('writeSpec', () => {
       parameters: { n: '1:3' },
       env: { MODE: 'fast' },
       jobs: [
-        { name: 'j_{n}', command: 'echo "${files.input.in}" \\d', use_parameters: ['n'], labels: ['gpu', 'x'], stdio: { mode: 'combined' } },
-        { name: 'post', command: 'echo', depends_on_regexes: ['^j_\\d$'], cancel_on_blocking_job_failure: false, supports_termination: true },
+        {
+          name: 'j_{n}',
+          command: 'echo "${files.input.in}" \\d',
+          use_parameters: ['n'],
+          labels: ['gpu', 'x'],
+          stdio: { mode: 'combined' },
+        },
+        {
+          name: 'post',
+          command: 'echo',
+          depends_on_regexes: ['^j_\\d$'],
+          cancel_on_blocking_job_failure: false,
+          supports_termination: true,
+        },
       ],
       files: [{ name: 'in', path: '/data/in.csv', identifier: 'urn:in' }],
       user_data: [{ name: 'cfg', data: { a: [1, 'two'] }, is_ephemeral: true }, { data: 3 }],
       resource_requirements: [{ name: 'r', num_cpus: 2, num_gpus: 1, memory: '4g', runtime: 'PT5M' }],
-      failure_handlers: [{ name: 'fh', rules: [{ exit_codes: [1, -2], max_retries: 2 }, { match_all_exit_codes: true, recovery_script: 'fix.sh' }] }],
-      slurm_schedulers: [{ name: 's', account: 'acct', nodes: 2, walltime: '02:00:00', extra: '--exclusive' }, { account: 'anon' }],
+      failure_handlers: [
+        {
+          name: 'fh',
+          rules: [
+            { exit_codes: [1, -2], max_retries: 2 },
+            { match_all_exit_codes: true, recovery_script: 'fix.sh' },
+          ],
+        },
+      ],
+      slurm_schedulers: [
+        { name: 's', account: 'acct', nodes: 2, walltime: '02:00:00', extra: '--exclusive' },
+        { account: 'anon' },
+      ],
       actions: [
-        { trigger_type: 'on_jobs_ready', action_type: 'schedule_nodes', jobs: ['post'], scheduler: 's', scheduler_type: 'slurm', num_allocations: 2 },
-        { trigger_type: 'on_workflow_start', action_type: 'run_commands', commands: ['echo a', 'echo b'], job_name_regexes: ['^j_'] },
+        {
+          trigger_type: 'on_jobs_ready',
+          action_type: 'schedule_nodes',
+          jobs: ['post'],
+          scheduler: 's',
+          scheduler_type: 'slurm',
+          num_allocations: 2,
+        },
+        {
+          trigger_type: 'on_workflow_start',
+          action_type: 'run_commands',
+          commands: ['echo a', 'echo b'],
+          job_name_regexes: ['^j_'],
+        },
       ],
       resource_monitor: { enabled: true, granularity: 'time_series', jobs: { enabled: true } },
       slurm_defaults: { qos: 'high', 'cpus-per-task': 4, exclusive: true },
@@ -47,26 +89,41 @@ describe('writeSpec', () => {
     expect(kdl.note).toBeUndefined()
     expect(normal(parseSpec(kdl.text, 'kdl', { kdlAliases: false }))).toEqual(normal(spec))
 
-    const lossy = writeSpec(parseSpecValue({ ...spec, jobs: [{ name: 'a', command: 'x', priority: 2, input_file_regexes: ['^in$'] }] }), 'kdl')
-    expect(lossy).toMatchObject({ format: 'yaml', file_name: 'kdl_quoted_name.yaml', note: 'written as YAML: KDL cannot express jobs[0].input_file_regexes, jobs[0].priority' })
+    const lossy = writeSpec(
+      parseSpecValue({ ...spec, jobs: [{ name: 'a', command: 'x', priority: 2, input_file_regexes: ['^in$'] }] }),
+      'kdl'
+    )
+    expect(lossy).toMatchObject({
+      format: 'yaml',
+      file_name: 'kdl_quoted_name.yaml',
+      note: 'written as YAML: KDL cannot express jobs[0].input_file_regexes, jobs[0].priority',
+    })
   })
 
-  it.skipIf(CRATE === undefined).each(EXAMPLES.map((e) => [e.name, e] as const))('%s: YAML, JSON and KDL (or its fallback) read back as the same spec', (_, example) => {
-    const spec = parseSpec(example.text, example.format, { readFile: readFromCrate })
-    for (const format of ['yaml', 'json', 'json5', 'kdl'] as SpecFormat[]) {
-      const file = writeSpec(spec, format)
-      const used: SpecFormat = file.format === 'json5' ? 'json' : file.format
-      expect(file.format === format || (format === 'kdl' && file.format === 'yaml' && file.note !== undefined)).toBe(true)
-      expect(normal(parseSpec(file.text, used, { kdlAliases: false }))).toEqual(normal(spec))
+  it.skipIf(CRATE === undefined).each(EXAMPLES.map((e) => [e.name, e] as const))(
+    '%s: YAML, JSON and KDL (or its fallback) read back as the same spec',
+    (_, example) => {
+      const spec = parseSpec(example.text, example.format, { readFile: readFromCrate })
+      for (const format of ['yaml', 'json', 'json5', 'kdl'] as SpecFormat[]) {
+        const file = writeSpec(spec, format)
+        const used: SpecFormat = file.format === 'json5' ? 'json' : file.format
+        expect(file.format === format || (format === 'kdl' && file.format === 'yaml' && file.note !== undefined)).toBe(
+          true
+        )
+        expect(normal(parseSpec(file.text, used, { kdlAliases: false }))).toEqual(normal(spec))
+      }
     }
-  })
+  )
 })
 
 describe.skipIf(!HAS_CLI)('torc 1.0.0 reads the KDL we write as it reads the original', () => {
   if (!HAS_CLI) it.skip(CLI_SKIP, () => {})
   const dir = mkdtempSync(join(tmpdir(), 'torc-kdl-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  const writable = EXAMPLES.filter((e) => writeSpec(parseSpec(e.text, e.format, { readFile: readFromCrate, kdlAliases: false }), 'kdl').format === 'kdl')
+  const writable = EXAMPLES.filter(
+    (e) =>
+      writeSpec(parseSpec(e.text, e.format, { readFile: readFromCrate, kdlAliases: false }), 'kdl').format === 'kdl'
+  )
 
   it('covers most examples', () => {
     expect(writable.length).toBeGreaterThan(EXAMPLES.length / 2)
@@ -84,7 +141,8 @@ describe.skipIf(!HAS_CLI)('torc 1.0.0 reads the KDL we write as it reads the ori
     ])) as [DryRun, DryRun]
     expect(shape(written)).toEqual(shape(original))
     type Plan = { events: { id: string; jobs_becoming_ready: string[]; depends_on_events: string[] }[] }
-    const events = (p: Plan) => sorted(p.events.map((e) => JSON.stringify([e.id, sorted(e.jobs_becoming_ready), sorted(e.depends_on_events)])))
+    const events = (p: Plan) =>
+      sorted(p.events.map((e) => JSON.stringify([e.id, sorted(e.jobs_becoming_ready), sorted(e.depends_on_events)])))
     const [planA, planB] = (await Promise.all([
       torcJson(['workflows', 'execution-plan', example.path]),
       torcJson(['workflows', 'execution-plan', path]),
