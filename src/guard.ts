@@ -1,7 +1,8 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import type { AppEnv } from './app-env.ts'
 import { ToolError, toErrorBody } from './errors.ts'
+import { OAUTH_PATHS } from './oauth/site.ts'
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -22,7 +23,7 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
       return c.json(toErrorBody(new ToolError('forbidden', `host ${url.hostname} is not served here`)), 403)
     }
     const origin = c.req.header('Origin')
-    if (origin && !originAllowed(origin, url, config.TORC_EDGE_ALLOWED_ORIGINS)) {
+    if (origin && !originAllowed(origin, url, config.TORC_EDGE_ALLOWED_ORIGINS) && !sameOriginConsent(c)) {
       return c.json(
         toErrorBody(new ToolError('forbidden', `origin ${origin} is not allowed (TORC_EDGE_ALLOWED_ORIGINS)`)),
         403
@@ -30,6 +31,17 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
     }
     await next()
   }
+}
+
+/**
+ * The consent form posted by our own page from a browser that hid its origin (`Origin: null`, as
+ * under a no-referrer policy): Sec-Fetch-Site, which no page can forge, still says same-origin.
+ * A null origin from anywhere else (sandboxed frames, data: URLs) comes with `cross-site`.
+ */
+function sameOriginConsent(c: Context<AppEnv>): boolean {
+  return (
+    c.req.path === OAUTH_PATHS.authorize && c.req.header('Origin') === 'null' && c.req.header('Sec-Fetch-Site') === 'same-origin'
+  )
 }
 
 /** Whether a page at `origin` may call this server at `url` (`allowed`: normalized origins). */

@@ -8,17 +8,22 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../app-env.ts'
 import { findApiKey } from '../auth.ts'
-import { ConsentPage, ErrorPage, PAGE_CSP } from './consent-page.tsx'
+import { ConsentPage, ErrorPage, PAGE_CSP, REFERRER_POLICY } from './consent-page.tsx'
 import { accessSigner, keySigner, type Signer } from './identity.ts'
 import { oauthApi } from './server.ts'
 import { type OAuthSite, scopesFor } from './site.ts'
+
+/** Every page this endpoint renders: no scripts or framing, referrers only to this origin. */
+function pageHeaders(c: Context<AppEnv>): void {
+  c.header('Content-Security-Policy', PAGE_CSP)
+  c.header('Referrer-Policy', REFERRER_POLICY)
+}
 
 function sendHeaders(c: Context<AppEnv>, headers: Headers): void {
   headers.forEach((value, name) => {
     c.header(name, value, { append: name.toLowerCase() === 'set-cookie' })
   })
-  c.header('Content-Security-Policy', PAGE_CSP)
-  c.header('Referrer-Policy', 'no-referrer')
+  pageHeaders(c)
 }
 
 function redirect(headers: Headers, location: string): Response {
@@ -37,7 +42,7 @@ function authorizeError(c: Context<AppEnv>, error: unknown): Response | Promise<
       error instanceof AuthorizationError
         ? error.description
         : "The app's metadata document could not be fetched or is invalid."
-    c.header('Content-Security-Policy', PAGE_CSP)
+    pageHeaders(c)
     return c.html(<ErrorPage message={message} />, 400)
   }
   throw error
@@ -74,11 +79,25 @@ export async function showConsent(c: Context<AppEnv>, site: OAuthSite): Promise<
 }
 
 /**
+ * CSRF, beside the form's browser-bound handle and the Origin guard: a browser that sends
+ * Sec-Fetch-Site (every current one) must say the post came from this origin, i.e. from our page.
+ * Clients that send none (scripts, the tests' fetch) carry no ambient browser state to abuse.
+ */
+function postedFromThisOrigin(c: Context<AppEnv>): boolean {
+  const site = c.req.header('Sec-Fetch-Site')
+  return site === undefined || site === 'same-origin'
+}
+
+/**
  * POST /authorize: Deny redirects `access_denied` to the client. Allow needs the Access identity
  * or a valid API key; a wrong key shows the page again (the handle is not used up). The grant
  * carries the signer as props and the signer's scopes, narrowed to read when asked.
  */
 export async function approve(c: Context<AppEnv>, site: OAuthSite): Promise<Response> {
+  if (!postedFromThisOrigin(c)) {
+    pageHeaders(c)
+    return c.html(<ErrorPage message="The consent form was posted from another site." />, 403)
+  }
   const oauth = oauthApi(site)
   const form = await c.req.parseBody()
   const handle = typeof form.handle === 'string' ? form.handle : ''
@@ -96,7 +115,7 @@ export async function approve(c: Context<AppEnv>, site: OAuthSite): Promise<Resp
         : 'Paste a torc-edge API key to approve.'
       const request = await oauth.parseAuthRequest(c.req.raw).catch(() => undefined)
       if (!request) {
-        c.header('Content-Security-Policy', PAGE_CSP)
+        pageHeaders(c)
         return c.html(<ErrorPage message={error} />, 401)
       }
       return await renderConsent(c, oauth, request, { handle, error, status: 401 })

@@ -6,6 +6,13 @@ import type { Signer } from './identity.ts'
 /** No scripts, no external assets, no framing: the page's whole policy. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 
+/**
+ * `same-origin`: the form's POST back to /authorize carries the page's real Origin (under
+ * `no-referrer` browsers send `Origin: null`, which the Origin guard must refuse), while the
+ * redirect to the client and any other origin get no Referer, so the page's URL never leaks.
+ */
+export const REFERRER_POLICY = 'same-origin'
+
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.4rem;margin-bottom:.5rem}
@@ -27,7 +34,7 @@ function Page(props: { title: string; children: Child }) {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="referrer" content="no-referrer" />
+          <meta name="referrer" content={REFERRER_POLICY} />
           <title>{props.title}</title>
           <style>{raw(STYLE)}</style>
         </head>
