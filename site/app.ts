@@ -18,7 +18,6 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { realpathSync, statSync } from 'node:fs'
-import { type FileHandle, open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
@@ -28,7 +27,7 @@ import { bundleStream, planBundle } from './bundle.ts'
 import { FilterQuerySchema, fileFilter, PositiveId } from './filter.ts'
 import { listWorkflowFiles } from './listing.ts'
 import { type SiteLog, stderrLog } from './log.ts'
-import { confine, OPEN_FLAGS, PathRefused } from './paths.ts'
+import { confine, PathRefused, requireDescriptorChecks } from './paths.ts'
 import { capRange, parseRange } from './range.ts'
 
 export const SiteLimitsSchema = z.object({
@@ -67,6 +66,7 @@ export function createSiteApp(options: SiteOptions): Hono {
     throw new Error(`the site token must be at least ${MIN_TOKEN_LENGTH} characters`)
   const root = realpathSync(options.root)
   if (!statSync(root).isDirectory()) throw new Error(`${options.root} is not a directory`)
+  requireDescriptorChecks(root)
   const limits = SiteLimitsSchema.parse({ ...DEFAULT_LIMITS, ...options.limits })
   const log = options.log ?? stderrLog
   const expected = digest(options.token)
@@ -92,6 +92,7 @@ export function createSiteApp(options: SiteOptions): Hono {
     const filter = parseFilter(c)
     if (filter instanceof Response) return filter
     const listing = await listWorkflowFiles(root, id.data, { logsOnly: !all, limit: limits.maxFiles, log, filter })
+    await listing.dirs.close()
     if (listing.files.length === 0) return noFiles(c, id.data, all ? 'files' : 'logs', filter !== undefined)
     return c.json({
       workflow_id: id.data,
@@ -108,10 +109,14 @@ export function createSiteApp(options: SiteOptions): Hono {
     const filter = parseFilter(c)
     if (filter instanceof Response) return filter
     const listing = await listWorkflowFiles(root, id.data, { logsOnly: true, limit: limits.maxFiles, log, filter })
-    if (listing.files.length === 0) return noFiles(c, id.data, 'logs', filter !== undefined)
+    if (listing.files.length === 0) {
+      await listing.dirs.close()
+      return noFiles(c, id.data, 'logs', filter !== undefined)
+    }
     const plan = planBundle(id.data, listing.files, listing.truncated, limits.maxFiles, limits.maxBundleBytes)
     if (plan.reason) log('site_bundle_capped', { workflow_id: id.data, reason: plan.reason })
-    return c.body(bundleStream(root, plan, log), 200, {
+    // The stream owns the listing's open directories from here and closes them when it ends.
+    return c.body(bundleStream(root, listing.dirs, plan, log), 200, {
       'Content-Type': BUNDLE_MEDIA_TYPE,
       'Cache-Control': 'no-store',
       'Torc-Edge-Truncated': plan.reason ? 'true' : 'false',
@@ -138,7 +143,7 @@ export function createSiteApp(options: SiteOptions): Hono {
       `no ${what} for workflow ${workflowId}${filtered ? ' match the filter' : ' yet'} under the output directory`
     )
 
-  /** Resolves ?path= to a file under the root, or answers the refusal / 404 itself. */
+  /** Opens ?path= as a file under the root (the caller closes it), or answers the refusal / 404 itself. */
   async function resolve(c: Context) {
     const relative = c.req.query('path') ?? ''
     try {
@@ -158,6 +163,7 @@ export function createSiteApp(options: SiteOptions): Hono {
   app.get('/v1/stat', async (c) => {
     const file = await resolve(c)
     if (file instanceof Response) return file
+    await file.handle.close()
     const slash = file.relative.lastIndexOf('/')
     const dir = slash < 0 ? '' : file.relative.slice(0, slash)
     const torc = (DIRECTORIES as readonly string[]).includes(dir)
@@ -175,13 +181,8 @@ export function createSiteApp(options: SiteOptions): Hono {
   app.get('/v1/files', async (c) => {
     const file = await resolve(c)
     if (file instanceof Response) return file
-    let handle: FileHandle
-    try {
-      handle = await open(file.real, OPEN_FLAGS)
-    } catch {
-      return fail(c, 404, 'not_found', `no file ${JSON.stringify(file.relative)} in the output directory`)
-    }
-    const size = (await handle.stat()).size
+    // Everything below reads the descriptor confine() checked, never the path again.
+    const { handle, size } = file
     const headers: Record<string, string> = {
       'Accept-Ranges': 'bytes',
       'Content-Type': 'application/octet-stream',

@@ -5,11 +5,10 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { type FileHandle, open } from 'node:fs/promises'
-import { join } from 'node:path'
 import { BUNDLE_VERSION, controlLine } from '../src/site-protocol/framing.ts'
-import type { ListedFile } from './listing.ts'
+import { type ListedFile, type OpenDirectories, splitListed } from './listing.ts'
 import type { SiteLog } from './log.ts'
-import { OPEN_FLAGS } from './paths.ts'
+import { checkOpened, checkOpenedSync, OPEN_FLAGS, PathRefused, viaFd } from './paths.ts'
 
 /** Files up to this size are read whole, several ahead. */
 const SMALL = 256 * 1024
@@ -53,18 +52,31 @@ type Loaded =
   | { file: ListedFile; kind: 'large'; handle: FileHandle; grown: boolean }
   | { file: ListedFile; kind: 'error'; error: string }
 
+/** Where the bundle reads: the root, and the directories the listing opened and checked under it. */
+interface Source {
+  realRoot: string
+  dirs: OpenDirectories
+}
+
+const notThere = () => Object.assign(new Error('directory not open'), { code: 'ENOENT' })
+
 /**
- * Opens a listed file (never following a symlink) and reads it whole when it is small. Small files
- * are read with blocking calls: a few microseconds each, where four thread-pool round trips per
- * file (open, stat, read, close) made 20,000 small logs cost seconds. The event loop is held for
- * one file at a time, at most SMALL bytes.
+ * Opens a listed file by name in the directory descriptor it was listed from (never following a
+ * symlink), checks where the open file is, and reads it whole when it is small. Small files are
+ * read with blocking calls: a few microseconds each, where five thread-pool round trips per file
+ * (open, readlink, stat, read, close) made 20,000 small logs cost seconds. The event loop is held
+ * for one file at a time, at most SMALL bytes.
  */
-async function load(realRoot: string, file: ListedFile): Promise<Loaded> {
-  const path = join(realRoot, file.path)
-  if (file.size <= SMALL) return loadSmall(path, file)
+async function load(source: Source, file: ListedFile): Promise<Loaded> {
+  const { dir, name } = splitListed(file.path)
+  const fd = source.dirs.fd(dir)
+  if (fd === undefined) return unreadable(file, notThere())
+  const path = viaFd(fd, name)
+  if (file.size <= SMALL) return loadSmall(source.realRoot, path, file)
   let handle: FileHandle | undefined
   try {
     handle = await open(path, OPEN_FLAGS)
+    await checkOpened(source.realRoot, handle.fd)
     const info = await handle.stat()
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' })
     return { file, kind: 'large', handle, grown: info.size > file.size }
@@ -74,10 +86,11 @@ async function load(realRoot: string, file: ListedFile): Promise<Loaded> {
   }
 }
 
-function loadSmall(path: string, file: ListedFile): Loaded {
+function loadSmall(realRoot: string, path: string, file: ListedFile): Loaded {
   let fd: number | undefined
   try {
     fd = openSync(path, OPEN_FLAGS)
+    checkOpenedSync(realRoot, fd)
     const info = fstatSync(fd)
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' })
     const data = new Uint8Array(file.size)
@@ -96,12 +109,13 @@ function loadSmall(path: string, file: ListedFile): Loaded {
 }
 
 function unreadable(file: ListedFile, err: unknown): Loaded {
+  if (err instanceof PathRefused) return { file, kind: 'error', error: 'not readable (outside the output directory)' }
   const code = (err as { code?: unknown }).code
   return { file, kind: 'error', error: `not readable (${typeof code === 'string' ? code : 'error'})` }
 }
 
 /** The bundle's bytes, unbatched: preamble, then header + content per file, then the trailer. */
-async function* frames(realRoot: string, plan: BundlePlan, log: SiteLog): AsyncGenerator<Uint8Array> {
+async function* frames(source: Source, plan: BundlePlan, log: SiteLog): AsyncGenerator<Uint8Array> {
   const { files } = plan
   const totalBytes = files.reduce((n, f) => n + f.size, 0)
   const truncated = plan.reason !== undefined
@@ -120,7 +134,7 @@ async function* frames(realRoot: string, plan: BundlePlan, log: SiteLog): AsyncG
   const queue: Promise<Loaded>[] = []
   let next = 0
   const refill = () => {
-    while (queue.length < READ_AHEAD && next < files.length) queue.push(load(realRoot, files[next++]!))
+    while (queue.length < READ_AHEAD && next < files.length) queue.push(load(source, files[next++]!))
   }
   try {
     refill()
@@ -152,8 +166,11 @@ async function* frames(realRoot: string, plan: BundlePlan, log: SiteLog): AsyncG
       }
     }
   } finally {
-    for (const pending of queue)
-      void pending.then((l) => (l.kind === 'large' ? l.handle.close() : undefined)).catch(() => undefined)
+    // Loads in flight finish before the directories close: a closed descriptor's number can be
+    // reused, and `/proc/self/fd/<n>/<name>` would then name a file somewhere else.
+    for (const loaded of await Promise.all(queue))
+      if (loaded.kind === 'large') await loaded.handle.close().catch(() => undefined)
+    await source.dirs.close()
   }
   yield controlLine({
     end: true,
@@ -211,9 +228,17 @@ async function* batched(source: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint
   if (used > 0) yield buffer.subarray(0, used)
 }
 
-/** The bundle as a pull-driven web stream; cancelling it (client gone) closes every open file. */
-export function bundleStream(realRoot: string, plan: BundlePlan, log: SiteLog): ReadableStream<Uint8Array> {
-  const source = batched(frames(realRoot, plan, log))
+/**
+ * The bundle as a pull-driven web stream over the files of `plan`, read in `dirs` (which it owns
+ * and closes); cancelling it (client gone) closes every open file.
+ */
+export function bundleStream(
+  realRoot: string,
+  dirs: OpenDirectories,
+  plan: BundlePlan,
+  log: SiteLog
+): ReadableStream<Uint8Array> {
+  const source = batched(frames({ realRoot, dirs }, plan, log))
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -226,11 +251,13 @@ export function bundleStream(realRoot: string, plan: BundlePlan, log: SiteLog): 
             workflow_id: plan.workflowId,
             error: err instanceof Error ? err.message : String(err),
           })
+          await dirs.close()
           controller.error(err)
         }
       },
       async cancel() {
         await source.return(undefined)
+        await dirs.close()
       },
     },
     { highWaterMark: 4 }
