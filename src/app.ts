@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './app-env.ts'
 import { requireApiKey } from './auth.ts'
+import { durableLedger } from './changes/ledger.ts'
 import { parseConfig } from './config.ts'
 import { ToolError, toErrorBody, toToolError } from './errors.ts'
 import { hostAndOriginGuard, mcpCors } from './guard.ts'
@@ -25,6 +26,7 @@ function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
     config,
     caller: c.get('caller'),
     signal,
+    ledger: c.env.CHANGES ? durableLedger(c.env.CHANGES) : undefined,
     torc: new TorcClient(torcTransport(config, c.env), { timeoutMs: config.TORC_TIMEOUT_MS, signal }),
     output: output && new OutputClient(output, config.TORC_TIMEOUT_MS),
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { LedgerNamespace } from './changes/ledger.ts'
 import { ToolError } from './errors.ts'
 
 /** What torc-edge uses of a service binding (Workers VPC service or any Fetcher). */
@@ -20,6 +21,8 @@ export type WorkerEnv = Record<string, unknown> & {
   OUTPUT?: ServiceBinding
   /** OAuth state (clients, grants, hashed tokens); OAuth is served only when it is bound. */
   OAUTH_KV?: KvBinding
+  /** The change ledger's Durable Objects (src/changes): one apply at a time per workflow. */
+  CHANGES?: LedgerNamespace
 }
 
 const optionalSecret = z

@@ -10,3 +10,4 @@ mountOAuth(app)
  * /.well-known, /authorize with its consent page, /oauth/token, /oauth/register, /oauth/grants).
  */
 export default app
+export { ChangeLedger } from './changes/ledger-object.ts'

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { Ledger } from './changes/ledger.ts'
 import type { Config } from './config.ts'
 import { ToolError, toToolError } from './errors.ts'
 import type { OutputClient } from './output/client.ts'
@@ -17,6 +18,8 @@ export interface ToolContext {
   output: OutputClient | undefined
   config: Config
   caller: Caller
+  /** The change ledger (one lock per workflow); absent when the deployment has no CHANGES binding. */
+  ledger: Ledger | undefined
   signal: AbortSignal
   /** Reports progress when the client asked for it (MCP progress token); a no-op otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>

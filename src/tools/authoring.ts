@@ -18,13 +18,12 @@ import {
   SpecLimitError,
   validateSpec,
   type WorkflowSpec,
-  writeSpec,
 } from '../workflow-spec/index.ts'
 import { eventSchema, shortEvents, shortMessages, shortSummary, summarySchema } from './authoring.schemas.ts'
 import { readOnly } from './fields.ts'
 
 const formats = ['auto', 'json', 'json5', 'yaml', 'kdl'] as const
-const fileFormats = ['yaml', 'json', 'json5', 'kdl'] as const
+export const fileFormats = ['yaml', 'json', 'json5', 'kdl'] as const
 const specText = z
   .string()
   .min(2)
@@ -46,7 +45,7 @@ function specFailure(err: unknown): never {
 }
 
 /** Parses within the edge's memory limits (src/workflow-spec/limits.ts), as invalid_input when refused. */
-function parseBounded(text: string, format: (typeof formats)[number]): ParsedSpec {
+export function parseBounded(text: string, format: (typeof formats)[number]): ParsedSpec {
   try {
     return parseWithinLimits(text, format)
   } catch (err) {
@@ -60,19 +59,19 @@ function parseBounded(text: string, format: (typeof formats)[number]): ParsedSpe
  * usually the login name), else TORC_USERNAME, else the `user` argument, else the API key's id.
  * API key ids cannot contain `@`, so an `@` marks an identity.
  */
-function ownerOf(caller: Caller, configured: string | undefined, given: string | undefined): string {
+export function ownerOf(caller: Caller, configured: string | undefined, given: string | undefined): string {
   if (caller.id.includes('@')) return caller.id.slice(0, caller.id.lastIndexOf('@'))
   return configured ?? given ?? caller.id
 }
 
-type SlurmSummary = { profile: string; schedulers: number; actions: number; warnings: string[] }
+export type SlurmSummary = { profile: string; schedulers: number; actions: number; warnings: string[] }
 
 /**
  * Scheduler generation as the 1.0.0 MCP tool runs it (`torc slurm generate`, no --overwrite): a
  * spec with its own schedulers or actions is refused unless `overwrite` is set, which replaces them
  * all. A missing account is asked for, as 1.0.0's need_input answer does, but as an error.
  */
-function withSlurm(
+export function withSlurm(
   spec: WorkflowSpec,
   input: { account?: string | undefined; hpc_profile?: string | undefined; overwrite: boolean }
 ) {
@@ -117,7 +116,12 @@ interface Created {
 }
 
 /** Sends the creation plan in order; any failure after the workflow exists deletes it again. */
-async function create(ctx: ToolContext, spec: WorkflowSpec, user: string, monitoring: boolean): Promise<Created> {
+export async function create(
+  ctx: ToolContext,
+  spec: WorkflowSpec,
+  user: string,
+  monitoring: boolean
+): Promise<Created> {
   const plan = (() => {
     try {
       return planCreation(spec, { user, enableResourceMonitoring: monitoring, initialize: true })
@@ -155,7 +159,7 @@ async function create(ctx: ToolContext, spec: WorkflowSpec, user: string, monito
   return { workflow_id: ids.workflowId!, counts: plan.counts }
 }
 
-const slurmOutput = z
+export const slurmOutput = z
   .object({
     profile: z.string().describe('HPC profile the schedulers were sized for, e.g. "kestrel".'),
     schedulers: z.number().int().describe('Slurm schedulers generated.'),
@@ -165,7 +169,7 @@ const slurmOutput = z
   .nullable()
   .describe('Generated Slurm schedulers (slurm only).')
 
-const specFileOutput = z
+export const specFileOutput = z
   .object({
     name: z.string().describe("File name to save spec_text as: the workflow name with the format's extension."),
     format: z.enum(fileFormats).describe('Format of spec_text.'),
@@ -181,139 +185,89 @@ const specFileOutput = z
   .nullable()
   .describe('For save_spec_file: how to save spec_text.')
 
-export const createWorkflow = defineTool({
-  name: 'create_workflow',
-  title: 'Create workflow',
-  description:
-    'Validate a Torc workflow spec, return the final spec to save (Slurm schedulers generated for slurm; MCP clients ' +
-    'also get it as a resource), or create it in Torc (write access). Returns the report, the spec text or the new ' +
-    'workflow id. Validate first. At most 50,000 jobs and 50,000 files (expanded).',
-  input: z.object({
-    spec: specText,
-    format: formatField,
-    action: z
-      .enum(['validate', 'save_spec_file', 'create_workflow'])
-      .default('validate')
-      .describe(
-        'validate (report only), save_spec_file (return the final spec to save), create_workflow (create it in Torc).'
-      ),
-    workflow_type: z
-      .enum(['local', 'slurm'])
-      .default('local')
-      .describe('local (default) or slurm (generates schedulers).'),
-    account: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe(
-        'Slurm account for the generated schedulers; required for slurm unless the spec sets slurm_defaults.account. Ask the user.'
-      ),
-    hpc_profile: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('HPC profile for slurm, e.g. "kestrel" or "dane" (required for slurm).'),
-    overwrite: z
-      .boolean()
-      .default(false)
-      .describe(
-        "slurm only: replace the spec's own slurm_schedulers and ALL its actions with generated ones (default false: such a spec is refused)."
-      ),
-    save_format: z
-      .enum(fileFormats)
-      .optional()
-      .describe('save_spec_file only: format of the returned file (default: the format the spec was given in).'),
-    user: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('Workflow owner when the credential carries no identity and TORC_USERNAME is unset.'),
-  }),
-  output: z.object({
-    action: z.string().describe('What was done.'),
-    valid: z.boolean().describe('Whether the spec validates.'),
-    errors: z.array(z.string()).describe('Validation errors (the first 50, then how many more).'),
-    warnings: z
-      .array(z.string())
-      .describe('Validation warnings, including KDL nodes torc ignores (the first 50, then how many more).'),
-    summary: summarySchema.describe('Counts and facts of the expanded workflow.'),
-    spec_text: z.string().nullable().describe('For save_spec_file: the final spec, to save as spec_file.name.'),
-    spec_file: specFileOutput,
-    slurm: slurmOutput,
-    workflow_id: z.number().int().nullable().describe('The new workflow (create_workflow only).'),
-    created: z.record(z.string(), z.number().int()).nullable().describe('Records created (create_workflow only).'),
-    next_steps: z.string().describe('What to do next.'),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  writes: (input) => input.action === 'create_workflow',
-  async handler(input, ctx) {
-    const parsed = parseBounded(input.spec, input.format)
-    let spec = parsed.spec
-    let slurm: SlurmSummary | null = null
-    if (input.workflow_type === 'slurm') ({ spec, summary: slurm } = withSlurm(spec, input))
-    const report = validateSpec(spec)
-    const base = {
-      action: input.action,
-      valid: report.valid,
-      errors: shortMessages(report.errors),
-      warnings: shortMessages([...parsed.warnings, ...report.warnings]),
-      summary: shortSummary(report.summary),
-      spec_text: null,
-      spec_file: null,
-      slurm,
-      workflow_id: null,
-      created: null,
-    }
-    if (input.action === 'validate' || !report.valid) {
-      return {
-        ...base,
-        next_steps: report.valid
-          ? 'Valid. Show the plan with get_execution_plan, then create it with action "create_workflow" after the user agrees.'
-          : 'Fix the errors and validate again; nothing was created.',
-      }
-    }
-    if (input.action === 'save_spec_file') {
-      const file = writeSpec(spec, input.save_format ?? parsed.format)
-      return {
-        ...base,
-        spec_text: file.text,
-        spec_file: {
-          name: file.file_name,
-          format: file.format,
-          media_type: file.media_type,
-          uri: `file:///${file.file_name}`,
-          note: file.note ?? null,
-        },
-        next_steps:
-          `Save spec_text as ${file.file_name} (ask the user where; never overwrite a file without approval). On the cluster, ` +
-          `\`torc ${input.workflow_type === 'slurm' ? 'submit' : 'run'} ${file.file_name}\` runs it.`,
-      }
-    }
-    const owner = ownerOf(ctx.caller, ctx.config.TORC_USERNAME, input.user)
-    const made = await create(ctx, spec, owner, input.workflow_type === 'slurm')
-    return {
-      ...base,
-      workflow_id: made.workflow_id,
-      created: made.counts,
-      next_steps:
-        `Created and initialized workflow ${made.workflow_id} for ${owner}. To run it, on the cluster: ` +
-        (input.workflow_type === 'slurm'
-          ? `\`torc slurm schedule-nodes ${made.workflow_id}\` or \`torc submit ${made.workflow_id}\`.`
-          : `\`torc run ${made.workflow_id}\`.`),
-    }
-  },
-  summarize: (out) =>
-    out.workflow_id
-      ? `created workflow ${out.workflow_id}`
-      : `${out.action}: ${out.valid ? 'valid' : `${out.errors.length} errors`}`,
-  resources: (out) =>
-    out.spec_text !== null && out.spec_file !== null
-      ? [{ uri: out.spec_file.uri, mimeType: out.spec_file.media_type, text: out.spec_text }]
-      : [],
-})
+/** The spec parameters create_workflow and confirm_create_workflow share (the Rust tool's names kept). */
+export const specParams = {
+  spec: specText.optional(),
+  spec_json: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('The spec as a JSON object (what the torc MCP server takes); give spec or spec_json.'),
+  format: formatField,
+  workflow_type: z
+    .enum(['local', 'slurm'])
+    .default('local')
+    .describe('local (default) or slurm (generates schedulers).'),
+  account: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Slurm account for the generated schedulers; required for slurm unless the spec sets slurm_defaults.account. Ask the user.'
+    ),
+  hpc_profile: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('HPC profile for slurm, e.g. "kestrel" or "dane" (required for slurm).'),
+  overwrite: z
+    .boolean()
+    .default(false)
+    .describe(
+      "slurm only: replace the spec's own slurm_schedulers and ALL its actions with generated ones (default false: such a spec is refused)."
+    ),
+  user: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Workflow owner when the credential carries no identity and TORC_USERNAME is unset.'),
+}
+type SpecParams = z.output<z.ZodObject<typeof specParams>>
+
+/** The spec text of either parameter: spec (any format) or spec_json (an object, sent as JSON). */
+export function specSource(input: SpecParams): { text: string; format: (typeof formats)[number] } {
+  if (input.spec !== undefined) return { text: input.spec, format: input.format }
+  if (input.spec_json !== undefined) return { text: JSON.stringify(input.spec_json), format: 'json' }
+  throw new ToolError(
+    'invalid_input',
+    'invalid input: spec: give the spec as text (spec) or as a JSON object (spec_json)'
+  )
+}
+
+/** Parses, generates Slurm schedulers when asked, and validates: what every spec action starts with. */
+export function prepareSpec(input: SpecParams) {
+  const source = specSource(input)
+  const parsed = parseBounded(source.text, source.format)
+  let spec = parsed.spec
+  let slurm: SlurmSummary | null = null
+  if (input.workflow_type === 'slurm') ({ spec, summary: slurm } = withSlurm(spec, input))
+  const report = validateSpec(spec)
+  return { parsed, spec, slurm, report }
+}
+
+/** The report fields of every spec answer. */
+export const reportFields = {
+  valid: z.boolean().describe('Whether the spec validates.'),
+  errors: z.array(z.string()).describe('Validation errors (the first 50, then how many more).'),
+  warnings: z
+    .array(z.string())
+    .describe('Validation warnings, including KDL nodes torc ignores (the first 50, then how many more).'),
+  summary: summarySchema.describe('Counts and facts of the expanded workflow.'),
+  slurm: slurmOutput,
+}
+
+export function reportOf(prepared: ReturnType<typeof prepareSpec>) {
+  const { parsed, report, slurm } = prepared
+  return {
+    valid: report.valid,
+    errors: shortMessages(report.errors),
+    warnings: shortMessages([...parsed.warnings, ...report.warnings]),
+    summary: shortSummary(report.summary),
+    slurm,
+  }
+}
 
 const PlanJobSchema = z
   .object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() })
@@ -385,4 +339,4 @@ export const getExecutionPlan = defineTool({
   summarize: (out) => `${out.total_events} events for ${out.total_jobs} jobs in "${out.workflow_name}"`,
 })
 
-export const authoringTools = [createWorkflow, getExecutionPlan]
+export const authoringTools = [getExecutionPlan]

@@ -1,13 +1,13 @@
 import { z } from 'zod'
+import { defineChange } from '../changes/define.ts'
 import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
-import { planId, requireMatchingPlan } from '../plan-id.ts'
-import { recordCompletion, resetAndReinitialize, StepLog } from '../recovery/apply.ts'
 import { rerunCommand, rerunMode, TERMINATED_RERUN } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
-import { defineTool, type ToolContext } from '../registry.ts'
+import { cancelNotStarted, cancelWorkflowOnce, resetAndStartRun } from '../recovery/torc-changes.ts'
+import type { ToolContext } from '../registry.ts'
 import { type Job, JobSchema, type JobStatus, WorkflowSchema, WorkflowStatusSchema } from '../torc/schemas.ts'
-import { dryRun, planIdField, workflowId } from './fields.ts'
+import { jobId, workflowId } from './fields.ts'
 
 const statusCounts = z.record(z.string(), z.number().int()).describe('Job counts by status.')
 const plannedJob = z.object({
@@ -17,105 +17,86 @@ const plannedJob = z.object({
   action: z.enum(['cancel', 'reset', 'skip']).describe('What applying does to it.'),
   reason: z.string().describe('Why it is skipped, or what happens.'),
 })
-const preview = {
-  workflow_id: z.number().int().describe('Workflow id.'),
-  dry_run: z.boolean().describe('True for a preview: nothing was changed.'),
-  plan_id: z.string().describe('Pass back with dry_run=false to apply exactly this plan.'),
-  can_apply: z.boolean().describe('True when the plan can be applied now.'),
-  blockers: z.array(z.string()).describe('What prevents applying now, and what to do about it.'),
-  next_steps: z.string().describe('What to do next.'),
-}
-const askFirst = (tool: string, args: string, plan: string) =>
-  `Show the user this preview and ask before applying. If they agree, call ${tool}(${args}, dry_run=false, plan_id="${plan}").`
+type PlannedJob = z.output<typeof plannedJob>
+const WRITE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false } as const
 
 const jobsById = (ctx: ToolContext, ids: readonly number[]): Promise<Job[]> =>
   mapConcurrent(ids, 8, (id) => ctx.torc.get(`/jobs/${id}`, JobSchema))
 
-export const cancelWorkflow = defineTool({
+export const cancelWorkflow = defineChange({
   name: 'cancel_workflow',
   title: 'Cancel workflow',
   description:
     'Cancel a whole workflow: Torc marks it canceled and cancels its running and pending jobs; job runners ' +
-    'stop. Use it to stop a workflow, or before recovering one that is still running. Preview first ' +
-    '(dry_run=true), then apply with the plan_id.',
-  input: z.object({ workflow_id: workflowId, dry_run: dryRun, plan_id: planIdField }),
-  output: z.object({
-    ...preview,
+    'stop. Use it to stop a workflow, or before recovering one that is still running. Previews first; ' +
+    'returns the jobs it cancels and the command that cancels Slurm allocations.',
+  kind: 'cw',
+  input: z.object({ workflow_id: workflowId }),
+  preview: {
+    workflow_id: z.number().int().describe('Workflow id.'),
     already_canceled: z.boolean().describe('The workflow was canceled before.'),
     jobs_to_cancel: z.number().int().describe('Running and pending jobs Torc cancels.'),
     slurm_allocations: z.number().int().describe('Slurm allocations pending or active.'),
     slurm_command: z
       .string()
       .nullable()
-      .describe(
-        'Run this on a login node to cancel the Slurm allocations too (`torc cancel <id>`; scancel cannot run here).'
-      ),
-    jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async handler(input, ctx) {
-    const id = input.workflow_id
+      .describe('Run this on a login node to cancel the Slurm allocations too (`torc cancel <id>`).'),
+  },
+  applied: z.object({ jobs_by_status_after: statusCounts }),
+  annotations: WRITE,
+  scope: ({ workflow_id }) => `workflow:${workflow_id}`,
+  async plan({ workflow_id: id }, ctx) {
     const state = await loadRecoveryState(ctx.torc, id)
     const counts = state.status.jobs_by_status
     const allocations = state.allocations.pending + state.allocations.active
-    const facts = {
+    const fields = {
       workflow_id: id,
       already_canceled: state.status.is_canceled,
       jobs_to_cancel: counts.running + counts.pending,
       slurm_allocations: allocations,
+      slurm_command: allocations ? `torc cancel ${id}` : null,
     }
-    const plan_id = await planId('cw', { ...facts, counts })
-    let after: Record<string, number> | null = null
-    if (!input.dry_run) {
-      requireMatchingPlan(input, plan_id, `workflow ${id}`)
-      await ctx.torc.send('PUT', `/workflows/${id}/cancel`, z.unknown())
-      after = { ...(await ctx.torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)).jobs_by_status }
-    }
-    const slurm_command = allocations ? `torc cancel ${id}` : null
-    return {
-      ...facts,
-      dry_run: input.dry_run,
-      plan_id,
-      can_apply: true,
-      blockers: [],
-      slurm_command,
-      jobs_by_status_after: after,
-      next_steps: input.dry_run
-        ? askFirst('cancel_workflow', `workflow_id=${id}`, plan_id)
-        : `Workflow ${id} is canceled.` +
-          (slurm_command
-            ? ` Its Slurm allocations keep running until you run \`${slurm_command}\` on a login node.`
-            : '') +
-          ' recover_workflow or restart_failed_jobs can rerun its jobs later.',
-    }
+    return { snapshot: { workflow_id: id }, basis: { counts }, fields, blockers: [] }
   },
-  summarize: (out) =>
-    `${out.dry_run ? '[preview] ' : ''}cancel workflow ${out.workflow_id}: ${out.jobs_to_cancel} running/pending jobs`,
+  async apply({ workflow_id: id }, ctx, steps) {
+    await cancelWorkflowOnce(ctx.torc, steps, id)
+    const status = await ctx.torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)
+    return { jobs_by_status_after: { ...status.jobs_by_status } }
+  },
+  done: (_applied, { workflow_id: id }) =>
+    `Workflow ${id} is canceled. If it has Slurm allocations they keep running until \`torc cancel ${id}\` ` +
+    'runs on a login node. recover_workflow or restart_failed_jobs can rerun its jobs later.',
+  summarize: (out) => `${out.status}: cancel workflow ${out.workflow_id} (${out.jobs_to_cancel} running/pending jobs)`,
 })
 
 const NOT_STARTED: readonly JobStatus[] = ['uninitialized', 'blocked', 'ready']
 
-export const cancelJobs = defineTool({
+export const cancelJobs = defineChange({
   name: 'cancel_jobs',
   title: 'Cancel jobs',
   description:
     'Cancel jobs that have not started (uninitialized, blocked or ready) so they never run; Torc then cancels ' +
     'the jobs that depend on them. Running jobs cannot be stopped one by one from here: cancel the workflow. ' +
-    'Preview first (dry_run=true), then apply with the plan_id.',
+    'Previews first; returns each job and what happens to it.',
+  kind: 'cj',
   input: z.object({
-    job_ids: z.array(z.number().int().positive()).min(1).max(1000).describe('Jobs to cancel (one workflow).'),
-    dry_run: dryRun,
-    plan_id: planIdField,
+    job_ids: z.array(jobId).min(1).max(1000).describe('Jobs to cancel (one workflow).'),
   }),
-  output: z.object({
-    ...preview,
+  preview: {
+    workflow_id: z.number().int().describe('Workflow id.'),
     jobs: z.array(plannedJob).describe('Each requested job and what happens to it.'),
-    jobs_canceled: z.array(z.number().int()).describe('Jobs canceled (empty for a preview).'),
-    jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
+  },
+  applied: z.object({
+    jobs_canceled: z.array(z.number().int()).describe('Jobs canceled.'),
+    jobs_by_status_after: statusCounts,
   }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async handler(input, ctx) {
-    const ids = [...new Set(input.job_ids)].sort((a, b) => a - b)
+  annotations: WRITE,
+  async scope({ job_ids }, ctx) {
+    const first = await ctx.torc.get(`/jobs/${job_ids[0]}`, JobSchema)
+    return `workflow:${first.workflow_id}`
+  },
+  async plan({ job_ids }, ctx) {
+    const ids = [...new Set(job_ids)].sort((a, b) => a - b)
     const jobs = await jobsById(ctx, ids)
     const workflows = new Set(jobs.map((j) => j.workflow_id))
     if (workflows.size > 1) {
@@ -125,105 +106,97 @@ export const cancelJobs = defineTool({
       )
     }
     const id = jobs[0]!.workflow_id
-    const planned = jobs.map((j) => {
+    const planned = jobs.map((j): PlannedJob => {
       const status = j.status ?? 'uninitialized'
       const cancel = NOT_STARTED.includes(status)
+      const busy = status === 'running' || status === 'pending'
       return {
         job_id: j.id,
         name: j.name,
         status,
-        action: cancel ? ('cancel' as const) : ('skip' as const),
+        action: cancel ? 'cancel' : 'skip',
         reason: cancel
           ? 'canceled before it runs; Torc cancels the jobs that depend on it'
-          : status === 'running' || status === 'pending'
+          : busy
             ? `already ${status} on a job runner: only cancel_workflow can stop it from here`
             : `already ${status}: nothing to cancel`,
       }
     })
     const toCancel = planned.filter((p) => p.action === 'cancel').map((p) => p.job_id)
-    const plan_id = await planId('cj', { workflow_id: id, planned })
-    let after: Record<string, number> | null = null
-    if (!input.dry_run) {
-      requireMatchingPlan(input, plan_id, `jobs ${ids.join(', ')}`)
-      if (!toCancel.length) throw new ToolError('conflict', 'none of these jobs can be canceled (see jobs[].reason)')
-      const workflow = await ctx.torc.get(`/workflows/${id}`, WorkflowSchema)
-      const log = new StepLog()
-      for (const job of jobs.filter((j) => toCancel.includes(j.id))) {
-        await log.step(`canceled job ${job.id}`, () =>
-          recordCompletion(ctx.torc, job, workflow.run_id ?? 0, 'canceled', { return_code: -15, exec_time_minutes: 0 })
-        )
-      }
-      after = { ...(await ctx.torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)).jobs_by_status }
-    }
+    const workflow = await ctx.torc.get(`/workflows/${id}`, WorkflowSchema)
     return {
-      workflow_id: id,
-      dry_run: input.dry_run,
-      plan_id,
-      can_apply: toCancel.length > 0,
+      snapshot: { workflow_id: id, run_id: workflow.run_id ?? 0, job_ids: toCancel },
+      basis: {},
+      fields: { workflow_id: id, jobs: planned },
       blockers: toCancel.length ? [] : ['none of these jobs can be canceled (see jobs[].reason)'],
-      jobs: planned,
-      jobs_canceled: input.dry_run ? [] : toCancel,
-      jobs_by_status_after: after,
-      next_steps: input.dry_run
-        ? askFirst('cancel_jobs', `job_ids=[${ids.join(', ')}]`, plan_id)
-        : `Canceled ${toCancel.length} job(s), recorded with return code -15; restart_failed_jobs can bring them back.`,
     }
   },
-  summarize: (out) =>
-    `${out.dry_run ? '[preview] ' : ''}${out.jobs.filter((j) => j.action === 'cancel').length} of ${out.jobs.length} jobs to cancel`,
+  async apply(plan, ctx, steps) {
+    const canceled: number[] = []
+    for (const job of plan.job_ids) {
+      if (await cancelNotStarted(ctx.torc, steps, job, plan.run_id)) canceled.push(job)
+    }
+    const status = await ctx.torc.get(`/workflows/${plan.workflow_id}/status`, WorkflowStatusSchema)
+    return { jobs_canceled: canceled, jobs_by_status_after: { ...status.jobs_by_status } }
+  },
+  done: (applied) =>
+    `Canceled ${applied.jobs_canceled.length} job(s), recorded with return code -15; restart_failed_jobs can bring them back.`,
+  summarize: (out) => {
+    const jobs = out.jobs as PlannedJob[]
+    return `${out.status}: ${jobs.filter((j) => j.action === 'cancel').length} of ${jobs.length} jobs to cancel`
+  },
 })
 
 const RESTARTABLE = ['failed', 'canceled', 'terminated'] as const
 
-export const restartFailedJobs = defineTool({
+export const restartFailedJobs = defineChange({
   name: 'restart_failed_jobs',
   title: 'Restart failed jobs',
   description:
     'Reset failed, canceled and terminated jobs (all, or the job_ids given) with their current resources and ' +
     'start a new run (Torc reruns every terminated job in it). Use recover_workflow for jobs out of memory or ' +
-    "time. Preview first (dry_run=true: each job's fate), then apply with the plan_id.",
+    "time. Previews first; returns each job's fate and the command that runs them on the cluster.",
+  kind: 'rf',
   input: z.object({
     workflow_id: workflowId,
-    job_ids: z
-      .array(z.number().int().positive())
-      .max(10_000)
-      .optional()
-      .describe('Only these jobs (default: every restartable job).'),
+    job_ids: z.array(jobId).max(10_000).optional().describe('Only these jobs (default: every restartable job).'),
     statuses: z
       .array(z.enum(RESTARTABLE))
       .min(1)
       .default([...RESTARTABLE])
       .describe('Statuses to restart (default failed, canceled, terminated).'),
-    dry_run: dryRun,
-    plan_id: planIdField,
   }),
-  output: z.object({
-    ...preview,
+  preview: {
+    workflow_id: z.number().int().describe('Workflow id.'),
     jobs: z.array(plannedJob).describe('Jobs considered (first 1000) and what happens to each.'),
     jobs_to_reset: z.array(z.number().int()).describe('Jobs that are reset.'),
-    new_run_id: z.number().int().nullable().describe('The new run (null for a preview).'),
-    jobs_by_status_after: statusCounts.nullable().describe('Counts after applying (null for a preview).'),
     rerun_command: z
       .string()
       .describe(
         'Run on the cluster after applying: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` or `torc run <id>`.'
       ),
+  },
+  applied: z.object({
+    new_run_id: z.number().int().describe('The new run.'),
+    jobs_by_status_after: statusCounts,
   }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  async handler(input, ctx) {
+  annotations: { ...WRITE, idempotentHint: false },
+  scope: ({ workflow_id }) => `workflow:${workflow_id}`,
+  async plan(input, ctx) {
     const id = input.workflow_id
     const state = await loadRecoveryState(ctx.torc, id)
     const wanted = input.job_ids ? new Set(input.job_ids) : undefined
-    const planned: z.input<typeof plannedJob>[] = []
-    for (const jobId of input.job_ids ?? []) {
-      if (!state.jobs.has(jobId))
+    const planned: PlannedJob[] = []
+    for (const job of input.job_ids ?? []) {
+      if (!state.jobs.has(job)) {
         planned.push({
-          job_id: jobId,
+          job_id: job,
           name: '',
           status: 'unknown',
           action: 'skip',
           reason: `not a job of workflow ${id}`,
         })
+      }
     }
     for (const job of [...state.jobs.values()].sort((a, b) => a.id - b.id)) {
       const status = job.status ?? 'uninitialized'
@@ -247,41 +220,28 @@ export const restartFailedJobs = defineTool({
     const blockers = recoveryBlockers(state, id)
     if (!toReset.length) blockers.push('no job to restart')
     const runId = state.workflow.run_id ?? 0
-    const rerun = rerunCommand(rerunMode(state.execution), id)
-    const plan_id = await planId('rf', { workflow_id: id, run_id: runId, counts: state.status.jobs_by_status, planned })
-    let applied: { newRunId: number; counts: Record<string, number> } | null = null
-    if (!input.dry_run) {
-      requireMatchingPlan(input, plan_id, `workflow ${id}`)
-      if (blockers.length)
-        throw new ToolError('conflict', `cannot restart jobs of workflow ${id} now: ${blockers.join(' ')}`)
-      applied = await resetAndReinitialize(ctx.torc, new StepLog(), id, runId, toReset)
-    }
     return {
-      workflow_id: id,
-      dry_run: input.dry_run,
-      plan_id,
-      can_apply: blockers.length === 0,
+      snapshot: { workflow_id: id, run_id: runId, job_ids: toReset },
+      basis: { counts: state.status.jobs_by_status },
+      fields: {
+        workflow_id: id,
+        jobs: planned.slice(0, 1000),
+        jobs_to_reset: toReset,
+        rerun_command: rerunCommand(rerunMode(state.execution), id),
+      },
       blockers,
-      jobs: planned.slice(0, 1000),
-      jobs_to_reset: toReset,
-      new_run_id: applied?.newRunId ?? null,
-      jobs_by_status_after: applied?.counts ?? null,
-      rerun_command: rerun,
-      next_steps: input.dry_run
-        ? askFirst(
-            'restart_failed_jobs',
-            [
-              `workflow_id=${id}`,
-              ...(input.job_ids ? [`job_ids=[${input.job_ids.join(', ')}]`] : []),
-              ...(input.statuses.length < RESTARTABLE.length ? [`statuses=${JSON.stringify(input.statuses)}`] : []),
-            ].join(', '),
-            plan_id
-          )
-        : `Reset ${toReset.length} job(s) for run ${applied!.newRunId}. They run when a job runner is active: on the cluster, \`${rerun}\`.`,
     }
   },
+  async apply(plan, ctx, steps) {
+    const { newRunId, counts } = await resetAndStartRun(ctx.torc, steps, plan.workflow_id, plan.run_id, plan.job_ids)
+    return { new_run_id: newRunId, jobs_by_status_after: counts }
+  },
+  done: (applied, plan, fields) =>
+    `Reset ${plan.job_ids.length} job(s) for run ${applied.new_run_id}. They run when a job runner is active: ` +
+    `on the cluster, \`${String(fields.rerun_command)}\`.`,
+  after: (fields) => `After applying, the jobs run once \`${String(fields.rerun_command)}\` runs on the cluster.`,
   summarize: (out) =>
-    `${out.dry_run ? '[preview] ' : ''}${out.jobs_to_reset.length} jobs to restart in workflow ${out.workflow_id}`,
+    `${out.status}: ${(out.jobs_to_reset as number[]).length} jobs to restart in workflow ${out.workflow_id}`,
 })
 
 export const controlTools = [cancelWorkflow, cancelJobs, restartFailedJobs]

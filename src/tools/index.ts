@@ -2,6 +2,7 @@ import type { AnyTool } from '../registry.ts'
 import { authoringTools } from './authoring.ts'
 import { classifyTools } from './classify.ts'
 import { controlTools } from './control.ts'
+import { creationTools } from './create-workflow.ts'
 import { jobTools } from './jobs.ts'
 import { logTools } from './logs.ts'
 import { recoveryTools } from './recovery.ts'
@@ -19,6 +20,7 @@ export const tools: readonly AnyTool[] = [
   ...recoveryTools,
   ...classifyTools,
   ...controlTools,
+  ...creationTools,
   ...authoringTools,
 ] as readonly AnyTool[]
 

@@ -52,16 +52,13 @@ export const slurmNeedsSchema = z.object({
   note: z.string().describe('What to run where, and why it is not done here.'),
 })
 
-export const recoveryOutput = z.object({
+/** recover_workflow's preview fields (the change primitive adds the envelope). */
+export const recoveryPreview = {
   workflow_id: z.number().int().describe('Workflow id.'),
-  dry_run: z.boolean().describe('True for a preview: nothing was changed.'),
-  plan_id: z.string().describe('Pass back with dry_run=false to apply exactly this plan.'),
   memory_multiplier: z.number().describe('Memory factor used.'),
   runtime_multiplier: z.number().describe('Runtime factor used.'),
   retry_unknown: z.boolean().describe('Whether jobs with unknown causes are retried.'),
   run_id: z.number().int().describe('Run the diagnosis read.'),
-  can_apply: z.boolean().describe('True when the plan can be applied now.'),
-  blockers: z.array(z.string()).describe('What prevents applying now, and what to do about it.'),
   summary: z.string().describe('One-paragraph summary for the user.'),
   counts: z
     .object({
@@ -113,24 +110,6 @@ export const recoveryOutput = z.object({
     )
     .describe('Jobs marked running whose compute node is no longer active; recovery fails them with -128.'),
   jobs_to_retry: z.array(z.number().int()).describe('Jobs that are reset and rerun.'),
-  applied: z
-    .object({
-      orphans_failed: z.array(z.number().int()).describe('Orphaned jobs failed with -128.'),
-      requirements_updated: z
-        .array(
-          z.object({
-            id: z.number().int().describe('Requirement id.'),
-            memory: z.string().describe('Memory as saved.'),
-            runtime: z.string().describe('Runtime as saved.'),
-          })
-        )
-        .describe('Requirements as saved.'),
-      jobs_reset: z.array(z.number().int()).describe('Jobs reset for the new run.'),
-      new_run_id: z.number().int().describe('The new run.'),
-      jobs_by_status_after: z.record(z.string(), z.number().int()).describe('Job counts after applying.'),
-    })
-    .nullable()
-    .describe('What was changed (null for a preview).'),
   rerun_command: z
     .string()
     .describe(
@@ -139,5 +118,21 @@ export const recoveryOutput = z.object({
   slurm: slurmNeedsSchema
     .nullable()
     .describe('For Slurm workflows: the allocations the reset jobs need and how to submit them.'),
-  next_steps: z.string().describe('What to do next.'),
+}
+
+/** What applying a recovery changed. */
+export const recoveryApplied = z.object({
+  orphans_failed: z.array(z.number().int()).describe('Orphaned jobs failed with -128.'),
+  requirements_updated: z
+    .array(
+      z.object({
+        id: z.number().int().describe('Requirement id.'),
+        memory: z.string().describe('Memory as saved.'),
+        runtime: z.string().describe('Runtime as saved.'),
+      })
+    )
+    .describe('Requirements as saved.'),
+  jobs_reset: z.array(z.number().int()).describe('Jobs reset for the new run.'),
+  new_run_id: z.number().int().describe('The new run.'),
+  jobs_by_status_after: z.record(z.string(), z.number().int()).describe('Job counts after applying.'),
 })

@@ -1,7 +1,5 @@
 import { z } from 'zod'
-import { ToolError } from '../errors.ts'
-import { planId, requireMatchingPlan } from '../plan-id.ts'
-import { type Applied, applyRecovery } from '../recovery/apply.ts'
+import { defineChange } from '../changes/define.ts'
 import { diagnose } from '../recovery/diagnose.ts'
 import {
   DEFAULT_MEMORY_MULTIPLIER,
@@ -11,9 +9,9 @@ import {
 } from '../recovery/plan.ts'
 import { demandsOf, rerunCommand, rerunMode, slurmNeeds } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
-import { defineTool } from '../registry.ts'
-import { dryRun, planIdField, workflowId } from './fields.ts'
-import { recoveryOutput } from './recovery.schemas.ts'
+import { failOrphan, resetAndStartRun, setRequirement } from '../recovery/torc-changes.ts'
+import { workflowId } from './fields.ts'
+import { recoveryApplied, recoveryPreview } from './recovery.schemas.ts'
 
 function summaryOf(plan: RecoveryPlan): string {
   if (!plan.jobs.length) return 'No failed, terminated or orphaned jobs: nothing to recover.'
@@ -33,18 +31,26 @@ function summaryOf(plan: RecoveryPlan): string {
   )
 }
 
-export const recoverWorkflow = defineTool({
+/** What the apply needs: targets, not factors, so applying it again converges instead of compounding. */
+interface RecoverySnapshot {
+  workflow_id: number
+  run_id: number
+  orphans: number[]
+  requirements: { id: number; memory?: string | undefined; runtime?: string | undefined }[]
+  jobs_to_retry: number[]
+}
+
+export const recoverWorkflow = defineChange({
   name: 'recover_workflow',
   title: 'Recover workflow',
   description:
     'Recover a workflow after failures: diagnose OOM, timeouts and lost nodes, raise memory/runtime of the ' +
-    'affected requirements, reset those jobs and start a new run. Always call with dry_run=true first, show ' +
-    'the plan, ask the user, then call with dry_run=false and the returned plan_id. Returns per-job causes and ' +
-    'changes, and the torc command that runs the jobs on the cluster (for Slurm: the allocations they need).',
+    'affected requirements, reset those jobs and start a new run. Call with dry_run=true first, show the plan ' +
+    'and ask the user; then send the `confirm` call it returns. Returns per-job causes and changes, and the ' +
+    'torc command that runs the jobs on the cluster (for Slurm: the allocations they need).',
+  kind: 'rp',
   input: z.object({
     workflow_id: workflowId,
-    dry_run: dryRun,
-    plan_id: planIdField,
     memory_multiplier: z
       .number()
       .min(1)
@@ -62,9 +68,11 @@ export const recoverWorkflow = defineTool({
       .default(false)
       .describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
   }),
-  output: recoveryOutput,
+  preview: recoveryPreview,
+  applied: recoveryApplied,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  async handler(input, { torc }) {
+  scope: ({ workflow_id }) => `workflow:${workflow_id}`,
+  async plan(input, { torc }) {
     const id = input.workflow_id
     const state = await loadRecoveryState(torc, id)
     const options = {
@@ -75,63 +83,69 @@ export const recoverWorkflow = defineTool({
     const diagnosis = diagnose(id, state.results, state.jobs, state.requirements, state.codes)
     const plan = planRecovery(diagnosis, state.orphans, state.jobs, state.requirements, state.results, options)
     const blockers = recoveryBlockers(state, id)
+    if (!plan.jobs_to_retry.length) blockers.push(`nothing to recover in workflow ${id}: ${summaryOf(plan)}`)
     const runId = state.workflow.run_id ?? 0
     const mode = rerunMode(state.execution)
-    const rerun = rerunCommand(mode, id)
     const changed = new Map(
       plan.adjustments.map((a) => [a.resource_requirements_id, { memory: a.memory?.new, runtime: a.runtime?.new }])
     )
-    const slurm =
-      mode === 'slurm'
-        ? slurmNeeds(
-            id,
-            state.execution.schedulers,
-            demandsOf(plan.jobs_to_retry, state.jobs, state.requirements, changed),
-            state.allocations
-          )
-        : null
-    const fingerprint = { workflow_id: id, run_id: runId, counts: state.status.jobs_by_status, options, plan, slurm }
-    const plan_id = await planId('rp', fingerprint)
-    let applied: Applied | null = null
-    if (!input.dry_run) {
-      requireMatchingPlan(input, plan_id, `workflow ${id}`)
-      if (blockers.length) throw new ToolError('conflict', `cannot recover workflow ${id} now: ${blockers.join(' ')}`)
-      if (!plan.jobs_to_retry.length)
-        throw new ToolError('conflict', `nothing to recover in workflow ${id}: ${summaryOf(plan)}`)
-      applied = await applyRecovery(torc, id, runId, plan, state)
+    const demands = demandsOf(plan.jobs_to_retry, state.jobs, state.requirements, changed)
+    const slurm = mode === 'slurm' ? slurmNeeds(id, state.execution.schedulers, demands, state.allocations) : null
+    const snapshot: RecoverySnapshot = {
+      workflow_id: id,
+      run_id: runId,
+      orphans: plan.orphaned_running_jobs.map((o) => o.job_id),
+      requirements: plan.adjustments.map((a) => ({
+        id: a.resource_requirements_id,
+        memory: a.memory?.new,
+        runtime: a.runtime?.new,
+      })),
+      jobs_to_retry: [...plan.jobs_to_retry],
     }
     return {
-      workflow_id: id,
-      dry_run: input.dry_run,
-      plan_id,
-      ...options,
-      run_id: runId,
-      can_apply: blockers.length === 0 && plan.jobs_to_retry.length > 0,
+      snapshot,
+      basis: { counts: state.status.jobs_by_status, slurm },
+      fields: {
+        workflow_id: id,
+        ...options,
+        run_id: runId,
+        summary: summaryOf(plan),
+        ...plan,
+        rerun_command: rerunCommand(mode, id),
+        slurm,
+      },
       blockers,
-      summary: summaryOf(plan),
-      ...plan,
-      applied,
-      rerun_command: rerun,
-      slurm,
-      next_steps: input.dry_run
-        ? `Show the user this plan and ask: "Would you like me to apply these recovery actions?" If yes, call ` +
-          `recover_workflow(workflow_id=${id}, dry_run=false, plan_id="${plan_id}"` +
-          (input.memory_multiplier !== DEFAULT_MEMORY_MULTIPLIER
-            ? `, memory_multiplier=${input.memory_multiplier}`
-            : '') +
-          (input.runtime_multiplier !== DEFAULT_RUNTIME_MULTIPLIER
-            ? `, runtime_multiplier=${input.runtime_multiplier}`
-            : '') +
-          (input.retry_unknown ? ', retry_unknown=true' : '') +
-          `). Then the jobs run once \`${rerun}\` is run on the cluster` +
-          (slurm ? ' (it submits the Slurm allocations; see slurm).' : '.')
-        : `Recovered: ${applied!.jobs_reset.length} job(s) reset for run ${applied!.new_run_id}. To run them, on the cluster: \`${rerun}\`` +
-          (slurm
-            ? ` (it plans and submits Slurm allocations for them; preview with \`${slurm.preview_command}\`).`
-            : '.'),
     }
   },
-  summarize: (out) => `${out.dry_run ? '[preview] ' : ''}${out.summary}`,
+  async apply(plan, { torc }, steps) {
+    const orphans: number[] = []
+    for (const job of plan.orphans) if (await failOrphan(torc, steps, job, plan.run_id)) orphans.push(job)
+    const updated = []
+    for (const target of plan.requirements) {
+      const saved = await setRequirement(torc, steps, target.id, target)
+      updated.push({ id: saved.id, memory: saved.memory, runtime: saved.runtime })
+    }
+    const { newRunId, counts } = await resetAndStartRun(torc, steps, plan.workflow_id, plan.run_id, plan.jobs_to_retry)
+    return {
+      orphans_failed: orphans,
+      requirements_updated: updated,
+      jobs_reset: plan.jobs_to_retry,
+      new_run_id: newRunId,
+      jobs_by_status_after: counts,
+    }
+  },
+  done(applied, _plan, fields) {
+    const slurm = fields.slurm as { preview_command: string } | null
+    return (
+      `Recovered: ${applied.jobs_reset.length} job(s) reset for run ${applied.new_run_id}. To run them, on the ` +
+      `cluster: \`${String(fields.rerun_command)}\`` +
+      (slurm ? ` (it plans and submits Slurm allocations for them; preview with \`${slurm.preview_command}\`).` : '.')
+    )
+  },
+  after: (fields) =>
+    `After applying, the jobs run once \`${String(fields.rerun_command)}\` runs on the cluster` +
+    (fields.slurm ? ' (it submits the Slurm allocations; see slurm).' : '.'),
+  summarize: (out) => `${out.status}: ${String(out.summary)}`,
 })
 
 export const recoveryTools = [recoverWorkflow]

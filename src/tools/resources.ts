@@ -1,22 +1,13 @@
 import { z } from 'zod'
+import { defineChange } from '../changes/define.ts'
 import { ToolError } from '../errors.ts'
-import { planId, requireMatchingPlan } from '../plan-id.ts'
 import { diagnose } from '../recovery/diagnose.ts'
 import { loadJobsAndRequirements, loadResults } from '../recovery/state.ts'
+import { giveJobOwnRequirement, setRequirement } from '../recovery/torc-changes.ts'
 import { defineTool } from '../registry.ts'
 import { exitCodesOf } from '../torc/exit-codes.ts'
 import { JobSchema, type ResourceRequirements, ResourceRequirementsSchema, WorkflowSchema } from '../torc/schemas.ts'
-import {
-  dryRun,
-  fitItems,
-  jobId,
-  limit,
-  memoryField,
-  planIdField,
-  readOnly,
-  runtimeField,
-  workflowId,
-} from './fields.ts'
+import { fitItems, jobId, limit, memoryField, readOnly, runtimeField, workflowId } from './fields.ts'
 import { utilizationSchema } from './resources.schemas.ts'
 
 /** Recovery guidance, as the Rust tool gives it, counting jobs (it counted violation rows). */
@@ -86,13 +77,21 @@ const values = z.object({
 const valuesOf = (r: ResourceRequirements) => ({ num_cpus: r.num_cpus, memory: r.memory, runtime: r.runtime })
 type Action = 'change_in_place' | 'copy_for_job' | 'change_shared' | 'none'
 
-export const updateJobResources = defineTool({
+interface ResourceSnapshot {
+  job_id: number
+  requirement: ResourceRequirements
+  action: Action
+  target: { num_cpus: number; memory: string; runtime: string }
+}
+
+export const updateJobResources = defineChange({
   name: 'update_job_resources',
   title: 'Update job resources',
   description:
-    'Change the CPUs, memory or runtime a job requests. If other jobs share its requirement, give scope ' +
-    '"job" (a copy for this job) or "shared" (all change); without a scope nothing changes and the sharing ' +
-    'jobs are listed. Preview first (dry_run=true), then apply with the plan_id.',
+    'Change the CPUs, memory or runtime one job requests. By default only this job changes: when its ' +
+    'requirement is shared it gets its own copy (scope "shared" changes it for every job using it). Previews ' +
+    'first; returns the values before and after and the jobs sharing the requirement.',
+  kind: 'ur',
   input: z.object({
     job_id: jobId,
     num_cpus: z.number().int().min(1).max(100_000).optional().describe('New CPU count.'),
@@ -100,32 +99,36 @@ export const updateJobResources = defineTool({
     runtime: runtimeField.optional().describe('New runtime limit as ISO 8601, e.g. "PT30M" or "PT2H".'),
     scope: z
       .enum(['job', 'shared'])
-      .optional()
-      .describe('When the requirement is shared: "job" gives this job its own copy, "shared" changes it for all.'),
-    dry_run: dryRun,
-    plan_id: planIdField,
+      .default('job')
+      .describe(
+        '"job" (default): only this job (a copy when the requirement is shared); "shared": every job using it.'
+      ),
   }),
-  output: z.object({
+  preview: {
     job_id: z.number().int().describe('The job.'),
     workflow_id: z.number().int().describe('Its workflow.'),
-    dry_run: z.boolean().describe('True for a preview: nothing was changed.'),
-    plan_id: z.string().describe('Pass back with dry_run=false to apply exactly this change.'),
     action: z
       .enum(['change_in_place', 'copy_for_job', 'change_shared', 'none'])
       .describe(
-        'change_in_place (only this job uses it), copy_for_job (scope "job"), change_shared (scope "shared"), none (shared without a scope, or no difference).'
+        'change_in_place (only this job uses it), copy_for_job (shared: this job gets its own copy), ' +
+          'change_shared (scope "shared"), none (no difference).'
       ),
-    updated: z.boolean().describe('True only when the change was applied.'),
     resource_requirements_id: z.number().int().describe('The requirement the job uses now.'),
+    requirement_name: z.string().describe("The requirement's name."),
     previous: values.describe('Values before.'),
     proposed: values.describe('Values the change sets.'),
-    current: values.describe('Values now (unchanged for a preview).'),
     shared_with_job_ids: z.array(z.number().int()).describe('Other jobs using the same requirement (first 100).'),
     shared_with_count: z.number().int().describe('How many other jobs use it.'),
-    message: z.string().describe('What happened and what to do next.'),
+  },
+  applied: z.object({
+    resource_requirements_id: z.number().int().describe('The requirement the job uses now.'),
+    current: values.describe('Values now.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async handler(input, { torc }) {
+  async scope({ job_id }, { torc }) {
+    return `workflow:${(await torc.get(`/jobs/${job_id}`, JobSchema)).workflow_id}`
+  },
+  async plan(input, { torc }) {
     if (input.num_cpus === undefined && input.memory === undefined && input.runtime === undefined) {
       throw new ToolError('invalid_input', 'invalid input: give at least one of num_cpus, memory, runtime')
     }
@@ -136,91 +139,58 @@ export const updateJobResources = defineTool({
     const rr = await torc.get(`/resource_requirements/${job.resource_requirements_id}`, ResourceRequirementsSchema)
     const sharing = await torc.list('/jobs', JobSchema, { workflow_id: job.workflow_id })
     const others = sharing.items.filter((j) => j.resource_requirements_id === rr.id && j.id !== job.id).map((j) => j.id)
-    const next = {
-      ...rr,
+    const target = {
       num_cpus: input.num_cpus ?? rr.num_cpus,
       memory: input.memory ?? rr.memory,
       runtime: input.runtime ?? rr.runtime,
     }
-    const same = next.num_cpus === rr.num_cpus && next.memory === rr.memory && next.runtime === rr.runtime
-    const action: Action =
-      same || (others.length > 0 && !input.scope)
-        ? 'none'
-        : others.length === 0
-          ? 'change_in_place'
-          : input.scope === 'job'
-            ? 'copy_for_job'
-            : 'change_shared'
-    const plan_id = await planId('ur', { job_id: job.id, rr, others, action, proposed: valuesOf(next) })
-    const base = {
-      job_id: job.id,
-      workflow_id: job.workflow_id,
-      dry_run: input.dry_run,
-      plan_id,
-      action,
-      previous: valuesOf(rr),
-      proposed: valuesOf(next),
-      shared_with_job_ids: others.slice(0, 100),
-      shared_with_count: others.length,
-    }
-    const unchanged = { ...base, updated: false, resource_requirements_id: rr.id, current: valuesOf(rr) }
-    if (action === 'none') {
-      return {
-        ...unchanged,
-        message: same
-          ? `Job ${job.id} already requests these values ("${rr.name}"); nothing to change.`
-          : `Requirement "${rr.name}" (id ${rr.id}) is shared with ${others.length} other job(s); nothing was changed. ` +
-            'Call again with scope "job" to give only this job the new values, or scope "shared" to change all of them.',
-      }
-    }
-    const what = {
-      change_in_place: `change "${rr.name}" (used only by job ${job.id})`,
-      copy_for_job: `give job ${job.id} its own copy of "${rr.name}"; the ${others.length} other job(s) keep the old values`,
-      change_shared: `change "${rr.name}" for job ${job.id} and ${others.length} other job(s)`,
-    }[action]
-    if (input.dry_run) {
-      const args = [
-        `job_id=${job.id}`,
-        ...(['num_cpus', 'memory', 'runtime', 'scope'] as const)
-          .filter((k) => input[k] !== undefined)
-          .map((k) => `${k}=${JSON.stringify(input[k])}`),
-      ]
-      return {
-        ...unchanged,
-        message:
-          `Would ${what}: ${JSON.stringify(valuesOf(rr))} → ${JSON.stringify(valuesOf(next))}. Show the user and, if they agree, ` +
-          `call update_job_resources(${args.join(', ')}, dry_run=false, plan_id="${plan_id}").`,
-      }
-    }
-    requireMatchingPlan(input, plan_id, `the resources of job ${job.id}`)
-    const after =
-      'Failed jobs rerun with it after recover_workflow or restart_failed_jobs (preview with dry_run=true first).'
-    if (action === 'copy_for_job') {
-      const copy = await torc.send('POST', '/resource_requirements', ResourceRequirementsSchema, {
-        body: { ...next, id: undefined, name: `${rr.name}_job${job.id}` },
-      })
-      await torc.send('PUT', `/jobs/${job.id}`, JobSchema, { body: { ...job, resource_requirements_id: copy.id } })
-      return {
-        ...base,
-        updated: true,
-        resource_requirements_id: copy.id,
-        current: valuesOf(copy),
-        message: `Job ${job.id} now has its own requirement "${copy.name}" (id ${copy.id}); the ${others.length} other job(s) keep "${rr.name}". ${after}`,
-      }
-    }
-    const saved = await torc.send('PUT', `/resource_requirements/${rr.id}`, ResourceRequirementsSchema, { body: next })
+    const same = target.num_cpus === rr.num_cpus && target.memory === rr.memory && target.runtime === rr.runtime
+    const action: Action = same
+      ? 'none'
+      : others.length === 0
+        ? 'change_in_place'
+        : input.scope === 'shared'
+          ? 'change_shared'
+          : 'copy_for_job'
+    const snapshot: ResourceSnapshot = { job_id: job.id, requirement: rr, action, target }
     return {
-      ...base,
-      updated: true,
-      resource_requirements_id: saved.id,
-      current: valuesOf(saved),
-      message:
-        (others.length
-          ? `Changed "${rr.name}" for this job and ${others.length} other job(s). `
-          : `Changed "${rr.name}". `) + after,
+      snapshot,
+      basis: { others },
+      fields: {
+        job_id: job.id,
+        workflow_id: job.workflow_id,
+        action,
+        resource_requirements_id: rr.id,
+        requirement_name: rr.name,
+        previous: valuesOf(rr),
+        proposed: target,
+        shared_with_job_ids: others.slice(0, 100),
+        shared_with_count: others.length,
+      },
+      blockers: same ? [`job ${job.id} already requests these values ("${rr.name}"): nothing to change`] : [],
     }
   },
-  summarize: (out) => (out.updated ? `job ${out.job_id}: ${JSON.stringify(out.current)}` : out.message),
+  async apply(plan, { torc }, steps) {
+    const saved =
+      plan.action === 'copy_for_job'
+        ? await giveJobOwnRequirement(torc, steps, plan.job_id, plan.requirement, plan.target)
+        : await setRequirement(torc, steps, plan.requirement.id, plan.target)
+    return { resource_requirements_id: saved.id, current: valuesOf(saved) }
+  },
+  done(applied, plan) {
+    const rr = plan.requirement
+    const what =
+      plan.action === 'copy_for_job'
+        ? `Job ${plan.job_id} now has its own requirement (id ${applied.resource_requirements_id}); the other jobs keep "${rr.name}".`
+        : plan.action === 'change_shared'
+          ? `Changed "${rr.name}" for job ${plan.job_id} and every other job using it.`
+          : `Changed "${rr.name}" (used only by job ${plan.job_id}).`
+    return `${what} Failed jobs rerun with it after recover_workflow or restart_failed_jobs (preview them first).`
+  },
+  summarize: (out) =>
+    out.status === 'applied'
+      ? `job ${out.job_id}: ${JSON.stringify((out.applied as { current: unknown }).current)}`
+      : `${out.status}: job ${out.job_id} ${JSON.stringify(out.previous)} -> ${JSON.stringify(out.proposed)} (${out.action})`,
 })
 
 export const resourceTools = [checkResourceUtilization, updateJobResources]

@@ -1,0 +1,319 @@
+/**
+ * The one change primitive: every tool that changes Torc is a plan function and an apply function.
+ * The primitive owns the rest: the dry_run default, the plan_id, the preview-then-apply envelope,
+ * confirmation (an explicit plan_id, or the caller's own preview of exactly this plan), and the
+ * exactly-once guarantee: under the scope's lock (a Durable Object) the plan is recomputed from
+ * current state, claimed, applied in steps that converge on its targets, and recorded, so two
+ * applies of one plan never both take effect and a failure midway is finished by the same plan_id.
+ */
+import { z } from 'zod'
+import { ToolError } from '../errors.ts'
+import type { AnyTool, ToolAnnotations, ToolContext } from '../registry.ts'
+import type { LedgerScope } from './ledger.ts'
+import type { StoredPlan } from './ledger-state.ts'
+import { differingParameters, planId } from './plan-id.ts'
+import { StepLog, StoppedMidway } from './steps.ts'
+
+export interface ChangePlan<S> {
+  /** Everything apply() needs, as JSON: stored while applying so a stopped apply can be finished. */
+  snapshot: S
+  /** The state the plan was computed from (with snapshot and parameters, hashed into the plan_id). */
+  basis: unknown
+  /** The tool's preview fields (its `preview` shape). */
+  fields: Record<string, unknown>
+  /** Why it cannot be applied now, each saying what to do; empty when it can. */
+  blockers: string[]
+}
+
+export interface ChangeDefinition<I extends z.ZodObject, S, A extends z.ZodType, F extends z.ZodRawShape> {
+  name: string
+  title: string
+  description: string
+  /** Plan parameters (the primitive adds dry_run and plan_id). */
+  input: I
+  /** The tool's own preview fields. */
+  preview: F
+  /** What an apply changed. */
+  applied: A
+  annotations: ToolAnnotations
+  /** Short plan_id prefix, e.g. `rp` for recover_workflow. */
+  kind: string
+  /** One apply at a time per scope, e.g. `workflow:12`. */
+  scope(params: z.output<I>, ctx: ToolContext): Promise<string> | string
+  plan(params: z.output<I>, ctx: ToolContext): Promise<ChangePlan<S>>
+  apply(snapshot: S, ctx: ToolContext, steps: StepLog, params: z.output<I>): Promise<z.input<A>>
+  /** The parameters as the ledger keeps them (default: all); hash big ones (a spec text). */
+  record?(params: z.output<I>): Record<string, unknown>
+  /** What to tell the user after applying. */
+  done(applied: z.output<A>, snapshot: S, fields: Record<string, unknown>): string
+  /** Added to a preview's next steps (what happens after applying, what to run on the cluster). */
+  after?(fields: Record<string, unknown>): string
+  summarize?(output: Record<string, unknown>): string
+}
+
+const STATUS = z
+  .enum(['preview', 'needs_confirmation', 'applied'])
+  .describe(
+    'preview: nothing changed; needs_confirmation: nothing changed, show the preview and, if the user agrees, ' +
+      'send `confirm`; applied: the change was made (see applied).'
+  )
+
+function envelope<A extends z.ZodType>(applied: A) {
+  return {
+    status: STATUS,
+    dry_run: z.boolean().describe('True when nothing was changed by this call.'),
+    plan_id: z.string().describe('Names this exact plan; apply it with dry_run=false and this plan_id.'),
+    can_apply: z.boolean().describe('True when the plan can be applied now.'),
+    blockers: z.array(z.string()).describe('What prevents applying now, and what to do about it.'),
+    resuming: z.boolean().describe('True when this is an earlier apply that stopped midway: applying it finishes it.'),
+    applied: applied.nullable().describe('What was changed (null when nothing was).'),
+    confirm: z
+      .object({
+        tool: z.string().describe('The tool to call.'),
+        arguments: z.record(z.string(), z.unknown()).describe('Exactly the arguments to send.'),
+      })
+      .nullable()
+      .describe('The call that applies this plan, once the user agrees (null when it cannot be applied).'),
+    next_steps: z.string().describe('What to do next.'),
+  }
+}
+
+const changeInput = {
+  dry_run: z.boolean().default(true).describe('Preview only (default true). To apply: false, with the plan_id.'),
+  plan_id: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('The plan_id of the preview the user agreed to (optional when you previewed this exact plan just now).'),
+}
+
+/** `workflow:12` -> `workflow 12`; other scopes (one creation) read as the request. */
+const label = (scope: string) => (scope.startsWith('workflow:') ? scope.replace(':', ' ') : 'this request')
+
+const ago = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s ago`
+
+/** A change tool, and its preview for a tool that offers this change (create_workflow offers creation). */
+export type ChangeTool = AnyTool & {
+  previewFor(params: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>
+}
+
+export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F extends z.ZodRawShape>(
+  def: ChangeDefinition<I, S, A, F>
+): ChangeTool {
+  const record = (params: z.output<I>) => def.record?.(params) ?? (params as Record<string, unknown>)
+  const input = def.input.extend(changeInput)
+  const output = z.object({ ...def.preview, ...envelope(def.applied) })
+
+  async function compute(params: z.output<I>, ctx: ToolContext) {
+    const plan = await def.plan(params, ctx)
+    const id = await planId(def.kind, { tool: def.name, params, basis: plan.basis, snapshot: plan.snapshot })
+    return { ...plan, plan_id: id }
+  }
+
+  function answer(
+    status: z.output<typeof STATUS>,
+    plan: { plan_id: string; fields: Record<string, unknown>; blockers: string[] },
+    params: Record<string, unknown>,
+    extra: { resuming?: boolean; applied?: unknown; next?: string } = {}
+  ) {
+    const canApply = plan.blockers.length === 0
+    const confirm =
+      canApply && status !== 'applied'
+        ? { tool: def.name, arguments: { ...params, dry_run: false, plan_id: plan.plan_id } }
+        : null
+    const ask =
+      status === 'needs_confirmation'
+        ? 'Not applied yet: show the user this preview and ask; if they agree, send `confirm` exactly.'
+        : 'Show the user this preview and ask before applying; if they agree, send `confirm` exactly.'
+    const next =
+      extra.next ??
+      (canApply
+        ? `${ask}${def.after ? ` ${def.after(plan.fields)}` : ''}`
+        : `It cannot be applied now: ${plan.blockers.join(' ')}`)
+    return {
+      ...plan.fields,
+      status,
+      dry_run: status !== 'applied',
+      plan_id: plan.plan_id,
+      can_apply: canApply,
+      blockers: plan.blockers,
+      resuming: extra.resuming ?? false,
+      applied: (extra.applied ?? null) as unknown,
+      confirm,
+      next_steps: next,
+    }
+  }
+
+  async function preview(
+    scope: LedgerScope | undefined,
+    params: z.output<I>,
+    ctx: ToolContext,
+    status: 'preview' | 'needs_confirmation'
+  ) {
+    const plan = await compute(params, ctx)
+    const remembered = await scope?.remember({
+      plan_id: plan.plan_id,
+      tool: def.name,
+      params: record(params),
+      caller: ctx.caller.id,
+    })
+    const pending = remembered?.pending
+    if (pending && pending.tool === def.name && pending.plan_id !== plan.plan_id) return resumePreview(pending, status)
+    return answer(status, plan, params)
+  }
+
+  function resumePreview(pending: StoredPlan, status: 'preview' | 'needs_confirmation') {
+    const fields = (pending.preview ?? {}) as Record<string, unknown>
+    const params = (pending.params ?? {}) as Record<string, unknown>
+    const plan = { plan_id: pending.plan_id, fields, blockers: [] }
+    return answer(status, plan, params, {
+      resuming: true,
+      next:
+        `An apply of plan ${pending.plan_id} stopped midway ${ago(Date.now() - pending.at)}; this is that plan. ` +
+        'Applying it again finishes it (steps already done are skipped), rather than planning anew on a ' +
+        'half-changed workflow. Show the user and, if they agree, send `confirm` exactly.',
+    })
+  }
+
+  return {
+    previewFor: async (params, ctx) => {
+      const parsed = def.input.parse(params) as z.output<I>
+      return preview(ctx.ledger?.(await def.scope(parsed, ctx)), parsed, ctx, 'preview')
+    },
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    input,
+    output,
+    annotations: def.annotations,
+    async handler(rawInput, ctx): Promise<Record<string, unknown>> {
+      const { dry_run, plan_id: requested, ...rest } = rawInput as { dry_run: boolean; plan_id?: string }
+      const params = rest as z.output<I>
+      const scopeName = await def.scope(params, ctx)
+      const scope = ctx.ledger?.(scopeName)
+      if (dry_run) return preview(scope, params, ctx, 'preview')
+      if (!scope) {
+        throw new ToolError(
+          'internal',
+          'this deployment cannot apply changes: its CHANGES Durable Object binding is missing (wrangler.toml)'
+        )
+      }
+      const lock = await scope.lock()
+      if (!lock.ok) {
+        const what = lock.busy_plan ? `plan ${lock.busy_plan}` : 'another change'
+        throw new ToolError(
+          'conflict',
+          `${what} is being applied to ${label(scopeName)} (started ${ago(Date.now() - lock.since)}): wait, then preview again`
+        )
+      }
+      let claimed = false
+      try {
+        const pending = lock.pending?.tool === def.name ? lock.pending : null
+        const resume =
+          pending !== null &&
+          (requested === pending.plan_id ||
+            (requested === undefined &&
+              pending.caller === ctx.caller.id &&
+              differingParameters(pending.params as Record<string, unknown>, record(params)).length === 0))
+        let snapshot: S
+        let fields: Record<string, unknown>
+        let id: string
+        if (resume && pending) {
+          const claim = await scope.claim(lock.lock_id, { ...pending, requested: pending.plan_id, resume: true })
+          if (!claim.ok)
+            throw new ToolError('conflict', `plan ${pending.plan_id} can no longer be finished: preview again`)
+          ;({ snapshot, fields, id } = {
+            snapshot: pending.snapshot as S,
+            fields: pending.preview as Record<string, unknown>,
+            id: pending.plan_id,
+          })
+        } else {
+          const plan = await compute(params, ctx)
+          const claim = await scope.claim(lock.lock_id, {
+            plan_id: plan.plan_id,
+            tool: def.name,
+            params: record(params),
+            caller: ctx.caller.id,
+            snapshot: plan.snapshot,
+            preview: plan.fields,
+            requested: requested ?? null,
+            resume: false,
+          })
+          if (!claim.ok) {
+            if (claim.reason === 'unconfirmed') {
+              await scope.remember({
+                plan_id: plan.plan_id,
+                tool: def.name,
+                params: record(params),
+                caller: ctx.caller.id,
+              })
+              return answer('needs_confirmation', plan, params)
+            }
+            throw refusal(claim, requested, record(params), scopeName)
+          }
+          claimed = true
+          if (plan.blockers.length)
+            throw new ToolError('conflict', `cannot apply this plan now: ${plan.blockers.join(' ')}`)
+          ;({ snapshot, fields, id } = { snapshot: plan.snapshot, fields: plan.fields, id: plan.plan_id })
+        }
+        claimed = true
+        const raw = await def.apply(snapshot, ctx, new StepLog(), params)
+        const parsed = def.applied.safeParse(raw)
+        const result = (parsed.success ? parsed.data : raw) as z.output<A>
+        const done = def.done(result, snapshot, fields)
+        await scope.finish(lock.lock_id, { applied: true, summary: done })
+        return answer('applied', { plan_id: id, fields, blockers: [] }, params, { applied: result, next: done })
+      } catch (err) {
+        const partial = err instanceof StoppedMidway && err.done.length > 0
+        await scope.finish(lock.lock_id, { applied: false, partial: claimed && partial }).catch(() => undefined)
+        if (partial) {
+          throw new ToolError(
+            err.code,
+            `${err.message} Apply the same plan again (same arguments, dry_run=false) to finish it.`,
+            { cause: err }
+          )
+        }
+        throw err
+      }
+    },
+    summarize: (out) => def.summarize?.(out) ?? `${String(out.status)}: ${String(out.next_steps).split('. ')[0]}`,
+  }
+}
+
+function refusal(
+  claim: Exclude<Awaited<ReturnType<LedgerScope['claim']>>, { ok: true }>,
+  requested: string | undefined,
+  params: Record<string, unknown>,
+  scopeName: string
+): ToolError {
+  switch (claim.reason) {
+    case 'applied':
+      return new ToolError(
+        'conflict',
+        `plan ${claim.plan_id} was already applied ${ago(Date.now() - claim.at)} (by ${claim.caller}): ${claim.summary} Preview again for anything further.`
+      )
+    case 'mismatch': {
+      const differ = claim.previewed
+        ? differingParameters(claim.previewed.params as Record<string, unknown>, params)
+        : []
+      if (differ.length) {
+        const list = differ
+          .map(
+            (d) =>
+              `${d.name}: the preview used ${JSON.stringify(d.previewed) ?? 'nothing'}, this call ${JSON.stringify(d.now) ?? 'nothing (the default)'}`
+          )
+          .join('; ')
+        return new ToolError(
+          'conflict',
+          `this call's parameters differ from plan ${requested}'s (${list}): send the same parameters, or preview again`
+        )
+      }
+      return new ToolError(
+        'conflict',
+        `${scopeName} changed since plan ${requested} was previewed (or that preview is over an hour old): preview again with dry_run=true`
+      )
+    }
+    default:
+      return new ToolError('conflict', `the lock on ${label(scopeName)} was lost while applying: preview again`)
+  }
+}
