@@ -59,7 +59,7 @@ function resolveArtifacts(
   if (regexes === undefined || regexes.length === 0) return explicit ?? NONE
   const names = new Set(explicit ?? [])
   for (const pattern of regexes) {
-    let re: RegExp
+    let re: ReturnType<typeof compileRegex>
     try {
       re = compileRegex(pattern)
     } catch (error) {

@@ -1,52 +1,44 @@
 /**
- * Torc compiles every user regex with Rust's `regex` crate: unanchored search, no look-around and no
- * back-references, `(?P<name>…)` groups, leading inline flags such as `(?i)`, and Unicode `\d`.
- * This module translates that dialect to a JavaScript RegExp (Unicode mode) and rejects what Rust
- * rejects, so "invalid regex" errors match. Known gaps (documented deviations): `\w`, `\s` and
- * `\b` keep JavaScript's meaning (ASCII word characters), and nested classes or class set
- * operations (`[a[b]]`, `&&`, `--`) are not translated.
+ * Every user regex of a spec (`*_regexes`, action `job_name_regexes`) is compiled here, with Rust
+ * regex-crate semantics and a linear-time matcher: Torc compiles them with Rust's `regex` crate,
+ * which cannot backtrack, and neither may we (a JS RegExp on `(a+)+$` takes seconds per name and
+ * freezes the Worker). Parsing (regex-parse.ts) accepts and refuses what Rust does, with Rust's
+ * error text; matching (regex-dfa.ts) is a lazily built DFA over a Thompson NFA (regex-nfa.ts).
+ * Deviations from Rust are listed in README.md ("Regexes").
  */
+import { LazyDfa } from './regex-dfa.ts'
+import { RegexSyntaxError } from './regex-error.ts'
+import { buildNfa } from './regex-nfa.ts'
+import { Parser } from './regex-parse.ts'
 
-const JS_ESCAPABLE = new Set('^$\\.*+?()[]{}|/'.split(''))
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: 'a-zA-Z0-9',
-  alpha: 'a-zA-Z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: 'A-Za-z0-9_',
-  xdigit: '0-9A-Fa-f',
-}
-const FLAG_LETTERS = new Set(['i', 'm', 's', 'x', 'U', 'u', 'R'])
+export { RegexSyntaxError } from './regex-error.ts'
 
-/** A regex error worded like Rust's `regex` crate (first line only). */
-export class RegexSyntaxError extends Error {
-  constructor(message: string) {
-    super(`regex parse error: ${message}`)
-    this.name = 'RegexSyntaxError'
-  }
+/** A compiled pattern: `test` says whether it matches anywhere in the text (Rust's `is_match`). */
+export interface CompiledRegex {
+  readonly source: string
+  test(text: string): boolean
 }
 
-const cache = new Map<string, RegExp | RegexSyntaxError>()
-const CACHE_LIMIT = 2048
+// Each entry holds its DFA cache (at most 512 states of 512 bytes), so the memo stays small.
+const cache = new Map<string, CompiledRegex | RegexSyntaxError>()
+const CACHE_LIMIT = 64
+
+function compile(pattern: string): CompiledRegex {
+  const dfa = new LazyDfa(buildNfa(new Parser(pattern).parse()))
+  return { source: pattern, test: (text) => dfa.test(text) }
+}
 
 /** Compiles a Rust-dialect regex, memoised; throws RegexSyntaxError for patterns Rust rejects. */
-export function compileRegex(pattern: string): RegExp {
+export function compileRegex(pattern: string): CompiledRegex {
   let hit = cache.get(pattern)
   if (hit === undefined) {
     try {
-      hit = translate(pattern)
+      hit = compile(pattern)
     } catch (error) {
-      hit = error instanceof RegexSyntaxError ? error : new RegexSyntaxError(String(error))
+      if (!(error instanceof RegexSyntaxError)) throw error
+      hit = error
     }
-    if (cache.size >= CACHE_LIMIT) cache.clear()
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
     cache.set(pattern, hit)
   }
   if (hit instanceof RegexSyntaxError) throw hit
@@ -61,99 +53,4 @@ export function regexError(pattern: string): string | undefined {
   } catch (error) {
     return error instanceof Error ? error.message : String(error)
   }
-}
-
-function translate(pattern: string): RegExp {
-  let flags = 'u'
-  let i = 0
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern)
-  if (leading?.[1] !== undefined) {
-    for (const f of leading[1]) {
-      if (!FLAG_LETTERS.has(f)) throw new RegexSyntaxError(`unrecognized flag '${f}'`)
-      if ((f === 'i' || f === 'm' || f === 's') && !flags.includes(f)) flags += f
-      if (f === 'x' || f === 'U') throw new RegexSyntaxError(`flag '${f}' is not supported at the edge`)
-    }
-    i = leading[0].length
-  }
-  let out = ''
-  let inClass = false
-  while (i < pattern.length) {
-    const c = pattern[i] as string
-    if (c === '\\') {
-      const [text, used] = translateEscape(pattern, i, inClass)
-      out += text
-      i += used
-      continue
-    }
-    if (inClass) {
-      if (c === '[' && pattern[i + 1] === ':') {
-        const end = pattern.indexOf(':]', i + 2)
-        const name = end < 0 ? '' : pattern.slice(i + 2, end)
-        const body = POSIX_CLASSES[name.replace(/^\^/, '')]
-        if (body === undefined || name.startsWith('^')) throw new RegexSyntaxError(`invalid character class '${name}'`)
-        out += body
-        i = end + 2
-        continue
-      }
-      if (c === ']') inClass = false
-      out += c
-      i++
-      continue
-    }
-    if (c === '[') {
-      inClass = true
-      out += c
-      i++
-      if (pattern[i] === '^') {
-        out += '^'
-        i++
-      }
-      if (pattern[i] === ']') {
-        out += '\\]'
-        i++
-      }
-      continue
-    }
-    if (c === '(' && pattern[i + 1] === '?') {
-      const rest = pattern.slice(i + 2)
-      if (/^(=|!|<=|<!)/.test(rest)) {
-        throw new RegexSyntaxError('look-around, including look-ahead and look-behind, is not supported')
-      }
-      if (rest.startsWith('P<')) {
-        out += '(?<'
-        i += 4
-        continue
-      }
-      if (/^[a-zA-Z-]+\)/.test(rest)) throw new RegexSyntaxError('inline flags are only supported at the start')
-    }
-    out += c
-    i++
-  }
-  return new RegExp(out, flags)
-}
-
-function translateEscape(pattern: string, at: number, inClass: boolean): [string, number] {
-  const next = pattern[at + 1]
-  if (next === undefined) throw new RegexSyntaxError('incomplete escape sequence, reached end of pattern')
-  if (/[1-9]/.test(next) || (next === 'k' && pattern[at + 2] === '<')) {
-    throw new RegexSyntaxError('backreferences are not supported')
-  }
-  if (next === 'd') return ['\\p{Nd}', 2]
-  if (next === 'D') return ['\\P{Nd}', 2]
-  if (next === 'A') return ['^', 2]
-  if (next === 'z') return ['$', 2]
-  if ((next === 'p' || next === 'P') && pattern[at + 2] !== '{') {
-    const name = pattern[at + 2]
-    if (name === undefined) throw new RegexSyntaxError('incomplete escape sequence, reached end of pattern')
-    return [`\\${next}{${name}}`, 3]
-  }
-  if (next === 'x' && pattern[at + 2] === '{') {
-    const end = pattern.indexOf('}', at + 3)
-    if (end < 0) throw new RegexSyntaxError('unclosed hexadecimal literal')
-    return [`\\u{${pattern.slice(at + 3, end)}}`, end - at + 1]
-  }
-  if (/[a-zA-Z0-9]/.test(next)) return [`\\${next}`, 2]
-  if (JS_ESCAPABLE.has(next) || (inClass && next === '-')) return [`\\${next}`, 2]
-  const code = next.codePointAt(0) ?? 0
-  return [`\\u{${code.toString(16)}}`, next.length + 1]
 }

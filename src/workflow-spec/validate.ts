@@ -14,7 +14,7 @@ import { type ExpandOptions, expandParameters } from './expand.ts'
 import type { SpecFormat } from './formats.ts'
 import type { JobSpec, WorkflowSpec } from './model.ts'
 import { type ParseOptions, parseSpecDetailed } from './parse.ts'
-import { compileRegex, regexError } from './regex.ts'
+import { type CompiledRegex, compileRegex, regexError } from './regex.ts'
 import { checkSchedulerResources } from './resources.ts'
 import { substituteExpanded } from './substitute.ts'
 
@@ -212,7 +212,7 @@ function references(spec: WorkflowSpec, errors: string[]): void {
   }
 }
 
-const matchesAny = (re: RegExp, names: string[]): boolean => names.some((name) => re.test(name))
+const matchesAny = (re: CompiledRegex, names: string[]): boolean => names.some((name) => re.test(name))
 
 const NO_DEPS: readonly string[] = []
 

@@ -18,6 +18,8 @@ import { checkSchedulerResources } from '../resources.ts'
 import { substituteExpanded } from '../substitute.ts'
 import { creationProblems } from './checks.ts'
 import { jobSteps } from './jobs.ts'
+import { INCOMPLETE_NAME } from './marker.ts'
+import { fileSteps, userDataSteps } from './records.ts'
 import type { ActionDraft, Api, CreationPlan, CreationStep } from './types.ts'
 
 /**
@@ -27,7 +29,9 @@ import type { ActionDraft, Api, CreationPlan, CreationStep } from './types.ts'
  * plan that comes back can only fail on the server. Differences from 1.0.0, by necessity:
  * no file is stat'ed (input files keep the spec's `st_mtime`; `torc run`/`submit` initialise it on
  * the cluster), no `submission_directory` is sent, and bulk requests are chunked at `batchSize`
- * (default 1,000) instead of 1.0.0's 100,000 to keep each request small in a Worker.
+ * (default 1,000) instead of 1.0.0's 100,000 to keep each request small in a Worker. And a guard
+ * 1.0.0 lacks (marker.ts): the workflow is created under a reserved name, canceled and archived
+ * before any record; renamed, unarchived and reset (run 1) only after the last record.
  */
 export interface CreationOptions extends ParseOptions, ExpandOptions {
   format?: SpecFormat | 'auto'
@@ -40,8 +44,9 @@ export interface CreationOptions extends ParseOptions, ExpandOptions {
   /** Skip the scheduler node and resource checks (`torc create --skip-checks`). */
   skipChecks?: boolean
   /**
-   * Initialise as `torc workflows init` does: reset the workflow status (run 1 begins) and
-   * `initialize_jobs` (1.0.0's create does neither; `torc run`/`submit`/`init` do).
+   * Initialise as `torc workflows init` does: `initialize_jobs` after the `reset_status` (run 1
+   * begins) that every plan ends with to lift the guard (1.0.0's create does neither; `torc
+   * run`/`submit`/`init` do both).
    */
   initialize?: boolean
 }
@@ -81,8 +86,15 @@ export function planCreation(input: string | WorkflowSpec, options: CreationOpti
   spec = substituteExpanded(spec, expanded.jobOwned, true)
   check(checkFileIdentifiers(spec))
   for (const problem of creationProblems(spec)) check(problem)
-  const steps: CreationStep[] = [{ kind: 'workflow', method: 'POST', path: '/workflows', body: workflowBody(spec) }]
+  const steps: CreationStep[] = [
+    { kind: 'workflow', method: 'POST', path: '/workflows', body: { ...workflowBody(spec), name: INCOMPLETE_NAME } },
+    { kind: 'cancel', method: 'POST', path: '/workflows/{id}/cancel' },
+    { kind: 'archive', method: 'POST', path: '/workflows/{id}/archive', archived: true },
+  ]
   const warnings: string[] = []
+  if (spec.name === INCOMPLETE_NAME) {
+    issues.push({ path: 'name', message: `"${INCOMPLETE_NAME}" is reserved for workflows still being created` })
+  }
   if (spec.compute_node_expiration_buffer_seconds !== undefined) {
     warnings.push('compute_node_expiration_buffer_seconds is deprecated and will be ignored.')
   }
@@ -91,8 +103,11 @@ export function planCreation(input: string | WorkflowSpec, options: CreationOpti
   namedSteps(spec, steps, issues)
   const levels = jobSteps(spec, batchSize, steps, issues)
   actionSteps(spec, steps, issues)
+  const user = spec.user ?? 'unknown'
+  steps.push({ kind: 'unmark', method: 'PUT', path: '/workflows/{id}', name: spec.name, user })
+  steps.push({ kind: 'archive', method: 'POST', path: '/workflows/{id}/archive', archived: false })
+  steps.push({ kind: 'reset_status', method: 'POST', path: '/workflows/{id}/reset_status' })
   if (options.initialize === true) {
-    steps.push({ kind: 'reset_status', method: 'POST', path: '/workflows/{id}/reset_status' })
     steps.push({ kind: 'initialize', method: 'POST', path: '/workflows/{id}/initialize_jobs' })
   }
   if (issues.length > 0) throw new SpecError(issues, issues.map(formatIssue).join('\n'))
@@ -154,97 +169,6 @@ function executionConfig(spec: WorkflowSpec): Api['ExecutionConfig'] | undefined
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Api['ExecutionConfig']
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
-const MIME: Record<string, string> = {
-  csv: 'text/csv',
-  txt: 'text/plain',
-  json: 'application/json',
-  yaml: 'application/yaml',
-  yml: 'application/yaml',
-  md: 'text/markdown',
-  html: 'text/html',
-  xml: 'application/xml',
-  pdf: 'application/pdf',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  svg: 'image/svg+xml',
-  zip: 'application/zip',
-  gz: 'application/gzip',
-  tar: 'application/x-tar',
-  py: 'text/x-python',
-  sh: 'application/x-sh',
-  h5: 'application/x-hdf5',
-  nc: 'application/x-netcdf',
-  parquet: 'application/vnd.apache.parquet',
-}
-
-function fileSteps(spec: WorkflowSpec, size: number, steps: CreationStep[], issues: SpecIssue[]): void {
-  const files = spec.files ?? []
-  const seen = new Set<string>()
-  for (const f of files) {
-    if (seen.has(f.name)) issues.push({ path: 'files', message: `Duplicate file name: ${f.name}` })
-    seen.add(f.name)
-  }
-  const models = files.map((f) =>
-    f.st_mtime === undefined ? { name: f.name, path: f.path } : { name: f.name, path: f.path, st_mtime: f.st_mtime }
-  )
-  chunks(models, size).forEach((batch, i) => {
-    steps.push({ kind: 'files', method: 'POST', path: '/bulk_files', batch: i + 1, files: batch })
-  })
-  const inputs = new Set(spec.jobs.flatMap((j) => j.input_files ?? []))
-  const inputRegexes = spec.jobs
-    .flatMap((j) => j.input_file_regexes ?? [])
-    .flatMap((p) => {
-      try {
-        return [compileRegex(p)]
-      } catch {
-        return []
-      }
-    })
-  for (const f of files) {
-    if (f.identifier === undefined) continue
-    if (f.st_mtime === undefined && !inputs.has(f.name) && !inputRegexes.some((re) => re.test(f.name))) continue
-    const base = f.path.split('/').pop() || f.path
-    const metadata: Record<string, unknown> = {
-      '@id': f.identifier,
-      '@type': ['File', 'prov:Entity'],
-      name: base,
-      encodingFormat: MIME[/\.([^.]+)$/.exec(base)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream',
-    }
-    if (f.identifier !== f.path) metadata['sameAs'] = { '@id': f.path }
-    if (f.st_mtime !== undefined) {
-      const when = new Date(Math.trunc(f.st_mtime) * 1000).toISOString()
-      metadata['dateModified'] = when.replace(/\.\d{3}Z$/, '+00:00')
-    }
-    const body = { entity_id: f.identifier, entity_type: 'File', metadata }
-    steps.push({ kind: 'ro_crate_entity', method: 'POST', path: '/ro_crate_entities', file: f.name, body })
-  }
-}
-
-function userDataSteps(spec: WorkflowSpec, size: number, steps: CreationStep[], issues: SpecIssue[]): void {
-  const seen = new Set<string>()
-  const records: Omit<Api['UserDataModel'], 'workflow_id'>[] = []
-  for (const ud of spec.user_data ?? []) {
-    if (ud.name === undefined) continue
-    if (seen.has(ud.name)) issues.push({ path: 'user_data', message: `Duplicate user data name: ${ud.name}` })
-    seen.add(ud.name)
-    const record: Omit<Api['UserDataModel'], 'workflow_id'> = { name: ud.name }
-    if (ud.is_ephemeral !== undefined) record.is_ephemeral = ud.is_ephemeral
-    if (ud.data !== undefined) record.data = ud.data
-    records.push(record)
-  }
-  chunks(records, size).forEach((batch, i) => {
-    steps.push({ kind: 'user_data', method: 'POST', path: '/bulk_user_data', batch: i + 1, records: batch })
-  })
-}
-
 function namedSteps(spec: WorkflowSpec, steps: CreationStep[], issues: SpecIssue[]): void {
   const unique = (label: string): ((name: string) => void) => {
     const seen = new Set<string>()
@@ -301,7 +225,7 @@ function actionSteps(spec: WorkflowSpec, steps: CreationStep[], issues: SpecIssu
       const listed = new Set(exact)
       const matched: string[] = []
       for (const pattern of action.job_name_regexes ?? []) {
-        let re: RegExp
+        let re: ReturnType<typeof compileRegex>
         try {
           re = compileRegex(pattern)
         } catch (error) {

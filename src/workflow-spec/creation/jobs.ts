@@ -60,7 +60,7 @@ function dependencies(
     else issues.push({ path, message: `Blocking job '${dep}' not found for job '${job.name}'` })
   }
   for (const pattern of job.depends_on_regexes ?? []) {
-    let re: RegExp
+    let re: ReturnType<typeof compileRegex>
     try {
       re = compileRegex(pattern)
     } catch (error) {
@@ -145,7 +145,7 @@ function resolveNames(
     else issues.push({ path, message: `${label} '${name}' not found for job '${job}'` })
   }
   for (const pattern of regexes ?? []) {
-    let re: RegExp
+    let re: ReturnType<typeof compileRegex>
     try {
       re = compileRegex(pattern)
     } catch (error) {

@@ -61,9 +61,9 @@ describe('validateSpec: references, duplicates and cycles', () => {
     )
     expect(result.errors).toEqual([
       "Job 'a' depends_on_regexes '^zzz$' did not match any jobs",
-      "Job 'a' has invalid depends_on_regexes '(?=a)': regex parse error: look-around, including look-ahead and look-behind, is not supported",
+      "Job 'a' has invalid depends_on_regexes '(?=a)': regex parse error:\n    (?=a)\n    ^^^\nerror: look-around, including look-ahead and look-behind, is not supported",
       "Input file regex '^nope$' did not match any names for job 'b'",
-      expect.stringMatching(/^Job 'b' has invalid output_file_regexes '\(unclosed': regex parse error: /),
+      "Job 'b' has invalid output_file_regexes '(unclosed': regex parse error:\n    (unclosed\n    ^\nerror: unclosed group",
     ])
   })
 
