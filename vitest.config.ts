@@ -52,6 +52,7 @@ export default defineConfig({
                 TORC_EDGE_ALLOWED_HOSTS: 'edge.test',
                 TORC_OUTPUT_URL: inject<string>('outputUrl'),
                 TORC_OUTPUT_TOKEN: inject<string>('outputToken'),
+                TORC_DOCS_URL: inject<string>('docsUrl'),
               },
               // OAuth state, in miniflare's local KV (wrangler.toml's id is a placeholder).
               kvNamespaces: ['OAUTH_KV'],
@@ -75,7 +76,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['./test/setup/global-setup.ts'],
+          globalSetup: ['./test/setup/global-setup.ts', './test/setup/docs-server.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },

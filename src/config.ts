@@ -80,6 +80,11 @@ const ConfigSchema = z.object({
     .optional()
     .transform((u) => u?.replace(/\/+$/, '')),
   TORC_OUTPUT_TOKEN: optionalSecret,
+  // The pinned release's docs/ and examples/ (get_docs, get_example): any static server of its tree.
+  TORC_DOCS_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) base URL of the torc release tree' })
+    .default('https://raw.githubusercontent.com/NatLabRockies/torc/v1.0.0')
+    .transform((u) => u.replace(/\/+$/, '')),
   TORC_EDGE_ALLOWED_HOSTS: list,
   // Compared with the browser's Origin header, so kept as origins (scheme://host[:port], no path).
   TORC_EDGE_ALLOWED_ORIGINS: list.pipe(

@@ -5,6 +5,7 @@ import {
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
 import type { z } from 'zod'
+import { registerDocResources } from './mcp-resources.ts'
 import { prompts } from './prompts.ts'
 import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
 import { VERSION } from './version.ts'
@@ -99,6 +100,7 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
       })
     )
   }
+  registerDocResources(server, ctx)
   extend?.(server)
   return server
 }

@@ -9,6 +9,7 @@ declare module 'vitest' {
     outputUrl: string
     outputToken: string
     clusterUrl: string
+    docsUrl: string
   }
 }
 

@@ -3,11 +3,13 @@ import { authoringTools } from './authoring.ts'
 import { classifyTools } from './classify.ts'
 import { controlTools } from './control.ts'
 import { creationTools } from './create-workflow.ts'
+import { docsTools } from './docs.ts'
 import { jobTools } from './jobs.ts'
 import { logTools } from './logs.ts'
 import { recoveryTools } from './recovery.ts'
 import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
+import { usageTools } from './usage.ts'
 import { workflowTools } from './workflows.ts'
 
 /** The one registry every face loops over, in a stable order: inspect, then diagnose, then fix. */
@@ -17,11 +19,13 @@ export const tools: readonly AnyTool[] = [
   ...resultTools,
   ...logTools,
   ...resourceTools,
+  ...usageTools,
   ...recoveryTools,
   ...classifyTools,
   ...controlTools,
   ...creationTools,
   ...authoringTools,
+  ...docsTools,
 ] as readonly AnyTool[]
 
 const seen = new Set<string>()
