@@ -8,7 +8,7 @@ import { type FileHandle, open } from 'node:fs/promises'
 import { BUNDLE_VERSION, controlLine } from '../src/site-protocol/framing.ts'
 import { type ListedFile, type OpenDirectories, splitListed } from './listing.ts'
 import type { SiteLog } from './log.ts'
-import { checkOpened, checkOpenedSync, OPEN_FLAGS, PathRefused, viaFd } from './paths.ts'
+import { checkOpened, OPEN_FLAGS, PathRefused, viaFd } from './paths.ts'
 
 /** Files up to this size are read whole, several ahead. */
 const SMALL = 256 * 1024
@@ -76,7 +76,7 @@ async function load(source: Source, file: ListedFile): Promise<Loaded> {
   let handle: FileHandle | undefined
   try {
     handle = await open(path, OPEN_FLAGS)
-    await checkOpened(source.realRoot, handle.fd)
+    checkOpened(source.realRoot, handle.fd)
     const info = await handle.stat()
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' })
     return { file, kind: 'large', handle, grown: info.size > file.size }
@@ -90,7 +90,7 @@ function loadSmall(realRoot: string, path: string, file: ListedFile): Loaded {
   let fd: number | undefined
   try {
     fd = openSync(path, OPEN_FLAGS)
-    checkOpenedSync(realRoot, fd)
+    checkOpened(realRoot, fd)
     const info = fstatSync(fd)
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' })
     const data = new Uint8Array(file.size)

@@ -8,7 +8,7 @@
  * opened relative to it (`/proc/self/fd/<dirfd>/<name>` with O_NOFOLLOW: openat, from Node).
  */
 import { closeSync, constants, openSync, readlinkSync } from 'node:fs'
-import { type FileHandle, open, readlink, realpath } from 'node:fs/promises'
+import { type FileHandle, open, realpath } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 
 export class PathRefused extends Error {
@@ -63,16 +63,13 @@ const outside = () => new PathRefused('path leads outside the output directory (
 /**
  * Where the open descriptor `fd` is now, as the kernel records it; throws PathRefused unless that is
  * the root or under it. (A file deleted since it was opened reads `<path> (deleted)`: still its place.)
+ * Blocking on purpose: a readlink in /proc never waits on a disk and takes microseconds, less than
+ * the thread-pool round trip of its async form.
  */
-export async function checkOpened(realRoot: string, fd: number): Promise<string> {
-  const where = await readlink(viaFd(fd), { encoding: 'buffer' })
+export function checkOpened(realRoot: string, fd: number): string {
+  const where = readlinkSync(viaFd(fd), { encoding: 'buffer' })
   if (!bytesUnder(realRoot, where)) throw outside()
   return where.toString()
-}
-
-/** checkOpened, blocking (the bundle's small-file path: microseconds, no thread-pool round trip). */
-export function checkOpenedSync(realRoot: string, fd: number): void {
-  if (!bytesUnder(realRoot, readlinkSync(viaFd(fd), { encoding: 'buffer' }))) throw outside()
 }
 
 /**
@@ -83,7 +80,7 @@ export function requireDescriptorChecks(realRoot: string): void {
   let fd: number | undefined
   try {
     fd = openSync(realRoot, DIRECTORY_FLAGS)
-    checkOpenedSync(realRoot, fd)
+    checkOpened(realRoot, fd)
   } catch (err) {
     const why = err instanceof PathRefused ? 'it names another place' : (err as Error).message
     throw new Error(`the site server checks every file it opens through ${PROC_FD} (Linux) and cannot here (${why})`)
@@ -125,7 +122,7 @@ export async function confine(realRoot: string, relative: string): Promise<Confi
     return undefined
   }
   try {
-    const where = await checkOpened(realRoot, handle.fd)
+    const where = checkOpened(realRoot, handle.fd)
     const info = await handle.stat()
     if (!info.isFile()) {
       await handle.close()
@@ -150,7 +147,7 @@ export async function openDirectory(realRoot: string, relative: string): Promise
     return undefined
   }
   try {
-    await checkOpened(realRoot, handle.fd)
+    checkOpened(realRoot, handle.fd)
     return handle
   } catch (err) {
     await handle.close().catch(() => undefined)

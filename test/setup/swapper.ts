@@ -47,7 +47,25 @@ const files = (t.files || []).map(([rel, outside]) => {
 let flips = 0
 let stopping = false
 process.on('message', (m) => { if (m === 'stop') stopping = true })
+// Puts the real directory and files back (the child failed half-way through a flip).
+function restore() {
+  const at = fs.lstatSync(name, { throwIfNoEntry: false })
+  if (fs.existsSync(hold) && (!at || at.isSymbolicLink())) {
+    fs.rmSync(name, { force: true })
+    fs.renameSync(hold, name)
+  }
+  for (const f of files) if (fs.lstatSync(f.path, { throwIfNoEntry: false })?.isSymbolicLink()) fs.writeFileSync(f.copy, f.data), fs.renameSync(f.copy, f.path)
+  fs.rmSync(link, { force: true })
+}
 function burst() {
+  try {
+    flip()
+  } catch (err) {
+    restore()
+    throw err
+  }
+}
+function flip() {
   for (let i = 0; i < 100 && !stopping; i++) {
     fs.renameSync(name, hold)
     fs.renameSync(link, name)
