@@ -3,16 +3,18 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './app-env.ts'
 import { requireApiKey } from './auth.ts'
+import { limitBody } from './body-limit.ts'
 import { durableLedger } from './changes/ledger.ts'
 import { parseConfig } from './config.ts'
 import { ToolError, toErrorBody, toToolError } from './errors.ts'
 import { hostAndOriginGuard, mcpCors } from './guard.ts'
 import { health } from './health.ts'
+import { logEvent } from './log.ts'
 import { type McpExtension, serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
 import { OutputClient } from './output/client.ts'
 import { logToolCall, type ToolContext } from './registry.ts'
-import { mountRest } from './rest.ts'
+import { mountRest, toolRouteFallback } from './rest.ts'
 import { tools } from './tools/index.ts'
 import { TorcClient } from './torc/client.ts'
 import { outputTransport, torcTransport } from './transport.ts'
@@ -57,8 +59,12 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   app.use('/mcp', mcpCors())
   app.use('/mcp', authenticate)
   app.use('/v1/*', authenticate)
+  // One body cap for both faces, after authentication: no stranger makes the Worker buffer a body.
+  app.use('/mcp', limitBody())
+  app.use('/v1/*', limitBody())
   app.all('/mcp', (c) => serveMcp(c.req.raw, tools, toolContext(c), options.extendMcp))
   mountRest(app, tools, toolContext)
+  app.all('/v1/tools/:name', toolRouteFallback(tools))
 
   app.notFound((c) => c.json(toErrorBody(new ToolError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404))
   app.onError((err, c) => {
@@ -70,7 +76,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
       return c.json(toErrorBody(error), err.status as 400)
     }
     const error = toToolError(err)
-    console.log(JSON.stringify({ event: 'request_error', path: c.req.path, code: error.code, message: err.message }))
+    logEvent('request_error', { path: c.req.path, code: error.code, message: err.message })
     return c.json(toErrorBody(error), error.status)
   })
   return app

@@ -5,6 +5,8 @@ import {
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server'
 import type { z } from 'zod'
+import { MAX_REQUEST_BYTES } from './body-limit.ts'
+import { logEvent } from './log.ts'
 import { registerDocResources } from './mcp-resources.ts'
 import { prompts } from './prompts.ts'
 import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
@@ -51,16 +53,38 @@ function validatedByInvoke(schema: z.ZodObject): StandardSchemaWithJSON {
   }
 }
 
+/**
+ * The SDK keeps tools and prompts in plain objects and looks a requested name up as `registry[name]`,
+ * so `__proto__`, `constructor` or `toString` found Object.prototype's members and answered
+ * "Tool … disabled". Without a prototype every name that was not registered is "not found".
+ */
+function withoutPrototypes(server: McpServer): McpServer {
+  for (const key of [
+    '_registeredTools',
+    '_registeredPrompts',
+    '_registeredResources',
+    '_registeredResourceTemplates',
+  ]) {
+    const registry: unknown = Reflect.get(server, key)
+    if (registry === null || typeof registry !== 'object')
+      throw new Error(`the MCP SDK has no ${key}: see withoutPrototypes`)
+    Object.setPrototypeOf(registry, null)
+  }
+  return server
+}
+
 /** Registers more on each per-request server (used only by the conformance build's fixtures). */
 export type McpExtension = (server: McpServer) => void
 
 /** A fresh McpServer holding the tools this caller may see: built per request, nothing shared. */
 function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress'>, extend?: McpExtension): McpServer {
-  const server = new McpServer(
-    { name: 'torc-edge', title: 'Torc (edge)', version: VERSION },
-    // The lists are fixed for a deployment's life (and each request has its own server): no
-    // list_changed notification will ever come, so none is promised.
-    { instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } } }
+  const server = withoutPrototypes(
+    new McpServer(
+      { name: 'torc-edge', title: 'Torc (edge)', version: VERSION },
+      // The lists are fixed for a deployment's life (and each request has its own server): no
+      // list_changed notification will ever come, so none is promised.
+      { instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } } }
+    )
   )
   const access = { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller }
   const visible = tools.filter((tool) => isVisible(tool, access))
@@ -114,7 +138,9 @@ export function serveMcp(
 ): Promise<Response> {
   const handler = createMcpHandler(() => buildServer(tools, ctx, extend), {
     legacy: 'stateless',
-    onerror: (error) => console.log(JSON.stringify({ event: 'mcp_error', message: error.message })),
+    // src/app.ts refuses larger bodies first (in the error envelope); the same number, so never a second cap.
+    maxRequestBodySize: MAX_REQUEST_BYTES,
+    onerror: (error) => logEvent('mcp_error', { message: error.message }),
   })
   return handler.fetch(request)
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { Ledger } from './changes/ledger.ts'
 import type { Config } from './config.ts'
 import { ToolError, toToolError } from './errors.ts'
+import { logEvent } from './log.ts'
 import type { OutputClient } from './output/client.ts'
 import type { TorcClient } from './torc/client.ts'
 
@@ -140,5 +141,5 @@ export function logToolCall(tool: string, caller: Caller, face: Face, outcome: O
     const cause = outcome.error.cause
     if (cause instanceof Error) line.cause = cause.message
   }
-  console.log(JSON.stringify(line))
+  logEvent('tool_call', line)
 }

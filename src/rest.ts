@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z as zo } from '@hono/zod-openapi'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, Handler, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
+import { MAX_REQUEST_BYTES } from './body-limit.ts'
 import { ERROR_STATUS, ToolError, toErrorBody } from './errors.ts'
 import { type AnyTool, invoke, isVisible, type ToolContext } from './registry.ts'
 
@@ -50,6 +51,17 @@ function requireAccess(tool: AnyTool, context: ContextFactory): MiddlewareHandle
 }
 
 /**
+ * The body is required (the document says so): a request without one is refused naming it, where
+ * the validator would read the missing body as `{}`. Reads the (capped) body once; Hono caches it.
+ */
+const requireBody: MiddlewareHandler<AppEnv> = async function requireBody(c, next) {
+  const text = c.req.raw.body ? await c.req.text() : ''
+  if (text.trim() !== '') return next()
+  const error = new ToolError('invalid_input', 'request body: required, a JSON object (Content-Type: application/json)')
+  return c.json(toErrorBody(error), 400)
+}
+
+/**
  * The route's answer to input its schema refuses: invoke() validates again, so the refusal says the
  * same as over MCP and is logged like every other call.
  */
@@ -79,7 +91,7 @@ export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], c
       description: operationDescription(tool.description),
       tags: [tool.annotations.readOnlyHint ? 'read' : 'write'],
       security: [{ bearer: [] }],
-      middleware: [requireAccess(tool, context)] as const,
+      middleware: [requireAccess(tool, context), requireBody] as const,
       'x-openai-isConsequential': !tool.annotations.readOnlyHint,
       request: { body: { required: true, content: { 'application/json': { schema: tool.input } } } },
       responses: {
@@ -89,6 +101,7 @@ export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], c
         403: errorResponse('The credential may not call this tool, or Torc refused the request.'),
         404: errorResponse('The workflow, job or file does not exist.'),
         409: errorResponse('The state changed; preview again.'),
+        413: errorResponse(`The request body is over ${MAX_REQUEST_BYTES} bytes.`),
         502: errorResponse('Torc or the output site is unreachable or failed.'),
         504: errorResponse('Torc did not answer in time.'),
       },
@@ -102,5 +115,23 @@ export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], c
       },
       invalidInput(tool, context) as never
     )
+  }
+}
+
+/**
+ * What /v1/tools/<name> answers when no tool route did: 405 (Allow: POST) for a tool's name with
+ * another method, else the same not-found as MCP's for an unknown tool. Looked up in a Set, so
+ * `__proto__` or `constructor` are unknown names like any other.
+ */
+export function toolRouteFallback(tools: readonly AnyTool[]): Handler<AppEnv> {
+  const names = new Set(tools.map((tool) => tool.name))
+  return (c) => {
+    const name = c.req.param('name') ?? ''
+    if (!names.has(name)) {
+      return c.json(toErrorBody(new ToolError('not_found', `Tool ${name.slice(0, 100)} not found`)), 404)
+    }
+    c.header('Allow', 'POST')
+    const error = new ToolError('method_not_allowed', `${c.req.method} is not allowed on /v1/tools/${name}: use POST`)
+    return c.json(toErrorBody(error), 405)
   }
 }

@@ -16,7 +16,7 @@ import {
   FileStatSchema,
 } from '../site-protocol/schemas.ts'
 import type { Transport } from '../transport.ts'
-import { missingFileMessage, missingLogsMessage, statusError } from './errors.ts'
+import { missingFileMessage, missingLogsMessage, siteError, statusError } from './errors.ts'
 import { withIdleTimeout } from './idle.ts'
 
 export type { FileKind, FileListing, FileStat, ListedFile } from '../site-protocol/schemas.ts'
@@ -199,8 +199,7 @@ export class OutputClient {
     if (res.status === 404)
       return this.missing(res, options.required, missingLogsMessage(workflowId, isFiltering(options.filter)))
     if (!res.ok) throw await statusError(res, this.transport.host, what)
-    if (!res.body)
-      throw new ToolError('upstream_error', `the output site at ${this.transport.host} sent an empty bundle`)
+    if (!res.body) throw siteError('upstream_error', 'the output site sent an empty bundle', this.transport.host)
     return withIdleTimeout(res.body, this.transport.host, this.idleTimeoutMs, () => controller.abort())
   }
 
@@ -213,11 +212,9 @@ export class OutputClient {
     } catch (err) {
       if (controller.signal.aborted) throw this.timeout(what)
       const code = (err as { cause?: { code?: unknown } }).cause?.code
-      throw new ToolError(
-        'upstream_unavailable',
-        `the output site at ${this.transport.host} is unreachable${typeof code === 'string' ? ` (${code})` : ''}: could not ${what}`,
-        { cause: err }
-      )
+      const reason = typeof code === 'string' ? ` (${code})` : ''
+      const message = `the output site is unreachable${reason}: could not ${what}`
+      throw siteError('upstream_unavailable', message, this.transport.host, err)
     } finally {
       if (timer !== undefined) clearTimeout(timer)
     }
@@ -229,16 +226,15 @@ export class OutputClient {
     try {
       body = await res.json()
     } catch {
-      throw new ToolError(
-        'upstream_error',
-        `the output site at ${this.transport.host} answered "${what}" with something that is not JSON`
-      )
+      const message = `the output site answered "${what}" with something that is not JSON`
+      throw siteError('upstream_error', message, this.transport.host)
     }
     const parsed = schema.safeParse(body)
     if (!parsed.success)
-      throw new ToolError(
+      throw siteError(
         'upstream_error',
-        `the output site at ${this.transport.host} answered "${what}" in an unexpected shape`
+        `the output site answered "${what}" in an unexpected shape`,
+        this.transport.host
       )
     return parsed.data
   }
@@ -250,10 +246,8 @@ export class OutputClient {
   }
 
   private timeout(what: string): ToolError {
-    return new ToolError(
-      'upstream_timeout',
-      `the output site at ${this.transport.host} did not answer within ${this.timeoutMs} ms (trying to ${what})`
-    )
+    const message = `the output site did not answer within ${this.timeoutMs} ms (trying to ${what})`
+    return siteError('upstream_timeout', message, this.transport.host)
   }
 }
 
@@ -269,7 +263,7 @@ async function readAtMost(res: Response, limit: number, host: string): Promise<U
     total += value.length
     if (total > limit) {
       await reader.cancel().catch(() => undefined)
-      throw new ToolError('upstream_error', `the output site at ${host} sent more bytes than the range it announced`)
+      throw siteError('upstream_error', 'the output site sent more bytes than the range it announced', host)
     }
     parts.push(value)
   }

@@ -1,5 +1,5 @@
 /** A stream that fails when its source stays silent too long (a stalled tunnel mid-bundle). */
-import { ToolError } from '../errors.ts'
+import { siteError } from './errors.ts'
 
 /**
  * Passes `source` through; if no chunk arrives for `idleMs` while the reader waits, the stream
@@ -19,12 +19,8 @@ export function withIdleTimeout(
       const idle = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           onIdle()
-          reject(
-            new ToolError(
-              'upstream_timeout',
-              `the output site at ${host} went silent for ${idleMs} ms in the middle of the log bundle`
-            )
-          )
+          const message = `the output site went silent for ${idleMs} ms in the middle of the log bundle`
+          reject(siteError('upstream_timeout', message, host))
         }, idleMs)
       })
       try {

@@ -2,13 +2,17 @@ import { z } from 'zod'
 import { JobStatusSchema } from '../torc/schemas.ts'
 import { checkMemory } from '../torc/units.ts'
 
+/**
+ * A Torc record id: Torc takes any positive i64, JSON carries integers exactly only up to 2^53 - 1,
+ * and zod's int() refuses larger ones; the explicit maximum puts that bound in the OpenAPI document
+ * too, so the schema and the runtime agree.
+ */
+export const torcId = (description: string) =>
+  z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe(description)
+
 /** Field schemas shared by several tools; every one is described for the model. */
-export const workflowId = z.number().int().positive().describe('Torc workflow id (from list_workflows).')
-export const jobId = z
-  .number()
-  .int()
-  .positive()
-  .describe('Torc job id (from list_jobs_by_status or get_workflow_status).')
+export const workflowId = torcId('Torc workflow id (from list_workflows).')
+export const jobId = torcId('Torc job id (from list_jobs_by_status or get_workflow_status).')
 export const jobStatus = JobStatusSchema.describe(
   'Job status: uninitialized, blocked, ready, pending, running, completed, failed, canceled, terminated, disabled or pending_failed.'
 )

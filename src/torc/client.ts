@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { mapConcurrent } from '../concurrency.ts'
-import { ToolError } from '../errors.ts'
+import { type ErrorCode, ToolError, upstreamText } from '../errors.ts'
 import type { Transport } from '../transport.ts'
 import { ListPageSchema } from './schemas.ts'
 
@@ -30,7 +30,8 @@ const RETRYABLE = new Set([502, 503, 504])
 
 /**
  * Typed access to the Torc REST API. Every call has a timeout, every body is checked with zod,
- * and every failure becomes a ToolError that names the Torc host but never a credential.
+ * and every failure becomes a ToolError that names neither Torc's address nor a credential (the
+ * address is in its cause, for the log line).
  */
 export class TorcClient {
   readonly transport: Transport
@@ -133,58 +134,75 @@ export class TorcClient {
       return await this.transport.fetch(target, init)
     } catch (err) {
       if (timeout.aborted) {
-        throw new ToolError(
-          'upstream_timeout',
-          `Torc at ${this.transport.host} did not answer ${label} within ${timeoutMs} ms`
-        )
+        throw this.failure('upstream_timeout', `Torc did not answer ${label} within ${timeoutMs} ms`, 'timed out')
       }
       if (signal?.aborted) throw new ToolError('upstream_unavailable', `${label} was cancelled`)
       const reason = err instanceof Error ? err.message : String(err)
-      throw new ToolError('upstream_unavailable', `Torc at ${this.transport.host} is unreachable (${label}): ${reason}`)
+      const shown = upstreamText(reason, [this.transport.host])
+      throw this.failure('upstream_unavailable', `Torc is unreachable (${label}): ${shown}`, reason)
     }
   }
 
+  /**
+   * A ToolError whose message names no upstream address (clients see it); the host and the raw
+   * detail go to its cause, which the structured log line keeps.
+   */
+  private failure(code: ErrorCode, message: string, detail: string): ToolError {
+    return new ToolError(code, message, { cause: new Error(`Torc at ${this.transport.host}: ${detail}`) })
+  }
+
   private async decode<S extends z.ZodType>(res: Response, schema: S, label: string): Promise<z.output<S>> {
-    const host = this.transport.host
     if (!res.ok) {
-      const detail = await readErrorDetail(res)
+      const raw = await readErrorDetail(res)
+      const detail = upstreamText(raw, [this.transport.host])
       const suffix = detail ? `: ${detail}` : ''
+      const logged = `${label} answered HTTP ${res.status}: ${raw.slice(0, 2000)}`
       switch (res.status) {
         case 400:
         case 422:
-          throw new ToolError('invalid_input', `Torc rejected ${label} (HTTP ${res.status})${suffix}`)
+          throw this.failure('invalid_input', `Torc rejected ${label} (HTTP ${res.status})${suffix}`, logged)
         case 401:
         case 403:
-          throw new ToolError(
+          throw this.failure(
             'forbidden',
-            `Torc at ${host} refused ${label} (HTTP ${res.status})${suffix}. ` +
-              'Check the Torc credentials configured for torc-edge or the workflow access groups.'
+            `Torc refused ${label} (HTTP ${res.status})${suffix}. ` +
+              'Check the Torc credentials configured for torc-edge or the workflow access groups.',
+            logged
           )
         case 404:
-          throw new ToolError('not_found', `Not found in Torc at ${host}: ${label}${suffix}`)
+          throw this.failure('not_found', notFoundMessage(detail, label), logged)
         case 409:
-          throw new ToolError('conflict', `Torc refused ${label} (HTTP 409)${suffix}`)
+          throw this.failure('conflict', `Torc refused ${label} (HTTP 409)${suffix}`, logged)
         default:
-          throw new ToolError('upstream_error', `Torc at ${host} failed ${label} (HTTP ${res.status})${suffix}`)
+          throw this.failure('upstream_error', `Torc failed ${label} (HTTP ${res.status})${suffix}`, logged)
       }
     }
     let data: unknown
     try {
       data = await res.json()
     } catch {
-      throw new ToolError('upstream_error', `Torc at ${host} returned malformed JSON for ${label}`)
+      throw this.failure('upstream_error', `Torc returned malformed JSON for ${label}`, 'malformed JSON')
     }
     const parsed = schema.safeParse(data)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
-      throw new ToolError(
-        'upstream_error',
-        `Torc at ${host} returned unexpected data for ${label}${where}: ${issue?.message ?? 'invalid'}`
-      )
+      const message = `Torc returned unexpected data for ${label}${where}: ${issue?.message ?? 'invalid'}`
+      throw this.failure('upstream_error', message, 'unexpected data')
     }
     return parsed.data
   }
+}
+
+/**
+ * Torc 1.0 answers a missing workflow with "Workflow not found with ID: N" on every route scoped to
+ * it (/workflows/N, /workflows/N/status, /jobs?workflow_id=N ...): said as "workflow N not found",
+ * the answer is the same whichever of a tool's parallel calls failed first.
+ */
+function notFoundMessage(detail: string, label: string): string {
+  const named = /^(\w+(?: \w+)?) not found with ID: (\d+)$/i.exec(detail)
+  if (named) return `${named[1]!.toLowerCase()} ${named[2]} not found`
+  return `not found in Torc: ${label}${detail ? `: ${detail}` : ''}`
 }
 
 function encodeQuery(query: Query | undefined): string {
@@ -197,21 +215,19 @@ function encodeQuery(query: Query | undefined): string {
   return text ? `?${text}` : ''
 }
 
-/** Torc's error bodies are `{"error":{"message":…}}`, `{"error":"…"}` or plain text; keep it short. */
+/** Torc's error bodies are `{"error":{"message":…}}`, `{"error":"…"}` or plain text: the message in it. */
 async function readErrorDetail(res: Response): Promise<string> {
-  const text = (await res.text().catch(() => '')).slice(0, 2000)
-  let message = text
+  const text = (await res.text().catch(() => '')).slice(0, 4000)
   try {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown }
     const inner = body.error
-    if (typeof inner === 'string') message = inner
-    else if (inner && typeof inner === 'object' && 'message' in inner) message = String(inner.message)
-    else if (typeof body.message === 'string') message = body.message
+    if (typeof inner === 'string') return inner
+    if (inner && typeof inner === 'object' && 'message' in inner) return String(inner.message)
+    if (typeof body.message === 'string') return body.message
   } catch {
     // plain-text body
   }
-  message = message.replace(/\s+/g, ' ').trim()
-  return message.length > 300 ? `${message.slice(0, 300)}…` : message
+  return text
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -215,7 +215,7 @@ describe('errors name the field or the missing thing, on both faces', () => {
     const viaRest = await rest('get_job_details', { job_id: 987654 })
     expect(viaRest.status).toBe(404)
     expect(viaRest.body.error).toMatchObject({ code: 'not_found' })
-    expect(viaRest.body.error.message).toContain('/jobs/987654')
+    expect(viaRest.body.error.message).toBe('job 987654 not found')
     const client = await mcpClient({ era: 'legacy' })
     const result = await client.callTool({ name: 'get_job_details', arguments: { job_id: 987654 } })
     expect(result.isError).toBe(true)
