@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import { toToolError } from './errors.ts'
+import { logEvent } from './log.ts'
 import { TorcClient } from './torc/client.ts'
 import { VersionSchema } from './torc/schemas.ts'
 import { torcTransport } from './transport.ts'
@@ -23,6 +24,8 @@ export async function health(c: Context<AppEnv>): Promise<Response> {
     })
   } catch (err) {
     const error = toToolError(err)
+    // The client's answer names no address; the log line keeps it (the cause).
+    logEvent('health_degraded', { code: error.code, message: error.message, cause: error.cause })
     return c.json({ status: 'degraded', version: VERSION, torc: { reachable: false, error: error.message } }, 503)
   }
 }

@@ -15,7 +15,7 @@ const SECRET_TEXT: readonly RegExp[] = [
   /(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=:-]+/gi,
   /()\btek_[A-Za-z0-9_-]{8,}/g, // torc-edge API keys (scripts/api-key.ts)
   /()\b[\w-]{1,64}:[\w-]{1,64}:[A-Za-z0-9_-]{24,}\b/g, // OAuth tokens this Worker issues: user:grant:secret
-  /(\/\/)[^/\s:@]+:[^/\s@]*@/g, // URL userinfo
+  /(\/\/)[^/\s:@]+:[^/\s@]*(?=@)/g, // URL userinfo
   /([?&;](?:access_token|refresh_token|id_token|token|code|key|api_key|apikey|secret|client_secret|password|sig|signature|auth)=)[^&#\s"']*/gi,
   /((?:cf-access-client-secret|client_secret|password|passwd|secret|api[-_]?key|token)["']?\s*[:=]\s*["']?)[^\s"'&,;}]+/gi,
 ]
