@@ -52,7 +52,10 @@ export const getDocs = defineTool({
       .string()
       .min(1)
       .max(100)
-      .describe('Topic name, e.g. "workflow-spec", "slurm", "parameterization", "recovery", "cli" (case-insensitive).'),
+      .describe(
+        'Topic (case-insensitive), e.g. "workflow-spec", "slurm", "parameterization", "recovery", "cli", ' +
+          '"tutorials"; an unknown one answers not_found listing every topic.'
+      ),
     offset: offsetField,
   }),
   output: z.object({
