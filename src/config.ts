@@ -85,6 +85,16 @@ const ConfigSchema = z.object({
     .url({ protocol: /^https?$/, message: 'must be an http(s) base URL of the torc release tree' })
     .default('https://raw.githubusercontent.com/NatLabRockies/torc/v1.0.0')
     .transform((u) => u.replace(/\/+$/, '')),
+  // Which Torc user each credential acts as (owner of what it creates, whose workflows it scans):
+  // "<key id or identity>:<torc user>" entries; unmapped credentials act as their key id.
+  TORC_EDGE_USERS: list.pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[^:\s]{1,200}:[A-Za-z0-9._-]{1,64}$/, { message: 'each entry must be "<key id>:<torc user>"' })
+        .transform((entry) => entry.split(':') as [string, string])
+    )
+  ),
   TORC_EDGE_ALLOWED_HOSTS: list,
   // Compared with the browser's Origin header, so kept as origins (scheme://host[:port], no path).
   TORC_EDGE_ALLOWED_ORIGINS: list.pipe(

@@ -65,7 +65,14 @@ export interface AnalysisResult {
   overlong_lines: number
   oom_errors: number
   timeout_errors: number
+  /** (torc-edge) "Slurm Error" lines that are an OOM kill or a time limit: Slurm's own words for them. */
+  slurm_oom_lines: number
+  slurm_timeout_lines: number
 }
+
+/** Slurm's OOM and time-limit lines, which torc 1.0.0's first-match patterns file under "Slurm Error". */
+const SLURM_OOM = /oom-kill|OUT_OF_MEMORY|Out Of Memory/i
+const SLURM_TIMEOUT = /TIME LIMIT|\bTIMEOUT\b/i
 
 export interface AnalyzerOptions {
   sampleLimit?: number
@@ -106,6 +113,8 @@ export class LogAnalyzer implements BundleSink, LineSink {
   private readonly byType = new Map<string, number>()
   private readonly samples: Finding[] = []
   private readonly perFile: FileFindings[] = []
+  private slurmOom = 0
+  private slurmTimeout = 0
   private filesWithFindings = 0
   private invalidUtf8 = 0
   private unreadable = 0
@@ -234,6 +243,8 @@ export class LogAnalyzer implements BundleSink, LineSink {
       overlong_lines: this.overlong,
       oom_errors: oom,
       timeout_errors: timeout,
+      slurm_oom_lines: this.slurmOom,
+      slurm_timeout_lines: this.slurmTimeout,
     }
   }
 
@@ -250,6 +261,10 @@ export class LogAnalyzer implements BundleSink, LineSink {
     this.errors++
     this.fileErrors++
     this.byType.set(pattern.name, (this.byType.get(pattern.name) ?? 0) + 1)
+    if (pattern.name === 'Slurm Error') {
+      if (SLURM_OOM.test(text)) this.slurmOom++
+      if (SLURM_TIMEOUT.test(text)) this.slurmTimeout++
+    }
     if (this.samples.length < this.sampleLimit) {
       this.samples.push({ file: this.label, line, type: pattern.name, severity: 'error', content: truncateLine(text) })
     }

@@ -1,63 +1,67 @@
 /**
- * The recovery guidance torc 1.0.0's `analyze_workflow_logs` means to attach when logs show OOM kills
- * or timeouts. Its trigger looks up type names that never exist ("oom", "timeout"), so 1.0.0 never
- * emits it; here it fires on the "OOM Killed" and "Timeout" counts. The texts are 1.0.0's, pointed at
- * this project's recover_workflow: its defaults (runtime 1.4x where 1.0.0's text says 1.5x) and its
- * plan_id step, and check_resource_utilization first for the per-job picture.
+ * What analyze_workflow_logs tells the assistant to do about OOM kills and timeouts. It counts jobs,
+ * from their results (what recover_workflow acts on), and cites the log lines as evidence: runners
+ * log two lines per OOM-killed job, a job may echo "timeout" and succeed, and on Slurm the kill is
+ * "slurmstepd: error: Detected 1 oom-kill event(s)", which torc 1.0.0's patterns file under "Slurm
+ * Error". (torc 1.0.0 means to attach such a block but never does: it looks up type names that do
+ * not exist.) Guidance appears only when a job failed that recover_workflow would fix.
  */
+import type { Diagnosis } from './diagnose.ts'
 import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER } from './plan.ts'
 
-export interface RecoveryGuidance {
+export interface LogLines {
   oom_errors: number
   timeout_errors: number
-  recommendation: string
-  recovery_workflow: string[]
-  tool_call_example: {
-    tool: 'recover_workflow'
-    parameters: { workflow_id: number | null; dry_run: true; memory_multiplier: number; runtime_multiplier: number }
-    note: string
-  }
-  oom_fix?: string
-  timeout_fix?: string
+  slurm_oom_lines: number
+  slurm_timeout_lines: number
 }
 
-/** Guidance for the assistant when OOM or timeout findings exist; null when there are none. */
-export function recoveryGuidance(
-  workflowId: number | undefined,
-  oom: number,
-  timeout: number
-): RecoveryGuidance | null {
-  if (oom <= 0 && timeout <= 0) return null
+export interface LogGuidance {
+  jobs_out_of_memory: number
+  jobs_timed_out: number
+  oom_lines: number
+  timeout_lines: number
+  recommendation: string
+  recovery_workflow: string[]
+  tool_call_example: { tool: 'recover_workflow'; parameters: { workflow_id: number; dry_run: true }; note: string }
+}
+
+const RULE =
+  `recover_workflow raises memory ${DEFAULT_MEMORY_MULTIPLIER}x (at least the observed peak + 10%) and runtime ` +
+  `${DEFAULT_RUNTIME_MULTIPLIER}x (at least the longest run + 10%) by default, or by the multipliers the user gives`
+
+/** Guidance when jobs failed out of memory or time; null when none did (whatever the lines say). */
+export function logGuidance(workflowId: number, diagnosis: Diagnosis, lines: LogLines): LogGuidance | null {
+  const failed = diagnosis.resource_violations
+  const oom = failed.filter((f) => f.cause === 'oom' || f.cause === 'oom_and_timeout').length
+  const timedOut = failed.filter((f) => f.cause === 'timeout' || f.cause === 'oom_and_timeout').length
+  if (oom + timedOut === 0) return null
+  const oomLines = lines.oom_errors + lines.slurm_oom_lines
+  const timeoutLines = lines.timeout_errors + lines.slurm_timeout_lines
+  const what = [oom && `${oom} job(s) failed out of memory`, timedOut && `${timedOut} job(s) ran out of time`]
+    .filter(Boolean)
+    .join(' and ')
+  const evidence = [oomLines && `${oomLines} OOM line(s)`, timeoutLines && `${timeoutLines} time-limit line(s)`]
+    .filter(Boolean)
+    .join(' and ')
   return {
-    oom_errors: oom,
-    timeout_errors: timeout,
-    recommendation: 'RECOVERABLE ERRORS DETECTED! Use the recover_workflow tool to automatically fix these issues.',
+    jobs_out_of_memory: oom,
+    jobs_timed_out: timedOut,
+    oom_lines: oomLines,
+    timeout_lines: timeoutLines,
+    recommendation:
+      `${what}, by their results${evidence ? `; the logs show ${evidence}` : ''}. ${RULE}: ` +
+      'preview it, show the user the new values, and apply only if they agree.',
     recovery_workflow: [
-      '1. Call check_resource_utilization to see which jobs exceeded memory or runtime, and by how much',
-      '2. Call recover_workflow with dry_run=true to preview the recovery actions',
-      '3. Show the user the preview results (memory/runtime adjustments)',
-      "4. Ask user: 'Would you like me to proceed with these recovery actions?'",
-      '5. If approved, call recover_workflow with dry_run=false and the plan_id from the preview',
+      '1. check_resource_utilization: which jobs exceeded memory or runtime, and by how much',
+      '2. recover_workflow with dry_run=true: the proposed memory/runtime changes',
+      '3. Show the user the preview and ask whether to apply it (or with other multipliers)',
+      '4. If they agree, send the `confirm` call the preview returned',
     ],
     tool_call_example: {
       tool: 'recover_workflow',
-      parameters: {
-        workflow_id: workflowId ?? null,
-        dry_run: true,
-        memory_multiplier: DEFAULT_MEMORY_MULTIPLIER,
-        runtime_multiplier: DEFAULT_RUNTIME_MULTIPLIER,
-      },
-      note: 'Start with dry_run=true to preview changes',
+      parameters: { workflow_id: workflowId, dry_run: true },
+      note: 'Preview first; the answer carries the exact call that applies it.',
     },
-    ...(oom > 0
-      ? {
-          oom_fix: `${oom} job(s) ran out of memory. Recovery will increase memory by ${DEFAULT_MEMORY_MULTIPLIER}x (configurable).`,
-        }
-      : {}),
-    ...(timeout > 0
-      ? {
-          timeout_fix: `${timeout} job(s) exceeded time limit. Recovery will increase runtime by ${DEFAULT_RUNTIME_MULTIPLIER}x (configurable).`,
-        }
-      : {}),
   }
 }

@@ -4,10 +4,12 @@
  *
  * The rule users expect from the tutorial, with the Rust quirks fixed (it truncated to whole units
  * and could lower memory): new memory = current × memory_multiplier rounded UP to a whole unit,
- * never below the observed peak + 10 % (rounded up) and never below the current value. The peak is
- * the highest of every job that uses the requirement in the current run, completed ones included:
- * they get the new value too and would fail at the old one next time. Runtime likewise with
- * runtime_multiplier and the longest execution time, in whole minutes.
+ * never below the current value. With the default multiplier it is also never below the observed
+ * peak + 10 % (rounded up): the peak is the highest of every job that uses the requirement in the
+ * current run, completed ones included, since they get the new value too and would fail at the old
+ * one next time. An explicit multiplier is the user's decision: it is applied as given, with a
+ * warning when the result is below that floor. Runtime likewise with runtime_multiplier and the
+ * longest execution time, in whole minutes.
  */
 
 import { reportDuration, reportMemory } from '../torc/format.ts'
@@ -21,8 +23,9 @@ export const DEFAULT_MEMORY_MULTIPLIER = 1.5
 export const DEFAULT_RUNTIME_MULTIPLIER = 1.4
 
 export interface RecoveryOptions {
-  memory_multiplier: number
-  runtime_multiplier: number
+  /** Absent: the default with the observed floor; given: applied as given (warned when below the floor). */
+  memory_multiplier?: number | undefined
+  runtime_multiplier?: number | undefined
   retry_unknown: boolean
 }
 
@@ -64,6 +67,8 @@ export interface Orphan {
 }
 
 export interface RecoveryPlan {
+  /** Explicit multipliers that land below what the jobs were seen to need. */
+  warnings: string[]
   jobs: PlannedJob[]
   adjustments: Adjustment[]
   orphaned_running_jobs: Orphan[]
@@ -195,12 +200,15 @@ export function planRecovery(
   }
 
   const adjustments: Adjustment[] = []
+  const warnings: string[] = []
   for (const [rrId, members] of [...groups].sort(([a], [b]) => a - b)) {
     const rr = requirements.get(rrId)!
     const seen = observed.get(rrId) ?? {}
     const ids = new Set(members.map((m) => m.job_id))
-    const memory = members.some(isOom) ? memoryChange(rr, seen, ids, options.memory_multiplier) : null
-    const runtime = members.some(isTimeout) ? runtimeChange(rr, seen, ids, options.runtime_multiplier) : null
+    const memory = members.some(isOom) ? memoryChange(rr, seen, ids, options.memory_multiplier, warnings) : null
+    const runtime = members.some(isTimeout)
+      ? runtimeChange(rr, seen, ids, options.runtime_multiplier, warnings)
+      : null
     for (const m of members) {
       const entry = planned.get(m.job_id)!
       entry.memory = isOom(m) ? memory : null
@@ -244,6 +252,7 @@ export function planRecovery(
   }
   const entries = [...planned.values()].sort((a, b) => a.job_id - b.job_id)
   return {
+    warnings,
     jobs: entries,
     adjustments,
     orphaned_running_jobs: [...orphans].sort((a, b) => a.job_id - b.job_id),
@@ -264,40 +273,60 @@ function memoryChange(
   rr: ResourceRequirements,
   seen: Observed,
   failed: ReadonlySet<number>,
-  multiplier: number
+  explicit: number | undefined,
+  warnings: string[]
 ): Change {
+  const multiplier = explicit ?? DEFAULT_MEMORY_MULTIPLIER
   const strict = checkMemory(rr.memory)
   const current = 'bytes' in strict ? strict.bytes : reportMemoryBytes(rr.memory)
-  const scaled = current * multiplier
+  const scaled = formatMemoryCeil(Math.max(current * multiplier, current))
   const peak = seen.peak
-  const floor = peak === undefined ? 0 : peak.bytes * HEADROOM
-  const proposed = formatMemoryCeil(Math.max(scaled, floor, current))
-  const why =
-    peak !== undefined && floor > scaled
-      ? `peak ${reportMemory(peak.bytes)}${inParens(whose(peak, failed))}: ${formatMemoryCeil(scaled)} would fail again, proposing ${proposed} (peak + 10%)`
-      : `${rr.memory} × ${multiplier} = ${proposed}` +
-        (peak === undefined
-          ? ' (no peak recorded)'
-          : ` (peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')})`)
-  return { old: rr.memory, new: proposed, why }
+  const floor = peak === undefined ? undefined : formatMemoryCeil(peak.bytes * HEADROOM)
+  const peakText = peak && `peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')}`
+  const belowFloor = peak !== undefined && reportMemoryBytes(scaled) < peak.bytes * HEADROOM
+  if (belowFloor && explicit === undefined) {
+    const why = `${peakText}: ${scaled} (× ${multiplier}) would fail again, proposing ${floor} (peak + 10%)`
+    return { old: rr.memory, new: floor!, why }
+  }
+  if (belowFloor) {
+    warnings.push(
+      `"${rr.name}": ${rr.memory} × ${explicit} = ${scaled} is below the observed ${peakText} + 10% (${floor}): ` +
+        'the jobs may run out of memory again.'
+    )
+  }
+  const seenText = peak === undefined ? 'no peak recorded' : peakText!
+  const why = `${rr.memory} × ${multiplier} = ${scaled} (${seenText}${belowFloor ? '; below it, as asked' : ''})`
+  return { old: rr.memory, new: scaled, why }
 }
 
 function runtimeChange(
   rr: ResourceRequirements,
   seen: Observed,
   failed: ReadonlySet<number>,
-  multiplier: number
+  explicit: number | undefined,
+  warnings: string[]
 ): Change | null {
+  const multiplier = explicit ?? DEFAULT_RUNTIME_MULTIPLIER
   const current = runtimeSeconds(rr.runtime)
   if (current === undefined || current <= 0) return null
-  const scaled = current * multiplier
+  const scaledSeconds = Math.max(current * multiplier, current)
+  const scaled = formatRuntimeCeil(scaledSeconds)
   const longest = seen.longest
-  const floor = (longest?.seconds ?? 0) * HEADROOM
-  const proposed = formatRuntimeCeil(Math.max(scaled, floor, current))
+  const floorSeconds = (longest?.seconds ?? 0) * HEADROOM
+  const floor = formatRuntimeCeil(Math.max(floorSeconds, scaledSeconds))
   const ran = longest === undefined ? '' : `ran ${reportDuration(longest.seconds)}${inParens(whose(longest, failed))}`
-  const why =
-    longest !== undefined && floor > scaled
-      ? `${ran}: ${formatRuntimeCeil(scaled)} would time out again, proposing ${proposed} (longest run + 10%)`
-      : `${rr.runtime} × ${multiplier} = ${proposed}${ran ? ` (${ran})` : ''}`
-  return { old: rr.runtime, new: proposed, why }
+  // Compared as whole minutes, as proposed: a floor that rounds to the same value changes nothing.
+  const belowFloor = floor !== scaled
+  if (belowFloor && explicit === undefined) {
+    const why = `${ran}: ${scaled} (× ${multiplier}) would time out again, proposing ${floor} (longest run + 10%)`
+    return { old: rr.runtime, new: floor, why }
+  }
+  if (belowFloor) {
+    warnings.push(
+      `"${rr.name}": ${rr.runtime} × ${explicit} = ${scaled} is below the longest run + 10% (${floor}): ` +
+        'the jobs may time out again.'
+    )
+  }
+  const why = `${rr.runtime} × ${multiplier} = ${scaled}${ran ? ` (${ran})` : ''}${belowFloor ? '; below it, as asked' : ''}`
+  return { old: rr.runtime, new: scaled, why }
 }

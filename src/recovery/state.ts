@@ -12,6 +12,7 @@ import {
   WorkflowSchema,
   WorkflowStatusSchema,
 } from '../torc/schemas.ts'
+import { type Diagnosis, diagnose } from './diagnose.ts'
 import { loadExecution } from './rerun.ts'
 
 const ComputeNodeSchema = z.object({ id: z.number().int(), is_active: z.boolean().nullish() }).loose()
@@ -35,6 +36,16 @@ export async function loadJobsAndRequirements(torc: TorcClient, workflowId: numb
     jobs: new Map<number, Job>(jobs.items.map((j) => [j.id, j])),
     requirements: new Map<number, ResourceRequirements>(rrs.items.map((r) => [r.id, r])),
   }
+}
+
+/** A workflow's diagnosis as check_resource_utilization reports it: its current run's results. */
+export async function loadDiagnosis(torc: TorcClient, workflowId: number, includeFailed: boolean): Promise<Diagnosis> {
+  const [workflow, results, { jobs, requirements }] = await Promise.all([
+    torc.get(`/workflows/${workflowId}`, WorkflowSchema),
+    loadResults(torc, workflowId, includeFailed),
+    loadJobsAndRequirements(torc, workflowId),
+  ])
+  return diagnose(workflowId, results, jobs, requirements, exitCodesOf(workflow))
 }
 
 export async function loadRecoveryState(torc: TorcClient, workflowId: number) {

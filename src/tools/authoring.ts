@@ -1,21 +1,19 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
-import { type Caller, defineTool, type ToolContext } from '../registry.ts'
+import { defineTool, type ToolContext } from '../registry.ts'
 import { WorkflowSchema } from '../torc/schemas.ts'
 import {
-  buildRequest,
+  createInTorc,
   formatIssue,
   generateSlurm,
-  newIdMaps,
   type ParsedSpec,
   parseWithinLimits,
   planCreation,
   planExecution,
   planExecutionFromDatabase,
-  recordResponse,
-  rollbackRequest,
   SpecError,
   SpecLimitError,
+  type SweepReport,
   validateSpec,
   type WorkflowSpec,
 } from '../workflow-spec/index.ts'
@@ -51,17 +49,6 @@ export function parseBounded(text: string, format: (typeof formats)[number]): Pa
   } catch (err) {
     return specFailure(err)
   }
-}
-
-/**
- * The workflow owner: the caller's identity when the credential carries one (an OAuth grant made
- * through Cloudflare Access acts as the signed-in email; its local part, which on a cluster is
- * usually the login name), else TORC_USERNAME, else the `user` argument, else the API key's id.
- * API key ids cannot contain `@`, so an `@` marks an identity.
- */
-export function ownerOf(caller: Caller, configured: string | undefined, given: string | undefined): string {
-  if (caller.id.includes('@')) return caller.id.slice(0, caller.id.lastIndexOf('@'))
-  return configured ?? given ?? caller.id
 }
 
 export type SlurmSummary = { profile: string; schedulers: number; actions: number; warnings: string[] }
@@ -113,9 +100,14 @@ export function withSlurm(
 interface Created {
   workflow_id: number
   counts: Record<string, number>
+  /** Leftovers of earlier failed creations this call removed (sweepSentence words it). */
+  swept: SweepReport | undefined
 }
 
-/** Sends the creation plan in order; any failure after the workflow exists deletes it again. */
+/**
+ * Creates the plan in Torc within the call's time budget, guarded until complete; a failure deletes
+ * it again or names what is left (src/workflow-spec/creation/execute.ts, README "Creating workflows").
+ */
 export async function create(
   ctx: ToolContext,
   spec: WorkflowSpec,
@@ -129,34 +121,11 @@ export async function create(
       return specFailure(err)
     }
   })()
-  const ids = newIdMaps()
-  let done = 0
-  try {
-    for (const step of plan.steps) {
-      const request = buildRequest(step, ids)
-      const response = await ctx.torc.send(request.method, request.path, z.unknown(), { body: request.body })
-      recordResponse(step, response, ids)
-      done++
-      await ctx.progress(done, plan.steps.length, `${step.kind}`)
-    }
-  } catch (err) {
-    const rollback = rollbackRequest(ids)
-    let undone = 'nothing had been created'
-    if (rollback) {
-      undone = await ctx.torc
-        .send('DELETE', rollback.path, z.unknown())
-        .then(() => `workflow ${ids.workflowId} was deleted again`)
-        .catch(() => `workflow ${ids.workflowId} could NOT be deleted: delete it by hand`)
-    }
-    const message = err instanceof Error ? err.message : String(err)
-    const code = err instanceof ToolError ? err.code : 'upstream_error'
-    throw new ToolError(
-      code,
-      `creating the workflow failed at step ${done + 1} of ${plan.steps.length}: ${message}; ${undone}`,
-      { cause: err }
-    )
-  }
-  return { workflow_id: ids.workflowId!, counts: plan.counts }
+  return createInTorc(plan, ctx.torc, {
+    signal: ctx.signal,
+    callTimeoutMs: ctx.config.TORC_TIMEOUT_MS,
+    progress: (done, total, label) => ctx.progress(done, total, label),
+  })
 }
 
 export const slurmOutput = z

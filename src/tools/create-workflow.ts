@@ -9,17 +9,9 @@ import { defineChange } from '../changes/define.ts'
 import { sha256Hex } from '../hash.ts'
 import { defineTool } from '../registry.ts'
 import { writeSpec } from '../workflow-spec/index.ts'
-import {
-  create,
-  fileFormats,
-  ownerOf,
-  prepareSpec,
-  reportFields,
-  reportOf,
-  specFileOutput,
-  specParams,
-} from './authoring.ts'
+import { create, fileFormats, prepareSpec, reportFields, reportOf, specFileOutput, specParams } from './authoring.ts'
 import { readOnly } from './fields.ts'
+import { torcUserOf } from './torc-user.ts'
 
 const specParamsSchema = z.object(specParams)
 
@@ -35,7 +27,8 @@ export const confirmCreateWorkflow = defineChange({
   preview: reportFields,
   applied: z.object({
     workflow_id: z.number().int().describe('The new workflow.'),
-    owner: z.string().describe('The Torc user that owns it.'),
+    owner: z.string().describe('The Torc user that owns it (`torc workflows list` as that user shows it).'),
+    owner_why: z.string().describe('Why that user: the credential mapping, identity or key id.'),
     created: z.record(z.string(), z.number().int()).describe('Records created, by kind.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -44,9 +37,9 @@ export const confirmCreateWorkflow = defineChange({
   record,
   async plan(params, ctx) {
     const prepared = prepareSpec(params)
-    const owner = ownerOf(ctx.caller, ctx.config.TORC_USERNAME, params.user)
+    const owner = torcUserOf(ctx.caller, ctx.config, params.user)
     return {
-      snapshot: { owner, monitoring: params.workflow_type === 'slurm' },
+      snapshot: { owner: owner.user, owner_why: owner.why, monitoring: params.workflow_type === 'slurm' },
       basis: {},
       fields: reportOf(prepared),
       blockers: prepared.report.valid ? [] : ['the spec is invalid (see errors): fix it and preview again'],
@@ -54,10 +47,11 @@ export const confirmCreateWorkflow = defineChange({
   },
   async apply(snapshot, ctx, _steps, params) {
     const made = await create(ctx, prepareSpec(params).spec, snapshot.owner, snapshot.monitoring)
-    return { workflow_id: made.workflow_id, owner: snapshot.owner, created: made.counts }
+    return { workflow_id: made.workflow_id, owner: snapshot.owner, owner_why: snapshot.owner_why, created: made.counts }
   },
   done: (applied, _snapshot, fields) =>
-    `Created and initialized workflow ${applied.workflow_id} for ${applied.owner}. To run it, on the cluster: ` +
+    `Created and initialized workflow ${applied.workflow_id}, owned by Torc user ${applied.owner} (${applied.owner_why}). ` +
+    'To run it, on the cluster: ' +
     (fields.slurm
       ? `\`torc slurm schedule-nodes ${applied.workflow_id}\` or \`torc submit ${applied.workflow_id}\`.`
       : `\`torc run ${applied.workflow_id}\`.`),

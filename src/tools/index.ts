@@ -9,6 +9,7 @@ import { logTools } from './logs.ts'
 import { recoveryTools } from './recovery.ts'
 import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
+import { utilizationTools } from './utilization.ts'
 import { usageTools } from './usage.ts'
 import { workflowTools } from './workflows.ts'
 
@@ -18,6 +19,7 @@ export const tools: readonly AnyTool[] = [
   ...jobTools,
   ...resultTools,
   ...logTools,
+  ...utilizationTools,
   ...resourceTools,
   ...usageTools,
   ...recoveryTools,

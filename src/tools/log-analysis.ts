@@ -5,7 +5,8 @@
 import { z } from 'zod'
 import { analyzeBundle } from '../logs/analyze.ts'
 import { LogAnalyzer } from '../logs/analyzer.ts'
-import { recoveryGuidance } from '../recovery/log-guidance.ts'
+import { logGuidance } from '../recovery/log-guidance.ts'
+import { loadDiagnosis } from '../recovery/state.ts'
 import { defineTool } from '../registry.ts'
 import { FileKindSchema } from '../site-protocol/schemas.ts'
 import { readOnly, workflowId } from './fields.ts'
@@ -23,9 +24,11 @@ const finding = z.object({
 
 const recovery = z
   .object({
-    oom_errors: z.number().int().describe('"OOM Killed" findings.'),
-    timeout_errors: z.number().int().describe('"Timeout" findings.'),
-    recommendation: z.string().describe('What to do.'),
+    jobs_out_of_memory: z.number().int().describe('Failed jobs whose results say they ran out of memory.'),
+    jobs_timed_out: z.number().int().describe('Failed or terminated jobs whose results say they ran out of time.'),
+    oom_lines: z.number().int().describe('Log lines showing OOM kills ("OOM Killed", and Slurm\'s oom-kill lines).'),
+    timeout_lines: z.number().int().describe('Log lines showing time limits ("Timeout", and Slurm\'s time-limit lines).'),
+    recommendation: z.string().describe('What to do, and what recover_workflow would change.'),
     recovery_workflow: z
       .array(z.string())
       .describe('The steps, in order, with the user asked before anything changes.'),
@@ -34,20 +37,16 @@ const recovery = z
         tool: z.literal('recover_workflow').describe('The tool to call.'),
         parameters: z
           .object({
-            workflow_id: z.number().int().nullable().describe('This workflow.'),
+            workflow_id: z.number().int().describe('This workflow.'),
             dry_run: z.literal(true).describe('Preview first.'),
-            memory_multiplier: z.number().describe('Memory factor.'),
-            runtime_multiplier: z.number().describe('Runtime factor.'),
           })
           .describe('Its arguments.'),
         note: z.string().describe('How to use it.'),
       })
       .describe('The first call to make.'),
-    oom_fix: z.string().optional().describe('What recovery does about the OOM kills.'),
-    timeout_fix: z.string().optional().describe('What recovery does about the timeouts.'),
   })
   .nullable()
-  .describe('Present when OOM kills or timeouts were found; null otherwise.')
+  .describe('Present when jobs failed out of memory or time (by their results); null otherwise.')
 
 export const analyzeWorkflowLogs = defineTool({
   name: 'analyze_workflow_logs',
@@ -156,7 +155,7 @@ export const analyzeWorkflowLogs = defineTool({
       overlong_lines: r.overlong_lines,
       truncated: r.truncated,
       truncation_reason: r.truncation_reason,
-      recovery: recoveryGuidance(workflow_id, r.oom_errors, r.timeout_errors),
+      recovery: logGuidance(workflow_id, await loadDiagnosis(ctx.torc, workflow_id, true), r),
     }
   },
   summarize: (out) => out.summary,

@@ -60,6 +60,9 @@ export const recoveryPreview = {
   retry_unknown: z.boolean().describe('Whether jobs with unknown causes are retried.'),
   run_id: z.number().int().describe('Run the diagnosis read.'),
   summary: z.string().describe('One-paragraph summary for the user.'),
+  warnings: z
+    .array(z.string())
+    .describe('Given multipliers that land below what the jobs were seen to need: tell the user.'),
   counts: z
     .object({
       oom: z.number().int().describe('Out of memory.'),

@@ -55,14 +55,20 @@ export const recoverWorkflow = defineChange({
       .number()
       .min(1)
       .max(10)
-      .default(DEFAULT_MEMORY_MULTIPLIER)
-      .describe(`Memory factor for OOM jobs (default ${DEFAULT_MEMORY_MULTIPLIER}).`),
+      .optional()
+      .describe(
+        `Memory factor for OOM jobs. Default ${DEFAULT_MEMORY_MULTIPLIER}, raised to the observed peak + 10% when ` +
+          'that is more; a value given is applied as given (with a warning when below the peak).'
+      ),
     runtime_multiplier: z
       .number()
       .min(1)
       .max(10)
-      .default(DEFAULT_RUNTIME_MULTIPLIER)
-      .describe(`Runtime factor for timed-out jobs (default ${DEFAULT_RUNTIME_MULTIPLIER}).`),
+      .optional()
+      .describe(
+        `Runtime factor for timed-out jobs. Default ${DEFAULT_RUNTIME_MULTIPLIER}, raised to the longest run + 10% ` +
+          'when that is more; a value given is applied as given (with a warning when below it).'
+      ),
     retry_unknown: z
       .boolean()
       .default(false)
@@ -107,9 +113,11 @@ export const recoverWorkflow = defineChange({
       basis: { counts: state.status.jobs_by_status, slurm },
       fields: {
         workflow_id: id,
-        ...options,
+        memory_multiplier: input.memory_multiplier ?? DEFAULT_MEMORY_MULTIPLIER,
+        runtime_multiplier: input.runtime_multiplier ?? DEFAULT_RUNTIME_MULTIPLIER,
+        retry_unknown: input.retry_unknown,
         run_id: runId,
-        summary: summaryOf(plan),
+        summary: [summaryOf(plan), ...plan.warnings].join(' '),
         ...plan,
         rerun_command: rerunCommand(mode, id),
         slurm,

@@ -1,73 +1,9 @@
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
 import { ToolError } from '../errors.ts'
-import { diagnose } from '../recovery/diagnose.ts'
-import { loadJobsAndRequirements, loadResults } from '../recovery/state.ts'
 import { giveJobOwnRequirement, setRequirement } from '../recovery/torc-changes.ts'
-import { defineTool } from '../registry.ts'
-import { exitCodesOf } from '../torc/exit-codes.ts'
-import { JobSchema, type ResourceRequirements, ResourceRequirementsSchema, WorkflowSchema } from '../torc/schemas.ts'
-import { fitItems, jobId, limit, memoryField, readOnly, runtimeField, workflowId } from './fields.ts'
-import { utilizationSchema } from './resources.schemas.ts'
-
-/** Recovery guidance, as the Rust tool gives it, counting jobs (it counted violation rows). */
-function guidance(workflow: number, jobsOver: number, failed: number): string {
-  const lines = [`${jobsOver} job(s) exceeded resource limits (memory, CPU or runtime).`]
-  if (failed > 0 && jobsOver > failed) {
-    lines.push(`Only ${failed} have failed so far, but ${jobsOver - failed} more will likely fail without fixes.`)
-  }
-  lines.push(
-    'Use recover_workflow to fix these automatically: call it with dry_run=true, show the user the ' +
-      'proposed memory/runtime changes, ask before applying, then call it with dry_run=false and the plan_id.',
-    `Example: recover_workflow(workflow_id=${workflow}, dry_run=true)`
-  )
-  return lines.join('\n')
-}
-
-const LIST_BUDGET = 40_000
-
-export const checkResourceUtilization = defineTool({
-  name: 'check_resource_utilization',
-  title: 'Check resource utilization',
-  description:
-    'Find jobs that used more memory, CPU or runtime than they requested, and diagnose failed jobs (OOM, ' +
-    'timeout, lost node). Use it for "did any jobs exceed their memory?" or before recovering. Returns ' +
-    "torc 1.0.0's report, each failure's cause and evidence, and guidance.",
-  input: z.object({
-    workflow_id: workflowId,
-    include_failed: z.boolean().default(true).describe('Include failed and terminated jobs (default true).'),
-    limit: limit(100, 1000).describe(
-      'Rows of violations, and failed jobs, to list at most (default 100); counts cover all.'
-    ),
-  }),
-  output: utilizationSchema,
-  annotations: readOnly,
-  async handler({ workflow_id, include_failed, limit }, { torc }) {
-    const [workflow, results, { jobs, requirements }] = await Promise.all([
-      torc.get(`/workflows/${workflow_id}`, WorkflowSchema),
-      loadResults(torc, workflow_id, include_failed),
-      loadJobsAndRequirements(torc, workflow_id),
-    ])
-    const d = diagnose(workflow_id, results, jobs, requirements, exitCodesOf(workflow))
-    const limitFailures = d.resource_violations.filter(
-      (f) => f.cause === 'oom' || f.cause === 'timeout' || f.cause === 'oom_and_timeout'
-    )
-    const over = new Set([...d.violations.map((v) => v.job_id), ...limitFailures.map((f) => f.job_id)]).size
-    // Each list gets a share of the answer budget: with the rest, under GPT Actions' 100,000 characters.
-    const violations = fitItems(d.violations.slice(0, limit), LIST_BUDGET)
-    const failed = fitItems(d.resource_violations.slice(0, limit), LIST_BUDGET)
-    return {
-      ...d,
-      violations,
-      violations_truncated: violations.length < d.violations.length,
-      resource_violations: failed,
-      resource_violations_truncated: failed.length < d.resource_violations.length,
-      guidance: over > 0 ? guidance(workflow_id, over, limitFailures.length) : null,
-    }
-  },
-  summarize: (out) =>
-    `${out.jobs_over_count} jobs over their limits (${out.over_utilization_count} rows), ${out.resource_violations_count} failed jobs diagnosed`,
-})
+import { JobSchema, type ResourceRequirements, ResourceRequirementsSchema } from '../torc/schemas.ts'
+import { jobId, memoryField, runtimeField } from './fields.ts'
 
 const values = z.object({
   num_cpus: z.number().int().describe('CPUs.'),
@@ -193,4 +129,4 @@ export const updateJobResources = defineChange({
       : `${out.status}: job ${out.job_id} ${JSON.stringify(out.previous)} -> ${JSON.stringify(out.proposed)} (${out.action})`,
 })
 
-export const resourceTools = [checkResourceUtilization, updateJobResources]
+export const resourceTools = [updateJobResources]

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { type AnalysisResult, LogAnalyzer, MAX_LINE, truncateLine } from '../../../src/logs/analyzer.ts'
 import { LongLineMatcher } from '../../../src/logs/long-line.ts'
 import { classify } from '../../../src/logs/patterns.ts'
-import { recoveryGuidance } from '../../../src/recovery/log-guidance.ts'
+import type { Diagnosis, FailedJob } from '../../../src/recovery/diagnose.ts'
+import { logGuidance } from '../../../src/recovery/log-guidance.ts'
 
 const enc = (s: string) => new TextEncoder().encode(s)
 
@@ -169,23 +170,47 @@ describe('LogAnalyzer', () => {
 })
 
 describe('recovery guidance', () => {
-  it('fires on OOM kills and timeouts (torc 1.0.0 never emits it), and not otherwise', () => {
-    const guide = (files: [string, string][], workflowId?: number) => {
-      const r = analyze(files)
-      return recoveryGuidance(workflowId, r.oom_errors, r.timeout_errors)
-    }
-    const oom = guide([['f', 'Killed\nwalltime exceeded\nKilled\n']], 9)
-    expect(oom).toMatchObject({
-      oom_errors: 2,
-      timeout_errors: 1,
-      oom_fix: '2 job(s) ran out of memory. Recovery will increase memory by 1.5x (configurable).',
-      timeout_fix: '1 job(s) exceeded time limit. Recovery will increase runtime by 1.4x (configurable).',
-      tool_call_example: { tool: 'recover_workflow', parameters: { workflow_id: 9, dry_run: true } },
+  /** A diagnosis whose failed jobs have these causes (the rest of each entry does not matter here). */
+  const diagnosis = (causes: FailedJob['cause'][]): Diagnosis =>
+    ({
+      workflow_id: 9,
+      total_results: causes.length,
+      over_utilization_count: 0,
+      jobs_over_count: 0,
+      violations: [],
+      resource_violations_count: causes.length,
+      resource_violations: causes.map((cause, i) => ({ job_id: i + 1, cause }) as FailedJob),
+    }) as Diagnosis
+
+  it('counts failed jobs by their results, not log lines (runners log two lines per OOM kill)', () => {
+    const r = analyze([['f', 'Killed\nKilled\nKilled\nKilled\nwalltime exceeded\n']])
+    const g = logGuidance(9, diagnosis(['oom', 'oom', 'timeout']), r)
+    expect(g).toMatchObject({ jobs_out_of_memory: 2, jobs_timed_out: 1, oom_lines: 4, timeout_lines: 1 })
+    expect(g!.recommendation).toMatch(/^2 job\(s\) failed out of memory and 1 job\(s\) ran out of time/)
+    expect(g!.tool_call_example).toEqual({
+      tool: 'recover_workflow',
+      parameters: { workflow_id: 9, dry_run: true },
+      note: expect.any(String),
     })
-    expect(oom!.recommendation).toContain('recover_workflow')
-    expect(guide([['f', 'timed out\n']])).toMatchObject({ oom_errors: 0, timeout_errors: 1 })
-    expect(guide([['f', 'timed out\n']])).not.toHaveProperty('oom_fix')
-    expect(guide([['f', 'segfault\nfailed\n']])).toBeNull()
+  })
+
+  it('stays silent when no job failed of it, whatever the lines say (a job echoing "timeout" succeeded)', () => {
+    const r = analyze([['f', 'Killed\ntimed out\n']])
+    expect(logGuidance(9, diagnosis([]), r)).toBeNull()
+    expect(logGuidance(9, diagnosis(['unknown', 'node_failure']), r)).toBeNull()
+  })
+
+  it("counts Slurm's own OOM and time-limit lines, which torc files under Slurm Error", () => {
+    const r = analyze([
+      [
+        'job_wf9_j1_r1_a1.e',
+        'slurmstepd: error: Detected 1 oom-kill event(s) in StepId=5.0. Some of your processes may have been killed\n' +
+          'slurmstepd: error: *** STEP 6.0 ON localhost CANCELLED AT 2026-12-03T10:00:00 DUE TO TIME LIMIT ***\n',
+      ],
+    ])
+    expect(r.errors_by_type).toEqual([{ type: 'Slurm Error', count: 2 }])
+    expect(r).toMatchObject({ oom_errors: 0, timeout_errors: 0, slurm_oom_lines: 1, slurm_timeout_lines: 1 })
+    expect(logGuidance(9, diagnosis(['oom']), r)).toMatchObject({ oom_lines: 1, timeout_lines: 1 })
   })
 })
 
