@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseSpecValue, validateSpec } from '../../../src/workflow-spec/index.ts'
+import { compileRegex, RegexSyntaxError, regexError } from '../../../src/workflow-spec/regex.ts'
+import { HAS_CLI, sorted, torcJson } from './helpers.ts'
+import { ACCEPTED, CATASTROPHIC, MATCHES, REFUSED } from './regex-corpus.ts'
+
+const lastLine = (text: string | undefined) => text?.split('\n').at(-1)
+
+describe('compileRegex: linear time on patterns that are catastrophic for backtracking', () => {
+  it.each(CATASTROPHIC)(
+    '%s compiles and matches a 10,000-character adversarial text in < 50 ms',
+    (pattern, text, want) => {
+      expect(text.length).toBeGreaterThanOrEqual(10_000)
+      const t0 = performance.now()
+      const got = compileRegex(pattern).test(text)
+      const ms = performance.now() - t0
+      expect(got).toBe(want)
+      expect(ms).toBeLessThan(50)
+    }
+  )
+
+  it('stays linear when the DFA cache overflows and starts over (exponentially many DFA states)', () => {
+    // (a|b)*a(a|b){14} needs 2^15 DFA states; the cache holds 512, so it is rebuilt many times.
+    let seed = 7
+    const text = Array.from({ length: 20_000 }, () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed & 1024 ? 'a' : 'b'
+    }).join('')
+    const t0 = performance.now()
+    expect(compileRegex('(a|b)*a(a|b){14}c').test(text)).toBe(false)
+    expect(compileRegex('(a|b)*a(a|b){14}$').test(text)).toBe(/a[ab]{14}$/.test(text))
+    expect(performance.now() - t0).toBeLessThan(1_000)
+  })
+})
+
+describe('compileRegex: Rust regex-crate semantics', () => {
+  it.each(MATCHES)('%j on %j → %s', (pattern, text, want) => {
+    expect(regexError(pattern)).toBeUndefined()
+    expect(compileRegex(pattern).test(text)).toBe(want)
+  })
+
+  it.each(REFUSED)('refuses %j: %s', (pattern, error) => {
+    expect(lastLine(regexError(pattern))).toBe(error)
+    expect(() => compileRegex(pattern)).toThrow(RegexSyntaxError)
+  })
+
+  it.each(ACCEPTED)('accepts %j', (pattern) => {
+    expect(regexError(pattern)).toBeUndefined()
+  })
+
+  it("words and lays out errors as Rust's formatter does (pattern, carets under the span, error line)", () => {
+    expect(regexError('ab(?=c)')).toBe(
+      'regex parse error:\n    ab(?=c)\n      ^^^\nerror: look-around, including look-ahead and look-behind, is not supported'
+    )
+    expect(regexError('(?i-i)')).toBe('regex parse error:\n    (?i-i)\n      ^ ^\nerror: duplicate flag')
+    expect(regexError('a\n(b')).toBe(
+      `regex parse error:\n${'~'.repeat(79)}\n1: a\n2: (b\n   ^\n${'~'.repeat(79)}\nerror: unclosed group`
+    )
+  })
+
+  it('agrees with V8 on random ASCII texts where the two dialects mean the same', () => {
+    const patterns = ['^(ab|a)*b?$', 'a[bc]{2,4}d', '(x|xy)z*$', '^[^ab]*a.b', 'b{3}|^a+c']
+    let seed = 1
+    for (let n = 0; n < 2_000; n++) {
+      let text = ''
+      for (let k = 0; k < n % 12; k++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31
+        text += 'abcdxyz'[(seed >> 8) % 7]
+      }
+      for (const p of patterns) expect(compileRegex(p).test(text), `${p} on ${text}`).toBe(new RegExp(p).test(text))
+    }
+  })
+})
+
+describe.skipIf(!HAS_CLI)('compileRegex against the torc CLI (create --dry-run)', () => {
+  /** One spec per text: the text as the only file name, one job per pattern in input_file_regexes. */
+  async function compare(text: string, patterns: readonly string[]): Promise<string[]> {
+    const spec = {
+      name: 'regex_parity',
+      files: [{ name: text, path: '/data/f' }],
+      jobs: patterns.map((p, i) => ({ name: `j${i}`, command: 'x', input_file_regexes: [p] })),
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'torc-regex-'))
+    try {
+      const file = join(dir, 'spec.json')
+      writeFileSync(file, JSON.stringify(spec))
+      const theirs = (await torcJson(['create', '--dry-run', file])) as { errors: string[] }
+      const ours = validateSpec(parseSpecValue(spec)).errors
+      expect(sorted(ours)).toEqual(sorted(theirs.errors))
+      return theirs.errors
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('refuses what Rust refuses, with the same message, and accepts what it accepts', async () => {
+    const errors = await compare('x', [...REFUSED.map(([p]) => p), ...ACCEPTED])
+    // Every refused pattern is refused by torc too (the comparison above says ours read the same).
+    REFUSED.forEach(([pattern, error], i) => {
+      const mine = errors.find((e) => e.startsWith(`Job 'j${i}' has invalid input_file_regexes`))
+      expect(lastLine(mine)?.endsWith(error), `${pattern}: ${mine}`).toBe(true)
+    })
+    ACCEPTED.forEach((pattern, k) => {
+      const i = REFUSED.length + k
+      expect(
+        errors.some((e) => e.startsWith(`Job 'j${i}' has invalid`)),
+        pattern
+      ).toBe(false)
+    })
+  })
+
+  it('matches what Rust matches on the corpus', async () => {
+    const byText = new Map<string, [string, boolean][]>()
+    for (const [pattern, text, want] of MATCHES) byText.set(text, [...(byText.get(text) ?? []), [pattern, want]])
+    // One CLI run per text, run side by side.
+    await Promise.all(
+      [...byText].map(async ([text, cases]) => {
+        const errors = await compare(
+          text,
+          cases.map(([p]) => p)
+        )
+        cases.forEach(([pattern, want], i) => {
+          const missed = errors.includes(`Input file regex '${pattern}' did not match any names for job 'j${i}'`)
+          expect(!missed, `${pattern} on ${JSON.stringify(text)}`).toBe(want)
+        })
+      })
+    )
+  })
+})
