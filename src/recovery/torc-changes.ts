@@ -267,3 +267,52 @@ export async function failPendingFailed(torc: TorcClient, steps: Steps, jobId: n
     }
   })
 }
+
+export interface RequirementSpec {
+  name: string
+  num_cpus: number
+  memory: string
+  runtime: string
+  num_gpus: number
+  num_nodes: number
+}
+
+const sameSpec = (rr: ResourceRequirements, spec: RequirementSpec) =>
+  rr.num_cpus === spec.num_cpus &&
+  rr.memory === spec.memory &&
+  rr.runtime === spec.runtime &&
+  rr.num_gpus === spec.num_gpus &&
+  rr.num_nodes === spec.num_nodes
+
+/** A requirement of the workflow with exactly this name and these values: the one made before, else a new one. */
+export async function ensureRequirement(
+  torc: TorcClient,
+  steps: Steps,
+  workflowId: number,
+  spec: RequirementSpec
+): Promise<ResourceRequirements> {
+  const existing = (
+    await torc.list('/resource_requirements', ResourceRequirementsSchema, { workflow_id: workflowId })
+  ).items.find((r) => r.name === spec.name && sameSpec(r, spec))
+  if (existing) return existing
+  return steps.step(`created requirement "${spec.name}"`, () =>
+    torc.send('POST', '/resource_requirements', ResourceRequirementsSchema, {
+      body: { ...spec, workflow_id: workflowId },
+    })
+  )
+}
+
+/** Points a job at a requirement, unless it already uses it. */
+export async function pointJobAt(
+  torc: TorcClient,
+  steps: Steps,
+  jobId: number,
+  requirementId: number
+): Promise<boolean> {
+  const job = await torc.get(`/jobs/${jobId}`, JobSchema)
+  if (job.resource_requirements_id === requirementId) return false
+  await steps.step(`pointed job ${jobId} at requirement ${requirementId}`, () =>
+    torc.send('PUT', `/jobs/${jobId}`, JobSchema, { body: { ...job, resource_requirements_id: requirementId } })
+  )
+  return true
+}

@@ -7,6 +7,7 @@ import { docsTools } from './docs.ts'
 import { jobTools } from './jobs.ts'
 import { logTools } from './logs.ts'
 import { recoveryTools } from './recovery.ts'
+import { regroupTools } from './regroup.ts'
 import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
 import { utilizationTools } from './utilization.ts'
@@ -21,6 +22,7 @@ export const tools: readonly AnyTool[] = [
   ...logTools,
   ...utilizationTools,
   ...resourceTools,
+  ...regroupTools,
   ...usageTools,
   ...recoveryTools,
   ...classifyTools,
