@@ -206,9 +206,7 @@ export function planRecovery(
     const seen = observed.get(rrId) ?? {}
     const ids = new Set(members.map((m) => m.job_id))
     const memory = members.some(isOom) ? memoryChange(rr, seen, ids, options.memory_multiplier, warnings) : null
-    const runtime = members.some(isTimeout)
-      ? runtimeChange(rr, seen, ids, options.runtime_multiplier, warnings)
-      : null
+    const runtime = members.some(isTimeout) ? runtimeChange(rr, seen, ids, options.runtime_multiplier, warnings) : null
     for (const m of members) {
       const entry = planned.get(m.job_id)!
       entry.memory = isOom(m) ? memory : null
@@ -285,7 +283,7 @@ function memoryChange(
   const peakText = peak && `peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')}`
   const belowFloor = peak !== undefined && reportMemoryBytes(scaled) < peak.bytes * HEADROOM
   if (belowFloor && explicit === undefined) {
-    const why = `${peakText}: ${scaled} (× ${multiplier}) would fail again, proposing ${floor} (peak + 10%)`
+    const why = `${peakText}: ${scaled} would fail again, proposing ${floor} (peak + 10%)`
     return { old: rr.memory, new: floor!, why }
   }
   if (belowFloor) {
@@ -318,7 +316,7 @@ function runtimeChange(
   // Compared as whole minutes, as proposed: a floor that rounds to the same value changes nothing.
   const belowFloor = floor !== scaled
   if (belowFloor && explicit === undefined) {
-    const why = `${ran}: ${scaled} (× ${multiplier}) would time out again, proposing ${floor} (longest run + 10%)`
+    const why = `${ran}: ${scaled} would time out again, proposing ${floor} (longest run + 10%)`
     return { old: rr.runtime, new: floor, why }
   }
   if (belowFloor) {

@@ -32,7 +32,7 @@ function guidance(d: Diagnosis, workflow: number): string | null {
   if (failed.length) {
     if (overJobs.size > failed.length) {
       lines.push(
-        `${failed.length} failed so far; ${overJobs.size - failed.length} more will likely fail without fixes.`
+        `Only ${failed.length} have failed so far, but ${overJobs.size - failed.length} more will likely fail without fixes.`
       )
     }
     lines.push(
