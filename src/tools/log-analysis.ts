@@ -54,7 +54,8 @@ export const analyzeWorkflowLogs = defineTool({
   description:
     "Scan all of a workflow's log files (job stdout/stderr, runner and Slurm logs, dmesg) for known errors: OOM, " +
     'timeouts, segfaults, permissions, missing files, disk full, connection errors, Python/Rust crashes, Slurm. ' +
-    'Returns counts by type and file, sample lines, and recovery guidance.',
+    'Returns counts by type and file, sample lines, and recovery guidance. (No output_dir: the logs come from ' +
+    "the site server next to Torc's output directory.)",
   input: z.object({
     workflow_id: workflowId,
     job_ids: z
