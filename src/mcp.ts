@@ -26,8 +26,13 @@ function render(tool: AnyTool, outcome: Outcome): CallToolResult {
     return { isError: true, content: [{ type: 'text', text: `${outcome.error.code}: ${outcome.error.message}` }] }
   }
   const summary = tool.summarize?.(outcome.data)
-  const json = JSON.stringify(outcome.data)
   const files = tool.resources?.(outcome.data) ?? []
+  // A file handed over as a resource is not repeated in the text: clients that read only text are
+  // told where it is, and structuredContent keeps every field.
+  const carried = new Map(files.map((f) => [f.text, f.uri]))
+  const json = JSON.stringify(outcome.data, (_key, value: unknown) =>
+    typeof value === 'string' && carried.has(value) ? `(the embedded resource ${carried.get(value)})` : value
+  )
   return {
     content: [
       { type: 'text', text: summary ? `${summary}\n${json}` : json },
