@@ -8,10 +8,12 @@
  *   POST /cli  {"args": [...]}              run the real `torc` CLI with these arguments against the
  *                                           test's torc-server (parity tests: `-f json reports ...`);
  *                                           answers {"status", "stdout", "stderr"}
- *   POST /swap/start  {"files": {name: text}} a hostile job (test/setup/swapper.ts): writes `files` into a
+ *   POST /swap/start  {"files": {name: text}}
+ *                                           a hostile job (test/setup/swapper.ts): writes `files` into a
  *                                           directory outside the output directory, then flips job_stdio
- *                                           between itself and a symlink to it until
- *   POST /swap/stop                         which answers {"flips": N} (job_stdio is back as it was)
+ *                                           between itself and a symlink to it, flat out, until
+ *   POST /swap/stop                         which answers {"flips": N} (job_stdio is back as it was);
+ *                                           /logs, /run and /cli wait meanwhile
  * Slurm cannot run here, so only the local runner is real.
  */
 import { spawn } from 'node:child_process'

@@ -20,6 +20,11 @@ export interface SwapTarget {
   outsideDir: string
   /** Files under the root to flip: [relative path, absolute path of the outside file its symlink names]. */
   files?: [string, string][] | undefined
+  /**
+   * Milliseconds to rest with everything in place after each round of flips (default 0: flat out).
+   * Some rest leaves the site windows to serve in and a CPU to the rest of the machine.
+   */
+  restMs?: number | undefined
 }
 
 export interface Swapper {
@@ -45,6 +50,7 @@ const files = (t.files || []).map(([rel, outside]) => {
   return { path, copy, evil, outside, data: fs.readFileSync(path), mtime: fs.statSync(path).mtime }
 })
 let flips = 0
+const rest = new Int32Array(new SharedArrayBuffer(4))
 let stopping = false
 process.on('message', (m) => { if (m === 'stop') stopping = true })
 // Puts the real directory and files back (the child failed half-way through a flip).
@@ -82,6 +88,7 @@ function flip() {
       fs.renameSync(f.copy, f.path)
     }
     flips += 2
+    if (t.restMs) Atomics.wait(rest, 0, 0, t.restMs)
   }
   if (!stopping) return void setImmediate(burst)
   fs.rmSync(link, { force: true })

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +15,8 @@ const WF = 1
 const JOBS = 8
 const READS = 3000
 const CONCURRENCY = 12
+/** The swapper's rest between flips, in the real state: windows to serve in, a CPU for the machine. */
+const REST_MS = 0.2
 const MARKER = 'OUTSIDE-SECRET-7f3a'
 const OUTSIDE_SIZE = 777
 const OUTSIDE_TIME = new Date('2001-02-03T04:05:06Z')
@@ -66,6 +68,21 @@ interface Counts {
   escapes: number
   wrong: number
   unreadableInBundles: number
+}
+
+/** What this process holds open under `dir`. */
+function openUnder(dir: string): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    const where = readlinkSafe(`/proc/self/fd/${fd}`)
+    return where?.startsWith(dir) ? [where] : []
+  })
+}
+const readlinkSafe = (path: string) => {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return undefined
+  }
 }
 
 /** Whether a JSON answer describes an outside file (its size, its mtime, or a name only outside has). */
@@ -157,6 +174,7 @@ describe('symlink swaps while the site serves', () => {
       dir: 'job_stdio',
       outsideDir: join(base, 'outside'),
       files: [[RUNNER, join(base, 'runner-secret.log')]],
+      restMs: REST_MS,
     })
     const counts = Object.fromEntries(
       ROUTES.map((r) => [r, { reads: 0, ok: 0, refused: {}, escapes: 0, wrong: 0, unreadableInBundles: 0 }])
@@ -192,6 +210,9 @@ describe('symlink swaps while the site serves', () => {
     expect(total('escapes')).toBe(0)
     expect(total('wrong')).toBe(0)
     expect(site.events.filter((e) => e.event === 'site_error')).toEqual([])
+    // Every file and directory the site opened is closed again (it runs in this process).
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(openUnder(base)).toEqual([])
     // Refusals are 404s (the name led outside or was gone); every route still served some reads.
     for (const r of ROUTES) {
       expect(
