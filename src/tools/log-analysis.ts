@@ -27,7 +27,10 @@ const recovery = z
     jobs_out_of_memory: z.number().int().describe('Failed jobs whose results say they ran out of memory.'),
     jobs_timed_out: z.number().int().describe('Failed or terminated jobs whose results say they ran out of time.'),
     oom_lines: z.number().int().describe('Log lines showing OOM kills ("OOM Killed", and Slurm\'s oom-kill lines).'),
-    timeout_lines: z.number().int().describe('Log lines showing time limits ("Timeout", and Slurm\'s time-limit lines).'),
+    timeout_lines: z
+      .number()
+      .int()
+      .describe('Log lines showing time limits ("Timeout", and Slurm\'s time-limit lines).'),
     recommendation: z.string().describe('What to do, and what recover_workflow would change.'),
     recovery_workflow: z
       .array(z.string())
@@ -132,10 +135,15 @@ export const analyzeWorkflowLogs = defineTool({
             ),
         })
       : { ...new LogAnalyzer().result(), truncated: false, truncation_reason: null }
+    const diagnosis = await loadDiagnosis(ctx.torc, workflow_id, true)
     const summary = !stream
       ? filtered
         ? `No log files of workflow ${workflow_id} match the filter under the output directory.`
-        : `No log files for workflow ${workflow_id} under the output directory yet.`
+        : diagnosis.total_results > 0
+          ? `No log files for workflow ${workflow_id} under the output directory, yet it has ${diagnosis.total_results} ` +
+            'job result(s): its jobs ran, but their logs went to another folder. `torc run` writes to ./torc_output ' +
+            'unless -o names the output directory the site server serves; rerun with that -o to see them here.'
+          : `No log files for workflow ${workflow_id} under the output directory yet.`
       : r.error_count === 0 && r.warning_count === 0
         ? 'No errors or warnings detected in log files.'
         : `Found ${r.error_count} error(s) and ${r.warning_count} warning(s) across ${r.files_parsed} log files.`
@@ -156,7 +164,7 @@ export const analyzeWorkflowLogs = defineTool({
       overlong_lines: r.overlong_lines,
       truncated: r.truncated,
       truncation_reason: r.truncation_reason,
-      recovery: logGuidance(workflow_id, await loadDiagnosis(ctx.torc, workflow_id, true), r),
+      recovery: logGuidance(workflow_id, diagnosis, r),
     }
   },
   summarize: (out) => out.summary,

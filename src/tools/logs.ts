@@ -40,7 +40,8 @@ async function missingLog(
     'not_found',
     found
       ? `${wanted}; it has logs for ${found}: call again with that run_id and attempt_id`
-      : `${wanted}, nor for any other run: the job may not have started yet, or its stdio mode discards this stream (see get_job_details)`
+      : `${wanted}, nor for any other run: the job may not have started yet, its stdio mode discards this stream (see ` +
+          'get_job_details), or its runner wrote logs to another folder than the one the site server serves (`torc run -o <folder>`)'
   )
 }
 

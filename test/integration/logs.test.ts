@@ -88,16 +88,23 @@ describe('analyze_workflow_logs', () => {
       errors: 0,
       warnings: 1,
     })
+    // Guidance counts jobs by their results, as check_resource_utilization and recover_workflow read
+    // them (both failed jobs ran 2 min against the default 1-minute runtime: timeouts), with the lines
+    // as evidence.
+    const util = await callBoth('check_resource_utilization', { workflow_id: wf.id })
+    const causes = util.resource_violations.map((f: { cause: string }) => f.cause)
+    expect(causes).toEqual(['timeout', 'timeout'])
     expect(out.recovery).toMatchObject({
-      oom_errors: 1,
-      timeout_errors: 2,
-      tool_call_example: {
-        tool: 'recover_workflow',
-        parameters: { workflow_id: wf.id, dry_run: true, memory_multiplier: 1.5, runtime_multiplier: 1.4 },
-      },
-      oom_fix: expect.stringContaining('1 job(s) ran out of memory'),
+      jobs_out_of_memory: 0,
+      jobs_timed_out: 2,
+      oom_lines: 1,
+      timeout_lines: 2,
+      tool_call_example: { tool: 'recover_workflow', parameters: { workflow_id: wf.id, dry_run: true } },
     })
-    expect(out.recovery.recovery_workflow.join('\n')).toContain('plan_id')
+    expect(out.recovery.recommendation).toMatch(
+      /^2 job\(s\) ran out of time, by their results; the logs show 1 OOM line\(s\) and 2 time-limit line\(s\)/
+    )
+    expect(out.recovery.recovery_workflow.join('\n')).toContain('`confirm`')
     expect(out.summary).toBe('Found 5 error(s) and 1 warning(s) across 8 log files.')
   })
 
@@ -106,10 +113,16 @@ describe('analyze_workflow_logs', () => {
     expect(oomOnly).toMatchObject({
       files_parsed: 3,
       errors_by_type: [{ type: 'OOM Killed', count: 1 }],
-      recovery: { timeout_errors: 0 },
+      recovery: { jobs_timed_out: 2, oom_lines: 1, timeout_lines: 0 },
     })
     const runners = await callBoth('analyze_workflow_logs', { workflow_id: wf.id, log_kinds: ['job_runner'] })
-    expect(runners).toMatchObject({ files_parsed: 1, error_count: 0, warning_count: 1, recovery: null })
+    // The guidance is about the workflow's failed jobs, whichever logs were scanned.
+    expect(runners).toMatchObject({
+      files_parsed: 1,
+      error_count: 0,
+      warning_count: 1,
+      recovery: { jobs_timed_out: 2, oom_lines: 0, timeout_lines: 0 },
+    })
     const none = await callBoth('analyze_workflow_logs', { workflow_id: wf.id, run_id: 9 })
     expect(none).toMatchObject({
       files_parsed: 0,
@@ -128,6 +141,15 @@ describe('analyze_workflow_logs', () => {
       summary: `No log files for workflow ${empty.id} under the output directory yet.`,
       recovery: null,
     })
+  })
+
+  it('says the likely cause when the jobs ran but no log is where the site server looks', async () => {
+    const ran = await createWorkflow({ name: 'logs-elsewhere', jobs: [{ name: 'a' }, { name: 'b' }] })
+    await drive(ran, () => ({ status: 'completed', return_code: 0, exec_time_minutes: 0.1 }))
+    const out = await callBoth('analyze_workflow_logs', { workflow_id: ran.id })
+    expect(out.files_parsed).toBe(0)
+    expect(out.summary).toContain('yet it has 2 job result(s)')
+    expect(out.summary).toContain('-o names the output directory the site server serves')
   })
 
   it('sends progress notifications when the client asks for them', async () => {
