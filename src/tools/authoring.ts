@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
-import { defineTool, type ToolContext } from '../registry.ts'
+import { type Caller, defineTool, type ToolContext } from '../registry.ts'
 import { WorkflowSchema } from '../torc/schemas.ts'
 import {
   createInTorc,
@@ -49,6 +49,17 @@ export function parseBounded(text: string, format: (typeof formats)[number]): Pa
   } catch (err) {
     return specFailure(err)
   }
+}
+
+/**
+ * The workflow owner: the caller's identity when the credential carries one (an OAuth grant made
+ * through Cloudflare Access acts as the signed-in email; its local part, which on a cluster is
+ * usually the login name), else TORC_USERNAME, else the `user` argument, else the API key's id.
+ * API key ids cannot contain `@`, so an `@` marks an identity.
+ */
+export function ownerOf(caller: Caller, configured: string | undefined, given: string | undefined): string {
+  if (caller.id.includes('@')) return caller.id.slice(0, caller.id.lastIndexOf('@'))
+  return configured ?? given ?? caller.id
 }
 
 export type SlurmSummary = { profile: string; schedulers: number; actions: number; warnings: string[] }

@@ -5,8 +5,18 @@
  */
 
 export { durationToSeconds, memoryToBytes, parseMemoryMb, parseWalltimeSecs, secsToWalltime } from '../torc/units.ts'
+export { CREATION_BUDGET, type CreationBudget } from './creation/budget.ts'
 export { type CreationOptions, planCreation } from './creation/create.ts'
+export {
+  type CreatedWorkflow,
+  CreationFailed,
+  type CreationFailure,
+  type CreationRun,
+  createInTorc,
+} from './creation/execute.ts'
+export { INCOMPLETE_NAME, SWEEP_MIN_AGE_MS } from './creation/marker.ts'
 export { buildRequest, newIdMaps, recordResponse, rollbackRequest } from './creation/requests.ts'
+export { type SweepOptions, type SweepReport, sweepIncomplete, sweepSentence } from './creation/sweep.ts'
 export type {
   ActionDraft,
   CreationPlan,

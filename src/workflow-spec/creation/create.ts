@@ -88,7 +88,7 @@ export function planCreation(input: string | WorkflowSpec, options: CreationOpti
   for (const problem of creationProblems(spec)) check(problem)
   const steps: CreationStep[] = [
     { kind: 'workflow', method: 'POST', path: '/workflows', body: { ...workflowBody(spec), name: INCOMPLETE_NAME } },
-    { kind: 'cancel', method: 'POST', path: '/workflows/{id}/cancel' },
+    { kind: 'cancel', method: 'PUT', path: '/workflows/{id}/cancel' },
     { kind: 'archive', method: 'POST', path: '/workflows/{id}/archive', archived: true },
   ]
   const warnings: string[] = []

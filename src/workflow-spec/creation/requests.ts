@@ -53,6 +53,13 @@ export function buildRequest(step: CreationStep, ids: IdMaps): CreationRequest {
     }
     case 'action':
       return { method: 'POST', path, body: actionModel(step, wf, ids) }
+    case 'archive':
+      return { method: 'POST', path, body: { is_archived: step.archived } }
+    case 'unmark':
+      // PUT leaves every field it is not given as it is (COALESCE); `user` is required by the model.
+      return { method: 'PUT', path, body: { name: step.name, user: ids.workflowUser ?? step.user } }
+    case 'cancel':
+      return { method: 'PUT', path, body: null }
     case 'reset_status':
     case 'initialize':
       return { method: 'POST', path, body: null }
@@ -164,9 +171,13 @@ function idOf(value: unknown, what: string): number {
 /** Learns ids from a step's response (parsed JSON) and checks it; throws SpecError on a bad response. */
 export function recordResponse(step: CreationStep, response: unknown, ids: IdMaps): void {
   switch (step.kind) {
-    case 'workflow':
+    case 'workflow': {
       ids.workflowId = idOf(response, 'workflow')
+      const { user, timestamp } = record(response)
+      if (typeof user === 'string') ids.workflowUser = user
+      if (typeof timestamp === 'string') ids.workflowCreatedAt = timestamp
       return
+    }
     case 'files':
     case 'user_data': {
       const isFiles = step.kind === 'files'

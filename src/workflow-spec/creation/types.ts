@@ -59,8 +59,10 @@ type Post<K extends string, P extends string> = { kind: K; method: 'POST'; path:
 /**
  * One REST call of the creation sequence, in the order they must be sent. Bodies as sent by
  * `buildRequest` (W = the new workflow id):
- * - workflow: `POST /workflows` WorkflowModel, defaults filled (wait-for-new-jobs 90, min-time 300, ...);
- *   response `id` is W.
+ * - workflow: `POST /workflows` WorkflowModel, defaults filled (wait-for-new-jobs 90, min-time 300, ...),
+ *   named INCOMPLETE_NAME (marker.ts) until `unmark`; response `id` is W, `user` and `timestamp` are kept.
+ * - cancel, archive: `PUT /workflows/W/cancel` (body null) and `POST /workflows/W/archive`
+ *   `{is_archived: true}`: the guard that keeps a half-made workflow from running (marker.ts).
  * - files: `POST /bulk_files` `{files: FileModel[]}` with `workflow_id: W`; response `files[]` gives ids
  *   by name.
  * - ro_crate_entity: `POST /ro_crate_entities` RoCrateEntityModel for input files with an `identifier`.
@@ -69,8 +71,10 @@ type Post<K extends string, P extends string> = { kind: K; method: 'POST'; path:
  *   is a JSON string); response `id` per name. Unnamed schedulers are not created.
  * - jobs: `POST /bulk_jobs` `{jobs: JobModel[]}` per dependency level and chunk; ids by position.
  * - action: `POST /workflows/W/actions` WorkflowActionModel (`action_config` built from the draft).
- * - reset_status + initialize: `POST /workflows/W/reset_status` (which starts run 1, as `torc workflows
- *   init` does) then `POST /workflows/W/initialize_jobs`, only when asked for.
+ * - unmark: `PUT /workflows/W` `{name, user}` (the spec's name; the user Torc recorded), once every
+ *   record above has landed; unarchive: `POST /workflows/W/archive` `{is_archived: false}`.
+ * - reset_status: `POST /workflows/W/reset_status`, which lifts the cancel and starts run 1 (as `torc
+ *   workflows init` does); initialize: `POST /workflows/W/initialize_jobs`, only when asked for.
  */
 export type CreationStep =
   | (Post<'workflow', '/workflows'> & { body: Api['WorkflowModel'] })
@@ -97,13 +101,16 @@ export type CreationStep =
     })
   | (Post<'jobs', '/bulk_jobs'> & { level: number; batch: number; jobs: JobDraft[] })
   | (Post<'action', '/workflows/{id}/actions'> & { index: number; draft: ActionDraft })
+  | { kind: 'cancel'; method: 'PUT'; path: '/workflows/{id}/cancel' }
+  | (Post<'archive', '/workflows/{id}/archive'> & { archived: boolean })
+  | { kind: 'unmark'; method: 'PUT'; path: '/workflows/{id}'; name: string; user: string }
   | Post<'reset_status', '/workflows/{id}/reset_status'>
   | Post<'initialize', '/workflows/{id}/initialize_jobs'>
 
 export interface CreationPlan {
   workflow_name: string
   steps: CreationStep[]
-  /** Sent (best effort, outcome ignored) when any step after the first fails; body is JSON `null`. */
+  /** Sent when any step after the first fails (retried and verified by `createInTorc`); body is JSON `null`. */
   rollback: { method: 'DELETE'; path: '/workflows/{id}' }
   counts: {
     files: number
@@ -122,6 +129,10 @@ export interface CreationPlan {
 /** Ids the executor has learned so far; fill them with `recordResponse`. */
 export interface IdMaps {
   workflowId?: number
+  /** The owner Torc recorded (an authenticating server puts its own user there). */
+  workflowUser?: string
+  /** When Torc created the workflow, by Torc's clock (ISO 8601). */
+  workflowCreatedAt?: string
   files: Map<string, number>
   userData: Map<string, number>
   resourceRequirements: Map<string, number>
@@ -132,7 +143,7 @@ export interface IdMaps {
 
 /** A resolved request: what to send. */
 export interface CreationRequest {
-  method: 'POST' | 'DELETE'
+  method: 'POST' | 'PUT' | 'DELETE'
   path: string
   body: unknown
 }

@@ -6,6 +6,7 @@ import {
   buildRequest,
   type CreationPlan,
   type CreationStep,
+  INCOMPLETE_NAME,
   newIdMaps,
   type PlanJob,
   parseSpecValue,
@@ -77,6 +78,8 @@ describe('planCreation', () => {
     const plan = planCreation(parseSpecValue(SMALL), { user: 'alice', batchSize: 2 })
     expect(kinds(plan)).toEqual([
       'workflow',
+      'cancel',
+      'archive',
       'files',
       'files',
       'user_data',
@@ -89,6 +92,9 @@ describe('planCreation', () => {
       'jobs',
       'action',
       'action',
+      'unmark',
+      'archive',
+      'reset_status',
     ])
     expect(plan.counts).toEqual({
       files: 4,
@@ -119,6 +125,7 @@ describe('planCreation', () => {
       if (step.kind === 'user_data')
         return { user_data: (b['user_data'] ?? []).map((u) => ({ ...(u as object), id: next++ })) }
       if (step.kind === 'jobs') return { jobs: (b['jobs'] ?? []).map((j) => ({ ...(j as object), id: next++ })) }
+      if (['cancel', 'archive', 'unmark', 'reset_status'].includes(step.kind)) return {}
       return { id: next++ }
     }
     const requests = plan.steps.map((step) => {
@@ -130,7 +137,7 @@ describe('planCreation', () => {
       method: 'POST',
       path: '/workflows',
       body: {
-        name: 'small',
+        name: INCOMPLETE_NAME,
         user: 'alice',
         compute_node_wait_for_new_jobs_seconds: 90,
         compute_node_ignore_workflow_completion: false,
@@ -139,7 +146,17 @@ describe('planCreation', () => {
         use_pending_failed: false,
       },
     })
-    expect(requests[1]).toEqual({
+    // The guard comes before any record and comes off after the last (marker.ts).
+    expect(requests.slice(1, 3)).toEqual([
+      { method: 'PUT', path: '/workflows/100/cancel', body: null },
+      { method: 'POST', path: '/workflows/100/archive', body: { is_archived: true } },
+    ])
+    expect(requests.slice(-3)).toEqual([
+      { method: 'PUT', path: '/workflows/100', body: { name: 'small', user: 'alice' } },
+      { method: 'POST', path: '/workflows/100/archive', body: { is_archived: false } },
+      { method: 'POST', path: '/workflows/100/reset_status', body: null },
+    ])
+    expect(requests[3]).toEqual({
       method: 'POST',
       path: '/bulk_files',
       body: {
@@ -151,8 +168,8 @@ describe('planCreation', () => {
         ],
       },
     })
-    expect(requests[2]?.body).toEqual({ user_data: [{ name: 'cfg', data: { a: 1 }, workflow_id: 100 }] })
-    expect(requests[5]).toEqual({
+    expect(requests[4]?.body).toEqual({ user_data: [{ name: 'cfg', data: { a: 1 }, workflow_id: 100 }] })
+    expect(requests[7]).toEqual({
       method: 'POST',
       path: '/failure_handlers',
       body: {
@@ -189,7 +206,7 @@ describe('planCreation', () => {
       input_file_ids: [102, 103, 104],
       depends_on_job_ids: [110, 111, 112],
     })
-    expect(requests.at(-2)).toEqual({
+    expect(requests.at(-5)).toEqual({
       method: 'POST',
       path: '/workflows/100/actions',
       body: {
@@ -210,24 +227,37 @@ describe('planCreation', () => {
         is_recovery: false,
       },
     })
-    expect((requests.at(-1)!.body as { job_ids: unknown }).job_ids).toBeNull()
+    expect((requests.at(-4)!.body as { job_ids: unknown }).job_ids).toBeNull()
     expect(rollbackRequest(ids)).toEqual({ method: 'DELETE', path: '/workflows/100', body: null })
   })
 
   it('checks responses the way torc does', () => {
     const plan = planCreation(parseSpecValue(SMALL), { user: 'a' })
     const ids = newIdMaps()
-    expect(() => buildRequest(plan.steps[1] as CreationStep, ids)).toThrow(
-      'The workflow must be created before any other record'
-    )
+    const files = plan.steps.find((s) => s.kind === 'files') as CreationStep
+    expect(() => buildRequest(files, ids)).toThrow('The workflow must be created before any other record')
     expect(() => recordResponse(plan.steps[0] as CreationStep, {}, ids)).toThrow('Created workflow missing ID')
-    recordResponse(plan.steps[0] as CreationStep, { id: 1 }, ids)
-    expect(() => recordResponse(plan.steps[1] as CreationStep, { files: [] }, ids)).toThrow(
-      'create_files returned 0 files, expected 4'
+    recordResponse(
+      plan.steps[0] as CreationStep,
+      { id: 1, user: 'torc-user', timestamp: '2026-01-01T00:00:00.000Z' },
+      ids
     )
+    expect(ids).toMatchObject({ workflowUser: 'torc-user', workflowCreatedAt: '2026-01-01T00:00:00.000Z' })
+    // The rename keeps the owner Torc recorded (an authenticating server puts its own user there).
+    expect(buildRequest(plan.steps.find((s) => s.kind === 'unmark') as CreationStep, ids).body).toEqual({
+      name: 'small',
+      user: 'torc-user',
+    })
+    expect(() => recordResponse(files, { files: [] }, ids)).toThrow('create_files returned 0 files, expected 4')
     const jobs = plan.steps.find((s) => s.kind === 'jobs') as CreationStep
     expect(() => buildRequest(jobs, ids)).toThrow("Input file 'in' not found for job 'prep'")
     expect(() => recordResponse(jobs, { jobs: [{}, {}] }, ids)).toThrow('Batch 1 returned 2 jobs but expected 1')
+  })
+
+  it('keeps the marker name for itself', () => {
+    expect(() => planCreation(parseSpecValue({ name: INCOMPLETE_NAME, jobs: [] }), { user: 'a' })).toThrow(
+      `name: "${INCOMPLETE_NAME}" is reserved for workflows still being created`
+    )
   })
 
   it('refuses specs that creation would fail on, listing every problem first', () => {
@@ -266,7 +296,18 @@ describe('planCreation', () => {
       compute_node: null,
     })
     expect(Object.keys(body.execution_config?.job_stdio_overrides ?? {})).toHaveLength(2500)
-    expect(kinds(plan)).toEqual(['workflow', 'jobs', 'jobs', 'jobs', 'reset_status', 'initialize'])
+    expect(kinds(plan)).toEqual([
+      'workflow',
+      'cancel',
+      'archive',
+      'jobs',
+      'jobs',
+      'jobs',
+      'unmark',
+      'archive',
+      'reset_status',
+      'initialize',
+    ])
   })
 })
 
@@ -373,6 +414,14 @@ describe.skipIf(!HAS_SERVER)('creation against a real torc-server 1.0.0', () => 
   it('creates the tiny workflow and rolls back a failing one', async () => {
     const id = await execute(planCreation(parseSpecValue(SMALL), { user: 'alice' }))
     const got = await snapshot(id)
+    // The guard is off again: its own name, not archived, not canceled, run 1 (reset_status).
+    expect(got.workflow).toMatchObject({
+      name: 'small',
+      user: 'alice',
+      is_archived: false,
+      is_canceled: false,
+      run_id: 1,
+    })
     expect(got.jobs.find((j) => j['name'] === 'post')).toMatchObject({
       depends_on: ['w_1', 'w_2', 'w_3'],
       input_files: ['out_1', 'out_2', 'out_3'],
@@ -385,7 +434,8 @@ describe.skipIf(!HAS_SERVER)('creation against a real torc-server 1.0.0', () => 
       }),
       { user: 'a' }
     )
-    ;(broken.steps[1] as Extract<CreationStep, { kind: 'resource_requirements' }>).body.runtime = 'forever'
+    const rr = broken.steps.find((s) => s.kind === 'resource_requirements')
+    ;(rr as Extract<CreationStep, { kind: 'resource_requirements' }>).body.runtime = 'forever'
     const before = (await items('/workflows?limit=1000')).length
     await expect(execute(broken)).rejects.toThrow(/resource_requirements: 422/)
     expect((await items('/workflows?limit=1000')).length).toBe(before)
