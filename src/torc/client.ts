@@ -157,6 +157,10 @@ export class TorcClient {
       const detail = upstreamText(raw, [this.transport.host])
       const suffix = detail ? `: ${detail}` : ''
       const logged = `${label} answered HTTP ${res.status}: ${raw.slice(0, 2000)}`
+      // Torc answers 422 when another writer changed a job's status first: a race, not bad input.
+      if (res.status === 422 && /concurrently (modified|changed)/i.test(raw)) {
+        throw this.failure('conflict', `Torc refused ${label}: changed concurrently by another writer${suffix}`, logged)
+      }
       switch (res.status) {
         case 400:
         case 422:
