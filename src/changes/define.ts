@@ -106,7 +106,15 @@ export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F ex
 
   async function compute(params: z.output<I>, ctx: ToolContext) {
     const plan = await def.plan(params, ctx)
-    const id = await planId(def.kind, { tool: def.name, params, basis: plan.basis, snapshot: plan.snapshot })
+    // The preview fields are hashed too: the same id means what the user was shown still holds (a
+    // requirement raised by hand changes "10g -> 33g" into "12g -> 33g" even when the target stays).
+    const id = await planId(def.kind, {
+      tool: def.name,
+      params,
+      basis: plan.basis,
+      snapshot: plan.snapshot,
+      fields: plan.fields,
+    })
     return { ...plan, plan_id: id }
   }
 
@@ -310,7 +318,7 @@ function refusal(
       }
       return new ToolError(
         'conflict',
-        `${scopeName} changed since plan ${requested} was previewed (or that preview is over an hour old): preview again with dry_run=true`
+        `${label(scopeName)} changed since plan ${requested} was previewed (or that preview is over an hour old): preview again with dry_run=true`
       )
     }
     default:

@@ -64,3 +64,41 @@ export async function applyVia(face: 'rest' | 'mcp', name: string, input: Record
   expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
   return result.structuredContent
 }
+
+export interface Confirm {
+  tool: string
+  arguments: Record<string, unknown>
+}
+
+/** Sends a preview's `confirm` call exactly as it was returned, through REST or MCP; the structured result. */
+export async function sendConfirm(face: 'rest' | 'mcp', confirm: Confirm | null): Promise<any> {
+  expect(confirm, 'the preview offers a confirm call').not.toBeNull()
+  expect(confirm!.arguments).toMatchObject({ dry_run: false })
+  return applyVia(face, confirm!.tool, confirm!.arguments)
+}
+
+/**
+ * Creates a workflow as a client does: create_workflow (action "create_workflow") previews the
+ * creation and returns the confirm_create_workflow call, which creates it. Returns that answer.
+ */
+export async function createVia(face: 'rest' | 'mcp', input: Record<string, unknown>): Promise<any> {
+  const preview = await callVia(face, 'create_workflow', { ...input, action: 'create_workflow' })
+  expect(preview.confirm?.tool, JSON.stringify(preview)).toBe('confirm_create_workflow')
+  const made = await sendConfirm(face, preview.confirm)
+  expect(made).toMatchObject({ status: 'applied', plan_id: preview.plan_id })
+  return made
+}
+
+/** Calls a tool through REST or MCP, expecting success; the structured result. */
+export async function callVia(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
+  if (face === 'rest') {
+    const res = await rest(name, input)
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    return res.body
+  }
+  const client = await mcpClient()
+  const result = await client.callTool({ name, arguments: input })
+  await client.close()
+  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
+  return result.structuredContent
+}

@@ -32,15 +32,28 @@ const writeKeyId = () =>
     .map((e) => e.split(':'))
     .find(([, scope]) => scope === 'write')?.[0]
 
+type Confirm = { tool: string; arguments: Record<string, unknown> }
+
+/** create_workflow previews the creation; its confirm call (confirm_create_workflow) creates it. */
 async function restCreate(name: string, extraEnv: Env, user?: string): Promise<number> {
-  const res = await fetchWith(extraEnv)(`${ORIGIN}/v1/tools/create_workflow`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ spec: SPEC(name), action: 'create_workflow', ...(user ? { user } : {}) }),
+  const call = async (tool: string, args: Record<string, unknown>) => {
+    const res = await fetchWith(extraEnv)(`${ORIGIN}/v1/tools/${tool}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+    })
+    const body = (await res.json()) as { confirm: Confirm | null; applied: { workflow_id: number } | null }
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    return body
+  }
+  const preview = await call('create_workflow', {
+    spec: SPEC(name),
+    action: 'create_workflow',
+    ...(user ? { user } : {}),
   })
-  const body = (await res.json()) as { workflow_id: number }
-  expect(res.status, JSON.stringify(body)).toBe(200)
-  return body.workflow_id
+  expect(preview.confirm?.tool).toBe('confirm_create_workflow')
+  const made = await call(preview.confirm!.tool, preview.confirm!.arguments)
+  return made.applied!.workflow_id
 }
 
 async function mcpCreate(token: string, name: string, extraEnv: Env, user?: string): Promise<number> {
@@ -54,13 +67,17 @@ async function mcpCreate(token: string, name: string, extraEnv: Env, user?: stri
       requestInit: { headers: { Authorization: `Bearer ${token}` } },
     })
   )
-  const result = await client.callTool({
+  const preview = await client.callTool({
     name: 'create_workflow',
     arguments: { spec: SPEC(name), action: 'create_workflow', ...(user ? { user } : {}) },
   })
+  expect(preview.isError ?? false, JSON.stringify(preview.content)).toBe(false)
+  const confirm = (preview.structuredContent as { confirm: Confirm | null }).confirm
+  expect(confirm?.tool).toBe('confirm_create_workflow')
+  const result = await client.callTool({ name: confirm!.tool, arguments: confirm!.arguments })
   await client.close()
   expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
-  return (result.structuredContent as { workflow_id: number }).workflow_id
+  return (result.structuredContent as { applied: { workflow_id: number } }).applied.workflow_id
 }
 
 /**

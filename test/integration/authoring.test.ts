@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
-import { callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
+import { callBoth, createVia, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { torcApi } from '../helpers/worker-torc.ts'
 
 /** The tutorial prompt: a preprocess script, 10 work jobs that each take an index, a postprocess job. */
@@ -84,14 +84,13 @@ describe('create_workflow and get_execution_plan', () => {
       account: 'my_account',
       hpc_profile: 'kestrel',
     }
-    const made = await rest('create_workflow', { ...input, action: 'create_workflow', user: 'tutor' })
-    expect(made.status, JSON.stringify(made.body)).toBe(200)
-    expect(made.body).toMatchObject({
+    const made = await createVia('rest', { ...input, user: 'tutor' })
+    expect(made).toMatchObject({
       valid: true,
       slurm: { profile: 'kestrel', schedulers: 2, actions: 2, warnings: [] },
-      created: { jobs: 37, files: 40, resource_requirements: 2, slurm_schedulers: 2, actions: 2 },
+      applied: { created: { jobs: 37, files: 40, resource_requirements: 2, slurm_schedulers: 2, actions: 2 } },
     })
-    const id = made.body.workflow_id as number
+    const id = made.applied.workflow_id as number
 
     const files = new Map((await items(`/files?workflow_id=${id}&limit=1000`)).map((f) => [f.id, f]))
     expect([...files.values()].map((f) => `${f.name}=${f.path}`)).toEqual(
@@ -226,7 +225,7 @@ describe('create_workflow and get_execution_plan', () => {
       format: 'yaml',
       action: 'validate',
     })
-    expect(report).toMatchObject({ valid: true, errors: [], workflow_id: null })
+    expect(report).toMatchObject({ valid: true, errors: [], plan_id: null, confirm: null })
     expect(report.summary).toMatchObject({ job_count: 12 })
     const plan = await callBoth('get_execution_plan', { spec_or_id: threeStage('tutorial'), format: 'yaml' })
     expect(plan).toMatchObject({ source: 'spec', total_jobs: 12 })
@@ -235,14 +234,13 @@ describe('create_workflow and get_execution_plan', () => {
   })
 
   it('creates it in Torc (REST and MCP), initialized, and plans it from the database', async () => {
-    const viaRest = await rest('create_workflow', {
-      spec: threeStage('tutorial-rest'),
-      action: 'create_workflow',
-      user: 'alice',
-    })
-    expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(200)
-    const id = viaRest.body.workflow_id
-    expect(viaRest.body.created).toMatchObject({ jobs: 12, resource_requirements: 2 })
+    // create_workflow alone creates nothing: it previews, and its confirm call creates.
+    const preview = await callBoth('create_workflow', { spec: threeStage('tutorial-rest'), action: 'create_workflow' })
+    expect(preview).toMatchObject({ valid: true, confirm: { tool: 'confirm_create_workflow' } })
+    expect((await callBoth('list_workflows', { name: 'tutorial-rest' })).total).toBe(0)
+    const viaRest = await createVia('rest', { spec: threeStage('tutorial-rest'), user: 'alice' })
+    const id = viaRest.applied.workflow_id
+    expect(viaRest.applied.created).toMatchObject({ jobs: 12, resource_requirements: 2 })
     const status = await callBoth('get_workflow_status', { workflow_id: id })
     expect(status).toMatchObject({ name: 'tutorial-rest', user: 'alice', total_jobs: 12 })
     expect(status.job_counts_by_status).toMatchObject({ ready: 1, blocked: 11 })
@@ -255,22 +253,23 @@ describe('create_workflow and get_execution_plan', () => {
     const plan = await callBoth('get_execution_plan', { spec_or_id: id })
     expect(plan).toMatchObject({ source: 'database', workflow_id: id, total_jobs: 12 })
 
-    const client = await mcpClient()
-    const viaMcp = await client.callTool({
-      name: 'create_workflow',
-      arguments: { spec: threeStage('tutorial-mcp'), action: 'create_workflow' },
-    })
-    await client.close()
-    expect(viaMcp.isError ?? false).toBe(false)
-    expect((viaMcp.structuredContent as { workflow_id: number }).workflow_id).toBeGreaterThan(id)
+    const viaMcp = await createVia('mcp', { spec: threeStage('tutorial-mcp') })
+    expect(viaMcp.applied.workflow_id).toBeGreaterThan(id)
+    expect((await callBoth('list_workflows', { name: 'tutorial-mcp' })).total).toBe(1)
   })
 
   it('a read key may validate but not create', async () => {
     expect((await rest('create_workflow', { spec: threeStage('ro'), action: 'validate' }, keys().read)).status).toBe(
       200
     )
-    const denied = await rest('create_workflow', { spec: threeStage('ro'), action: 'create_workflow' }, keys().read)
+    // It may preview, but is offered no confirm call, and confirm_create_workflow refuses it.
+    const previewed = await rest('create_workflow', { spec: threeStage('ro'), action: 'create_workflow' }, keys().read)
+    expect(previewed.status).toBe(200)
+    expect(previewed.body).toMatchObject({ valid: true, plan_id: null, confirm: null })
+    expect(previewed.body.next_steps).toContain('cannot create workflows')
+    const denied = await rest('confirm_create_workflow', { spec: threeStage('ro'), dry_run: false }, keys().read)
     expect(denied.status).toBe(403)
+    expect((await callBoth('list_workflows', { name: 'ro' })).total).toBe(0)
   })
 
   it('returns the final Slurm spec for saving, with generated schedulers, and asks for a profile when missing', async () => {
@@ -382,19 +381,25 @@ describe('create_workflow and get_execution_plan', () => {
   })
 
   it('catches what Torc would refuse before sending anything', async () => {
-    const res = await rest('create_workflow', { spec: threeStage('bad-memory', '20gb'), action: 'create_workflow' })
+    const preview = await rest('create_workflow', { spec: threeStage('bad-memory', '20gb'), action: 'create_workflow' })
+    expect(preview.status).toBe(200)
+    expect(preview.body.warnings.join(' ')).toMatch(/Creation would fail: .*'20gb'/)
+    const res = await rest('confirm_create_workflow', { spec: threeStage('bad-memory', '20gb'), dry_run: false })
     expect(res.status).toBe(400)
     expect(res.body.error.message).toContain('20gb')
+    expect((await callBoth('list_workflows', { name: 'bad-memory' })).total).toBe(0)
   })
 
   it('leaves nothing behind when Torc fails midway (job creation fails in front of the real server)', async () => {
+    const preview = await rest('create_workflow', { spec: threeStage('half-made'), action: 'create_workflow' })
+    expect(preview.body.confirm?.tool).toBe('confirm_create_workflow')
     const failing = { ...env, TORC: (env as unknown as { TORC_FAILING_JOBS: Fetcher }).TORC_FAILING_JOBS }
     const res = await createApp().request(
-      'http://edge.test/v1/tools/create_workflow',
+      'http://edge.test/v1/tools/confirm_create_workflow',
       {
         method: 'POST',
         headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ spec: threeStage('half-made'), action: 'create_workflow' }),
+        body: JSON.stringify(preview.body.confirm.arguments),
       },
       failing
     )

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { callBoth, rest } from '../helpers/worker-faces.ts'
+import { callBoth, createVia, rest } from '../helpers/worker-faces.ts'
 
 /**
  * The whole loop with nothing simulated but the cluster's network: a workflow created through the
@@ -56,9 +56,7 @@ let wf: number
 let ids: Map<string, number>
 
 beforeAll(async () => {
-  const created = await rest('create_workflow', { spec, format: 'yaml', action: 'create_workflow' })
-  expect(created.status, JSON.stringify(created.body)).toBe(200)
-  wf = created.body.workflow_id
+  wf = (await createVia('rest', { spec, format: 'yaml' })).applied.workflow_id
   const listed = await Promise.all(
     ['ready', 'blocked'].map((status) => callBoth('list_jobs_by_status', { workflow_id: wf, status }))
   )

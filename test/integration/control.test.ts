@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { tools } from '../../src/tools/index.ts'
-import { applyVia, callBoth, keys, mcpClient, rest } from '../helpers/worker-faces.ts'
+import { applyVia, callBoth, keys, mcpClient, rest, sendConfirm } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 /** Torc cancels and unblocks dependents in a background task: wait for it to settle. */
@@ -19,21 +19,28 @@ const counts = async (id: number) => (await rest('get_workflow_status', { workfl
 
 async function previewThenApply(name: string, input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest') {
   const preview = await callBoth(name, input)
-  expect(preview.dry_run).toBe(true)
-  const applied = await applyVia(face, name, { ...input, plan_id: preview.plan_id })
+  expect(preview).toMatchObject({ status: 'preview', dry_run: true, applied: null })
+  // The preview's confirm call is exactly this call with dry_run=false and the plan_id.
+  expect(preview.confirm).toMatchObject({
+    tool: name,
+    arguments: { ...input, dry_run: false, plan_id: preview.plan_id },
+  })
+  const applied = await sendConfirm(face, preview.confirm)
+  expect(applied).toMatchObject({ status: 'applied', dry_run: false, plan_id: preview.plan_id, confirm: null })
   return { preview, applied }
 }
 
 /** An apply after the workflow changed: refused with 409 on both faces. */
-async function expectStale(name: string, input: Record<string, unknown>) {
+async function expectStale(name: string, input: Record<string, unknown> & { plan_id: string }, workflow: number) {
+  const stale = `workflow ${workflow} changed since plan ${input.plan_id} was previewed`
   const viaRest = await rest(name, { ...input, dry_run: false })
   expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(409)
-  expect(viaRest.body.error.message).toContain('changed since the preview')
+  expect(viaRest.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(stale) })
   const client = await mcpClient()
   const viaMcp = await client.callTool({ name, arguments: { ...input, dry_run: false } })
   await client.close()
   expect(viaMcp.isError).toBe(true)
-  expect(JSON.stringify(viaMcp.content)).toContain('changed since the preview')
+  expect(JSON.stringify(viaMcp.content)).toContain(stale)
 }
 
 describe('cancel_workflow', () => {
@@ -48,10 +55,9 @@ describe('cancel_workflow', () => {
       jobs_to_cancel: 2,
       already_canceled: false,
       slurm_command: null,
-      jobs_by_status_after: null,
     })
     expect(await counts(wf.id)).toMatchObject({ canceled: 2 })
-    expect(applied.jobs_by_status_after).toMatchObject({ canceled: 2, running: 0 })
+    expect(applied.applied.jobs_by_status_after).toMatchObject({ canceled: 2, running: 0 })
     const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
     expect(status.is_canceled).toBe(true)
   })
@@ -70,7 +76,7 @@ describe('cancel_jobs', () => {
     const { preview, applied } = await previewThenApply('cancel_jobs', { job_ids: ids })
     expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['cancel', 'skip'])
     expect(preview.jobs[1].reason).toContain('cancel_workflow')
-    expect(applied.jobs_canceled).toEqual([wf.jobIds.get('a')])
+    expect(applied.applied.jobs_canceled).toEqual([wf.jobIds.get('a')])
     const after = await eventually(
       () => counts(wf.id),
       (c) => c.canceled === 2
@@ -108,8 +114,8 @@ describe('restart_failed_jobs', () => {
       job_ids: [wf.jobIds.get('f1')],
     })
     expect(preview.jobs_to_reset).toEqual([wf.jobIds.get('f1')])
-    expect(applied.new_run_id).toBe(2)
-    expect(applied.jobs_by_status_after).toMatchObject({ ready: 1, blocked: 1, failed: 1, completed: 1 })
+    expect(applied.applied.new_run_id).toBe(2)
+    expect(applied.applied.jobs_by_status_after).toMatchObject({ ready: 1, blocked: 1, failed: 1, completed: 1 })
   })
 
   it('is blocked while jobs are still running', async () => {
@@ -192,14 +198,14 @@ describe('applying through MCP', () => {
     const wf = await createWorkflow({ name: 'cancel-mcp', jobs: [{ name: 'a' }, { name: 'b' }] })
     await drive(wf, () => undefined)
     const { applied } = await previewThenApply('cancel_workflow', { workflow_id: wf.id }, 'mcp')
-    expect(applied).toMatchObject({ dry_run: false, jobs_by_status_after: { canceled: 2, running: 0 } })
+    expect(applied).toMatchObject({ dry_run: false, applied: { jobs_by_status_after: { canceled: 2, running: 0 } } })
     expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).is_canceled).toBe(true)
   })
 
   it('cancel_jobs', async () => {
     const wf = await createWorkflow({ name: 'cancel-jobs-mcp', jobs: [{ name: 'x' }, { name: 'y' }] })
     const { applied } = await previewThenApply('cancel_jobs', { job_ids: [wf.jobIds.get('x')] }, 'mcp')
-    expect(applied.jobs_canceled).toEqual([wf.jobIds.get('x')])
+    expect(applied.applied.jobs_canceled).toEqual([wf.jobIds.get('x')])
     expect(await counts(wf.id)).toMatchObject({ canceled: 1, ready: 1 })
   })
 
@@ -245,7 +251,7 @@ describe('restart_failed_jobs without job_ids', () => {
     const { preview, applied } = await previewThenApply('restart_failed_jobs', { workflow_id: wf.id })
     expect(preview.jobs_to_reset).toEqual(ids(wf, 'f1', 'f2', 'gone', 'cut'))
     expect(preview.jobs.map((j: { action: string }) => j.action)).toEqual(['reset', 'reset', 'reset', 'reset'])
-    expect(applied).toMatchObject({
+    expect(applied.applied).toMatchObject({
       new_run_id: 2,
       jobs_by_status_after: { ready: 4, completed: 1, failed: 0, canceled: 0, terminated: 0 },
     })
@@ -259,8 +265,12 @@ describe('restart_failed_jobs without job_ids', () => {
     expect(preview.jobs_to_reset).toEqual(ids(wf, 'f1', 'f2', 'cut'))
     expect(preview.jobs.map((j: { name: string }) => j.name)).toEqual(['f1', 'f2', 'cut'])
     expect(preview.jobs[2].reason).toContain('readies every terminated job')
-    expect(preview.next_steps).toContain('statuses=["failed"]')
-    expect(applied.jobs_by_status_after).toMatchObject({ ready: 3, canceled: 1, terminated: 0, completed: 1 })
+    // The confirm call carries the filter: applying it restarts what was previewed, not every status.
+    expect(preview.confirm).toEqual({
+      tool: 'restart_failed_jobs',
+      arguments: { workflow_id: wf.id, statuses: ['failed'], dry_run: false, plan_id: preview.plan_id },
+    })
+    expect(applied.applied.jobs_by_status_after).toMatchObject({ ready: 3, canceled: 1, terminated: 0, completed: 1 })
     const named = await callBoth('restart_failed_jobs', {
       workflow_id: wf.id,
       job_ids: ids(wf, 'gone', 'ok'),
@@ -287,7 +297,7 @@ describe('a change between preview and apply is refused and changes nothing', ()
       job_ids: [wf.jobIds.get('f1')],
       plan_id: one.plan_id,
     })
-    await expectStale('restart_failed_jobs', { workflow_id: wf.id, plan_id: all.plan_id })
+    await expectStale('restart_failed_jobs', { workflow_id: wf.id, plan_id: all.plan_id }, wf.id)
     expect(await counts(wf.id)).toMatchObject({ ready: 1, failed: 1 })
     expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).run_id).toBe(2)
   })
@@ -297,7 +307,7 @@ describe('a change between preview and apply is refused and changes nothing', ()
     const preview = await callBoth('cancel_jobs', { job_ids: [wf.jobIds.get('x')] })
     // A job runner claims it in between.
     await torcApi('POST', `/workflows/${wf.id}/claim_next_jobs?limit=10`)
-    await expectStale('cancel_jobs', { job_ids: [wf.jobIds.get('x')], plan_id: preview.plan_id })
+    await expectStale('cancel_jobs', { job_ids: [wf.jobIds.get('x')], plan_id: preview.plan_id }, wf.id)
     expect(await counts(wf.id)).toMatchObject({ pending: 1, canceled: 0 })
   })
 
@@ -308,7 +318,7 @@ describe('a change between preview and apply is refused and changes nothing', ()
     const preview = await callBoth('classify_and_resolve_failures', input)
     // Someone else moves it on in between.
     await torcApi('PUT', `/jobs/${wf.jobIds.get('p')}/manage_status_change/ready/${wf.runId}`)
-    await expectStale('classify_and_resolve_failures', { ...input, plan_id: preview.plan_id })
+    await expectStale('classify_and_resolve_failures', { ...input, plan_id: preview.plan_id }, wf.id)
     expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('p') })).toMatchObject({
       status: 'ready',
       attempt_id: 1,

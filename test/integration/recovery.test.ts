@@ -35,7 +35,7 @@ describe('recover_workflow: OOM', () => {
   it('previews 33g at the default 1.5 because of the peak floor, 35g at 3.5, and changes nothing', async () => {
     const wf = await oomWorkflow('oom-preview')
     const preview = await callBoth('recover_workflow', { workflow_id: wf.id })
-    expect(preview).toMatchObject({ dry_run: true, can_apply: true, blockers: [], applied: null })
+    expect(preview).toMatchObject({ status: 'preview', dry_run: true, can_apply: true, blockers: [], applied: null })
     expect(preview.jobs_to_retry).toEqual(['work_1', 'work_2', 'work_3'].map((n) => wf.jobIds.get(n)))
     expect(preview.adjustments).toHaveLength(1)
     expect(preview.adjustments[0].memory).toMatchObject({ old: '10g', new: '33g' })
@@ -50,7 +50,10 @@ describe('recover_workflow: OOM', () => {
       action: 'retry',
       reason: 'memory 10g → 33g',
     })
-    expect(preview.next_steps).toContain(`plan_id="${preview.plan_id}"`)
+    expect(preview.confirm).toMatchObject({
+      tool: 'recover_workflow',
+      arguments: { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id },
+    })
 
     const big = await callBoth('recover_workflow', { workflow_id: wf.id, memory_multiplier: 3.5 })
     expect(big.adjustments[0].memory).toMatchObject({
@@ -81,6 +84,8 @@ describe('recover_workflow: OOM', () => {
     expect(job).toMatchObject({ status: 'ready', resource_requirements: { memory: '33g' } })
     const again = await rest('recover_workflow', { workflow_id: wf.id, dry_run: false, plan_id: preview.plan_id })
     expect(again.status).toBe(409)
+    expect(again.body.error.message).toContain(`plan ${preview.plan_id} was already applied`)
+    expect((await rest('get_workflow_status', { workflow_id: wf.id })).body.run_id).toBe(2)
   })
 
   it('refuses a stale plan_id and a plan made before a concurrent change, changing nothing', async () => {
@@ -92,7 +97,7 @@ describe('recover_workflow: OOM', () => {
       plan_id: 'rp_000000000000000000000000',
     })
     expect(bogus.status).toBe(409)
-    expect(bogus.body.error.message).toContain('changed since the preview')
+    expect(bogus.body.error.message).toContain(`workflow ${wf.id} changed since plan rp_000000000000000000000000`)
 
     // Someone raises the memory by hand between preview and apply.
     const rrId = preview.adjustments[0].resource_requirements_id
@@ -105,13 +110,25 @@ describe('recover_workflow: OOM', () => {
     expect((await torcApi<{ memory: string }>('GET', `/resource_requirements/${rrId}`)).memory).toBe('12g')
   })
 
-  it('requires a plan_id to apply and the write scope', async () => {
+  it('an apply nobody previewed asks for confirmation, changing nothing; and it needs the write scope', async () => {
     const wf = await oomWorkflow('oom-guard')
     const noPlan = await rest('recover_workflow', { workflow_id: wf.id, dry_run: false })
-    expect(noPlan.status).toBe(400)
-    expect(noPlan.body.error.message).toMatch(/plan_id/)
+    expect(noPlan.status, JSON.stringify(noPlan.body)).toBe(200)
+    expect(noPlan.body).toMatchObject({ status: 'needs_confirmation', dry_run: true, applied: null, can_apply: true })
+    expect(noPlan.body.confirm).toMatchObject({
+      tool: 'recover_workflow',
+      arguments: { workflow_id: wf.id, dry_run: false, plan_id: noPlan.body.plan_id },
+    })
+    expect(noPlan.body.next_steps).toMatch(/^Not applied yet/)
+    const status = await callBoth('get_workflow_status', { workflow_id: wf.id })
+    expect(status).toMatchObject({ run_id: 1, job_counts_by_status: { failed: 3, completed: 7 } })
+    const rrId = noPlan.body.adjustments[0].resource_requirements_id
+    expect((await torcApi<{ memory: string }>('GET', `/resource_requirements/${rrId}`)).memory).toBe('10g')
+    // Another caller (the read key) cannot apply at all.
     const readOnly = await rest('recover_workflow', { workflow_id: wf.id }, keys().read)
     expect(readOnly.status).toBe(403)
+    const readApply = await rest('recover_workflow', noPlan.body.confirm.arguments, keys().read)
+    expect(readApply.status).toBe(403)
   })
 })
 
@@ -216,7 +233,10 @@ describe('recover_workflow: timeout, orphans, nothing to do', () => {
       retry_unknown: true,
     })
     expect(apply.status).toBe(409)
-    expect(apply.body.error.message).toContain('cannot recover')
+    expect(apply.body.error.message).toMatch(/^cannot apply this plan now: .*still ready, pending or running/)
+    expect(await rest('get_workflow_status', { workflow_id: wf.id })).toMatchObject({
+      body: { run_id: 1, job_counts_by_status: { failed: 1, running: 1 } },
+    })
   })
 })
 
@@ -298,7 +318,7 @@ describe('recover_workflow: what it sets', () => {
     const all = await make('mixed-unknown-retry')
     const withUnknown = await callBoth('recover_workflow', { workflow_id: all.id, retry_unknown: true })
     expect(withUnknown.jobs_to_retry).toEqual(['oom_a', 'oom_b', 'bad_input'].map((n) => all.jobIds.get(n)))
-    expect(withUnknown.next_steps).toContain('retry_unknown=true')
+    expect(withUnknown.confirm.arguments).toMatchObject({ retry_unknown: true, plan_id: withUnknown.plan_id })
     await applyVia('mcp', 'recover_workflow', {
       workflow_id: all.id,
       plan_id: withUnknown.plan_id,

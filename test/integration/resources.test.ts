@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
+import { callBoth, keys, rest, sendConfirm } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
 
 async function sharedWorkflow(name: string) {
@@ -28,27 +28,34 @@ async function previewThenApply(
   face: 'rest' | 'mcp' = 'rest'
 ): Promise<{ preview: any; applied: any }> {
   const preview = await callBoth('update_job_resources', input)
-  expect(preview).toMatchObject({ dry_run: true, updated: false })
-  const args = { ...input, dry_run: false, plan_id: preview.plan_id }
-  if (face === 'rest') {
-    const res = await rest('update_job_resources', args)
-    expect(res.status, JSON.stringify(res.body)).toBe(200)
-    return { preview, applied: res.body }
-  }
-  const client = await mcpClient()
-  const result = await client.callTool({ name: 'update_job_resources', arguments: args })
-  await client.close()
-  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false)
-  return { preview, applied: result.structuredContent }
+  expect(preview).toMatchObject({ status: 'preview', dry_run: true, applied: null })
+  expect(preview.confirm).toMatchObject({
+    tool: 'update_job_resources',
+    arguments: { ...input, dry_run: false, plan_id: preview.plan_id },
+  })
+  const applied = await sendConfirm(face, preview.confirm)
+  expect(applied).toMatchObject({ status: 'applied', dry_run: false, plan_id: preview.plan_id })
+  return { preview, applied }
 }
 
+/** The values a job's requirement has in Torc now. */
+const requirementOf = async (job: number) => (await callBoth('get_job_details', { job_id: job })).resource_requirements
+
 describe('update_job_resources', () => {
-  it('never changes a shared requirement silently: lists the sharing jobs and changes nothing', async () => {
+  it('never changes a shared requirement silently: by default only this job gets a copy, and the preview lists the sharing jobs', async () => {
     const wf = await sharedWorkflow('shared-none')
     const out = await callBoth('update_job_resources', { job_id: wf.jobIds.get('a'), memory: '8g' })
-    expect(out).toMatchObject({ updated: false, shared_with_count: 2, current: { memory: '4g' } })
+    expect(out).toMatchObject({
+      status: 'preview',
+      action: 'copy_for_job',
+      shared_with_count: 2,
+      previous: { memory: '4g' },
+      proposed: { memory: '8g' },
+      applied: null,
+    })
+    expect(out.confirm.arguments).toMatchObject({ scope: 'job' })
     expect(out.shared_with_job_ids.sort()).toEqual([wf.jobIds.get('b'), wf.jobIds.get('c')].sort())
-    expect(out.message).toContain('scope "job"')
+    for (const job of ['a', 'b', 'c']) expect((await requirementOf(wf.jobIds.get(job)!)).memory).toBe('4g')
   })
 
   it('previews first and changes nothing until applied with the plan_id', async () => {
@@ -56,17 +63,29 @@ describe('update_job_resources', () => {
     const loose = wf.jobIds.get('loose')!
     const preview = await callBoth('update_job_resources', { job_id: loose, memory: '3g' })
     expect(preview).toMatchObject({
+      status: 'preview',
       dry_run: true,
       action: 'change_in_place',
-      updated: false,
-      current: { memory: '1m' },
+      previous: { memory: '1m' },
       proposed: { memory: '3g' },
+      applied: null,
     })
-    expect(preview.message).toContain(`plan_id="${preview.plan_id}"`)
-    expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements.memory).toBe('1m')
-    const noPlan = await rest('update_job_resources', { job_id: loose, memory: '3g', dry_run: false })
-    expect(noPlan.status).toBe(400)
-    expect(noPlan.body.error.message).toContain('plan_id')
+    expect(preview.confirm).toEqual({
+      tool: 'update_job_resources',
+      arguments: { job_id: loose, memory: '3g', scope: 'job', dry_run: false, plan_id: preview.plan_id },
+    })
+    expect((await requirementOf(loose)).memory).toBe('1m')
+    // Another caller (a different key: the read key cannot write at all) never applies it implicitly.
+    expect((await rest('update_job_resources', preview.confirm.arguments, keys().read)).status).toBe(403)
+    // The same caller, without the plan_id, within minutes of its own preview of exactly this plan: applied.
+    const implicit = await rest('update_job_resources', { job_id: loose, memory: '3g', dry_run: false })
+    expect(implicit.status, JSON.stringify(implicit.body)).toBe(200)
+    expect(implicit.body).toMatchObject({
+      status: 'applied',
+      plan_id: preview.plan_id,
+      applied: { current: { memory: '3g' } },
+    })
+    expect((await requirementOf(loose)).memory).toBe('3g')
   })
 
   it('scope "job" gives only this job a copy with the new values (applied through REST)', async () => {
@@ -76,12 +95,12 @@ describe('update_job_resources', () => {
     expect(preview).toMatchObject({ action: 'copy_for_job', proposed: { memory: '8g', runtime: 'PT2H', num_cpus: 2 } })
     expect(applied).toMatchObject({
       dry_run: false,
-      updated: true,
-      current: { memory: '8g', runtime: 'PT2H', num_cpus: 2 },
+      applied: { current: { memory: '8g', runtime: 'PT2H', num_cpus: 2 } },
       previous: { memory: '4g' },
     })
     const mine = await callBoth('get_job_details', { job_id: a })
-    expect(mine.resource_requirements).toMatchObject({ id: applied.resource_requirements_id, memory: '8g' })
+    expect(mine.resource_requirements).toMatchObject({ id: applied.applied.resource_requirements_id, memory: '8g' })
+    expect(applied.applied.resource_requirements_id).not.toBe(preview.resource_requirements_id)
     const other = await callBoth('get_job_details', { job_id: wf.jobIds.get('b') })
     expect(other.resource_requirements).toMatchObject({ memory: '4g', runtime: 'PT1H' })
   })
@@ -93,16 +112,30 @@ describe('update_job_resources', () => {
       'mcp'
     )
     expect(preview.action).toBe('change_shared')
-    expect(applied).toMatchObject({ updated: true, current: { num_cpus: 4, memory: '4g' } })
+    expect(applied).toMatchObject({
+      applied: { resource_requirements_id: preview.resource_requirements_id, current: { num_cpus: 4, memory: '4g' } },
+    })
     const other = await callBoth('get_job_details', { job_id: wf.jobIds.get('c') })
     expect(other.resource_requirements.num_cpus).toBe(4)
   })
 
-  it('a shared requirement without a scope is never changed, even with dry_run=false', async () => {
+  it('an unpreviewed apply on a shared requirement asks first; confirmed, only this job gets a copy', async () => {
     const wf = await sharedWorkflow('shared-apply-none')
-    const res = await rest('update_job_resources', { job_id: wf.jobIds.get('a'), memory: '8g', dry_run: false })
+    const a = wf.jobIds.get('a')!
+    const res = await rest('update_job_resources', { job_id: a, memory: '8g', dry_run: false })
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ action: 'none', updated: false, shared_with_count: 2, current: { memory: '4g' } })
+    expect(res.body).toMatchObject({
+      status: 'needs_confirmation',
+      dry_run: true,
+      action: 'copy_for_job',
+      shared_with_count: 2,
+      applied: null,
+    })
+    for (const job of ['a', 'b', 'c']) expect((await requirementOf(wf.jobIds.get(job)!)).memory).toBe('4g')
+    const done = await sendConfirm('rest', res.body.confirm)
+    expect(done).toMatchObject({ status: 'applied', applied: { current: { memory: '8g' } } })
+    expect((await requirementOf(a)).memory).toBe('8g')
+    for (const job of ['b', 'c']) expect((await requirementOf(wf.jobIds.get(job)!)).memory).toBe('4g')
   })
 
   it('refuses a plan made before someone else changed the requirement', async () => {
@@ -119,7 +152,7 @@ describe('update_job_resources', () => {
       plan_id: preview.plan_id,
     })
     expect(stale.status).toBe(409)
-    expect(stale.body.error.message).toContain('changed since the preview')
+    expect(stale.body.error.message).toContain(`workflow ${wf.id} changed since plan ${preview.plan_id} was previewed`)
     expect((await callBoth('get_job_details', { job_id: loose })).resource_requirements).toMatchObject({
       memory: '2g',
       runtime: rr.runtime,
