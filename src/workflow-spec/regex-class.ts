@@ -3,10 +3,11 @@
  * operations `&&`, `--`, `~~` (equal precedence, left to right, below union). Built as a JavaScript
  * `v`-mode class, whose nested classes and `&&`/`--` have the same meaning.
  */
+import type { Node } from './regex-ast.ts'
 import type { Span } from './regex-error.ts'
 import { parseEscape } from './regex-escape.ts'
 import type { Item, Parser, Shape } from './regex-parse.ts'
-import { hex, POSIX } from './regex-unicode.ts'
+import { hex, jsClass, literalClass, POSIX } from './regex-unicode.ts'
 
 interface Built {
   source: string
@@ -20,7 +21,7 @@ export function parseBracket(p: Parser): Item {
   const start = p.i
   const built = bracket(p)
   const span: Span = [start, p.i]
-  return { node: p.classNode(built.source, span), span, shape: built.shape }
+  return { node: classNode(p, built.source, span), span, shape: built.shape }
 }
 
 function bracket(p: Parser): Built {
@@ -147,4 +148,29 @@ function range(p: Parser, open: Span): Piece {
   const span: Span = [first.span[0], second.span[1]]
   if (first.lit > second.lit) throw p.error('invalid character class range, the start must be <= the end', span)
   return { source: `${hex(first.lit)}-${hex(second.lit)}`, span }
+}
+
+/** A literal under the current flags: caseless with `i` (ASCII-only folding without `u`). */
+export function literalNode(p: Parser, cp: number): Node {
+  const utf8 = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
+  if (!p.flags.i) return { t: 'char', cls: literalClass(cp), literal: true, utf8 }
+  if (!p.flags.u) {
+    const ch = String.fromCodePoint(cp)
+    const other = /[a-z]/i.test(ch) ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch
+    if (other === ch) return { t: 'char', cls: literalClass(cp), literal: true, utf8 }
+    return { t: 'char', cls: jsClass(`[${hex(cp)}${hex(other.charCodeAt(0))}]`, false), literal: false, utf8 }
+  }
+  return { t: 'char', cls: jsClass(`[${hex(cp)}]`, true), literal: false, utf8 }
+}
+
+/** A class under the current flags; without `u` it must stay ASCII (Rust: no invalid UTF-8) and folds ASCII only. */
+export function classNode(p: Parser, source: string, span: Span): Node {
+  if (p.flags.u) return { t: 'char', cls: jsClass(source, p.flags.i), literal: false, utf8: 1 }
+  // Built from ASCII pieces and their complements, a class holds every non-ASCII code point or none.
+  if (jsClass(source, false).has(0x2603)) p.defer('pattern can match invalid UTF-8', span)
+  if (!p.flags.i) return { t: 'char', cls: jsClass(source, false), literal: false, utf8: 1 }
+  const caseless = jsClass(source, true)
+  let ascii = ''
+  for (let c = 0; c < 128; c++) if (caseless.has(c)) ascii += hex(c)
+  return { t: 'char', cls: jsClass(`[${ascii}]`, false), literal: false, utf8: 1 }
 }

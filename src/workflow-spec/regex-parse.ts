@@ -5,15 +5,14 @@
  * order), then the nest limit, then errors of meaning (Unicode classes, invalid UTF-8).
  */
 import { type Assertion, DEFAULT_FLAGS, EMPTY, type Flags, type Node } from './regex-ast.ts'
-import { parseBracket } from './regex-class.ts'
+import { classNode, literalNode, parseBracket } from './regex-class.ts'
 import { type RegexSyntaxError, type Span, syntaxError } from './regex-error.ts'
 import { type Escape, parseEscape } from './regex-escape.ts'
-import { dotClass, hex, jsClass, literalClass } from './regex-unicode.ts'
+import { captureName, parseFlags } from './regex-group.ts'
+import { dotClass } from './regex-unicode.ts'
 
 const NEST_LIMIT = 250
 const WHITE = /^\p{White_Space}$/u
-const ALPHA = /^\p{Alphabetic}$/u
-const ALNUM = /^[\p{Alphabetic}\p{N}]$/u
 
 /** Nodes that count towards the nest limit, as Rust's NestLimiter counts them. */
 export interface Shape {
@@ -42,7 +41,7 @@ export class Parser {
   /** The first error of meaning; thrown once the whole pattern has parsed. */
   deferred: RegexSyntaxError | undefined
   private readonly stack: Frame[] = []
-  private readonly names = new Map<string, Span>()
+  readonly names = new Map<string, Span>()
 
   constructor(pattern: string) {
     this.cs = Array.from(pattern)
@@ -150,10 +149,10 @@ export class Parser {
     const inner = this.i
     const saved = { ...this.flags }
     if (this.bumpIf('?P<') || this.bumpIf('?<')) {
-      this.captureName()
+      captureName(this, this.names)
     } else if (this.bumpIf('?')) {
       if (this.eof) throw this.error('unclosed group', open)
-      const set = this.parseFlags()
+      const set = parseFlags(this)
       const end = this.cur()
       this.i++
       if (end === ')') {
@@ -168,54 +167,6 @@ export class Parser {
     }
     this.stack.push({ kind: 'group', concat, open, saved })
     return { items: [], start: this.i }
-  }
-
-  private captureName(): void {
-    if (this.eof) throw this.error('unclosed capture group name', [this.i, this.i])
-    const start = this.i
-    for (;;) {
-      if (this.cur() === '>') break
-      const ok =
-        this.cur() === '_' ||
-        (this.i === start ? ALPHA.test(this.cur()) : /[.[\]]/.test(this.cur()) || ALNUM.test(this.cur()))
-      if (!ok) throw this.error('invalid capture group character', [this.i, this.i + 1])
-      if (!this.bump()) break
-    }
-    const end = this.i
-    if (this.eof) throw this.error('unclosed capture group name', [this.i, this.i])
-    this.i++
-    const name = this.cs.slice(start, end).join('')
-    if (name === '') throw this.error('empty capture group name', [start, start])
-    const original = this.names.get(name)
-    if (original) throw this.error('duplicate capture group name', [start, end], original)
-    this.names.set(name, [start, end])
-  }
-
-  private parseFlags(): [keyof Flags, boolean][] {
-    const out: [keyof Flags, boolean][] = []
-    const seen = new Map<string, Span>()
-    let negated = false
-    let dangling: Span | undefined
-    while (this.cur() !== ':' && this.cur() !== ')') {
-      const here: Span = [this.i, this.i + 1]
-      if (this.cur() === '-') {
-        const before = seen.get('-')
-        if (before) throw this.error('flag negation operator repeated', here, before)
-        seen.set('-', here)
-        negated = true
-        dangling = here
-      } else {
-        dangling = undefined
-        if (!'imsUuRx'.includes(this.cur())) throw this.error('unrecognized flag', here)
-        const before = seen.get(this.cur())
-        if (before) throw this.error('duplicate flag', here, before)
-        seen.set(this.cur(), here)
-        out.push([this.cur() as keyof Flags, !negated])
-      }
-      if (!this.bump()) throw this.error('expected flag but got end of regex', [this.i, this.i])
-    }
-    if (dangling) throw this.error('dangling flag negation operator', dangling)
-    return out
   }
 
   private popGroup(inner: Concat): Concat {
@@ -328,7 +279,7 @@ export class Parser {
       }
     }
     if (c === '^' || c === '$') return { node: this.lineAssertion(c === '^'), span, shape: null }
-    return { node: this.literal(c.codePointAt(0) ?? 0), span, shape: null }
+    return { node: literalNode(this, c.codePointAt(0) ?? 0), span, shape: null }
   }
 
   private lineAssertion(start: boolean): Node {
@@ -337,37 +288,12 @@ export class Parser {
     return { t: 'assert', kind, ascii: false }
   }
 
-  /** A literal under the current flags: caseless with `i` (ASCII-only folding without `u`). */
-  literal(cp: number): Node {
-    const utf8 = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
-    if (!this.flags.i) return { t: 'char', cls: literalClass(cp), literal: true, utf8 }
-    if (!this.flags.u) {
-      const ch = String.fromCodePoint(cp)
-      const other = /[a-z]/i.test(ch) ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch
-      if (other === ch) return { t: 'char', cls: literalClass(cp), literal: true, utf8 }
-      return { t: 'char', cls: jsClass(`[${hex(cp)}${hex(other.charCodeAt(0))}]`, false), literal: false, utf8 }
-    }
-    return { t: 'char', cls: jsClass(`[${hex(cp)}]`, true), literal: false, utf8 }
-  }
-
   private escapeItem(e: Escape, start: number): Item {
     const span: Span = [start, this.i]
-    if (e.kind === 'literal') return { node: this.literal(e.cp), span, shape: null }
+    if (e.kind === 'literal') return { node: literalNode(this, e.cp), span, shape: null }
     if (e.kind === 'assert')
       return { node: { t: 'assert', kind: e.assertion, ascii: !this.flags.u }, span, shape: null }
-    return { node: this.classNode(e.source, span), span, shape: null }
-  }
-
-  /** A class under the current flags; without `u` it must stay ASCII (Rust: no invalid UTF-8) and folds ASCII only. */
-  classNode(source: string, span: Span): Node {
-    if (this.flags.u) return { t: 'char', cls: jsClass(source, this.flags.i), literal: false, utf8: 1 }
-    // Built from ASCII pieces and their complements, a class holds every non-ASCII code point or none.
-    if (jsClass(source, false).has(0x2603)) this.defer('pattern can match invalid UTF-8', span)
-    if (!this.flags.i) return { t: 'char', cls: jsClass(source, false), literal: false, utf8: 1 }
-    const caseless = jsClass(source, true)
-    let ascii = ''
-    for (let c = 0; c < 128; c++) if (caseless.has(c)) ascii += hex(c)
-    return { t: 'char', cls: jsClass(`[${ascii}]`, false), literal: false, utf8: 1 }
+    return { node: classNode(this, e.source, span), span, shape: null }
   }
 }
 
