@@ -12,6 +12,10 @@
  *   both take ?job=1,2 &run=N &kind=job_stderr,dmesg to narrow the files (site/filter.ts)
  *   /v1/stat?path=<relative>            {"path","size","mtime","torc":{kind,…}|null}
  *   /v1/files?path=<relative>           the file's bytes; HEAD too; Range bytes=a-b | a- | -n
+ *   /v1/workflows/:id/journals          torc's offline-drain journals of the workflow, counted (journals.ts)
+ *   /v1/info                            the root, the enabled cluster actions, warnings (actions/info.ts)
+ * and, with an agent configured, POST /v1/actions/<name> behind the separate action token
+ * (TORC_EDGE_AGENT_TOKEN; the read token gets 401 there): site/actions/agent.ts.
  * Caps are configurable (SiteLimits) and never silent: listings say `truncated`, bundles carry
  * `truncated` + `reason` in their preamble and trailer, reads cut at maxReadBytes answer 206 with
  * `Torc-Edge-Truncated: max-read-bytes=<n>`.
@@ -21,10 +25,14 @@ import { realpathSync, statSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
+import { ACTION_NAMES } from '../src/site-protocol/actions.ts'
 import { BUNDLE_MEDIA_TYPE } from '../src/site-protocol/framing.ts'
 import { classifyName, DIRECTORIES, type Directory } from '../src/site-protocol/naming.ts'
+import { type AgentOptions, createAgent } from './actions/agent.ts'
+import { agentInfo } from './actions/info.ts'
 import { bundleStream, planBundle } from './bundle.ts'
 import { FilterQuerySchema, fileFilter, PositiveId } from './filter.ts'
+import { listJournals } from './journals.ts'
 import { listWorkflowFiles } from './listing.ts'
 import { type SiteLog, stderrLog } from './log.ts'
 import { confine, PathRefused, requireDescriptorChecks } from './paths.ts'
@@ -51,12 +59,14 @@ export interface SiteOptions {
   token: string
   limits?: Partial<SiteLimits> | undefined
   log?: SiteLog | undefined
+  /** The login-node agent's cluster actions (none without it). */
+  agent?: AgentOptions | undefined
 }
 
 export const MIN_TOKEN_LENGTH = 16
-type Code = 'invalid_input' | 'unauthorized' | 'not_found' | 'internal'
+type Code = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'internal'
 
-const fail = (c: Context, status: 400 | 401 | 404 | 416 | 500, code: Code, message: string) =>
+const fail = (c: Context, status: 400 | 401 | 403 | 404 | 416 | 500, code: Code, message: string) =>
   c.json({ error: { code, message } }, status)
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
@@ -70,9 +80,12 @@ export function createSiteApp(options: SiteOptions): Hono {
   const limits = SiteLimitsSchema.parse({ ...DEFAULT_LIMITS, ...options.limits })
   const log = options.log ?? stderrLog
   const expected = digest(options.token)
+  const agent = options.agent && createAgent(options.agent, root, options.token)
   const app = new Hono()
 
   app.use('*', async function requireToken(c, next) {
+    // Actions check their own token (site/actions/agent.ts): the read token never opens them.
+    if (c.req.path.startsWith('/v1/actions/')) return next()
     const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1]
     // Comparing digests keeps the comparison constant-time whatever the lengths.
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
@@ -84,6 +97,26 @@ export function createSiteApp(options: SiteOptions): Hono {
   })
 
   app.get('/v1/health', (c) => c.json({ ok: true, limits }))
+  app.get('/v1/info', (c) => c.json(agentInfo(root, agent, options.agent?.env?.PATH ?? process.env.PATH)))
+
+  if (agent) app.route('/', agent.routes)
+  else
+    app.all('/v1/actions/:name', (c) =>
+      fail(
+        c,
+        403,
+        'forbidden',
+        'this site server runs no cluster actions: start it with --allow <actions> (of ' +
+          `${ACTION_NAMES.join(', ')}) and TORC_EDGE_AGENT_TOKEN`
+      )
+    )
+
+  app.get('/v1/workflows/:id/journals', async (c) => {
+    const id = PositiveId.safeParse(c.req.param('id'))
+    if (!id.success) return fail(c, 400, 'invalid_input', 'the workflow id must be a positive integer')
+    const found = await listJournals(root, id.data)
+    return c.json({ workflow_id: id.data, ...found })
+  })
 
   app.get('/v1/workflows/:id/files', async (c) => {
     const id = PositiveId.safeParse(c.req.param('id'))

@@ -12,6 +12,7 @@ import { health } from './health.ts'
 import { logEvent } from './log.ts'
 import { type McpExtension, serveMcp } from './mcp.ts'
 import { openApiDocument } from './openapi.ts'
+import { agentClient } from './output/agent.ts'
 import { OutputClient } from './output/client.ts'
 import { logToolCall, type ToolContext } from './registry.ts'
 import { mountRest, toolRouteFallback } from './rest.ts'
@@ -31,6 +32,7 @@ function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
     ledger: c.env.CHANGES ? durableLedger(c.env.CHANGES) : undefined,
     torc: new TorcClient(torcTransport(config, c.env), { timeoutMs: config.TORC_TIMEOUT_MS, signal }),
     output: output && new OutputClient(output, config.TORC_TIMEOUT_MS),
+    agent: agentClient(config, c.env),
   }
 }
 

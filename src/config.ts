@@ -80,6 +80,10 @@ const ConfigSchema = z.object({
     .optional()
     .transform((u) => u?.replace(/\/+$/, '')),
   TORC_OUTPUT_TOKEN: optionalSecret,
+  // The login-node agent's action token (site/actions): cluster actions through the same site server.
+  TORC_OUTPUT_AGENT_TOKEN: optionalSecret,
+  // The HPC profile create_workflow uses for slurm when the call names none (else the agent's `slurm`).
+  TORC_HPC_PROFILE: optionalSecret,
   // The pinned release's docs/ and examples/ (get_docs, get_example): any static server of its tree.
   TORC_DOCS_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) base URL of the torc release tree' })

@@ -3,6 +3,7 @@ import type { Ledger } from './changes/ledger.ts'
 import type { Config } from './config.ts'
 import { ToolError, toToolError } from './errors.ts'
 import { logEvent } from './log.ts'
+import type { AgentClient } from './output/agent.ts'
 import type { OutputClient } from './output/client.ts'
 import type { TorcClient } from './torc/client.ts'
 
@@ -17,6 +18,8 @@ export interface ToolContext {
   torc: TorcClient
   /** The output site server, when the deployment has one (TORC_OUTPUT_URL). */
   output: OutputClient | undefined
+  /** The login-node agent's cluster actions, when configured (TORC_OUTPUT_AGENT_TOKEN). */
+  agent?: AgentClient | undefined
   config: Config
   caller: Caller
   /** The change ledger (one lock per workflow); absent when the deployment has no CHANGES binding. */

@@ -8,6 +8,7 @@
 import type { z } from 'zod'
 import { concatBytes } from '../bytes.ts'
 import { ToolError } from '../errors.ts'
+import { type AgentInfo, AgentInfoSchema, type JournalListing, JournalListingSchema } from '../site-protocol/actions.ts'
 import {
   type FileKind,
   type FileListing,
@@ -120,6 +121,17 @@ export class OutputClient {
     const res = await this.send(`/v1/stat?path=${encodeURIComponent(path)}`, {}, `stat ${path}`)
     if (res.status === 404) return this.missing(res, options.required, missingFileMessage(path))
     return this.json(res, FileStatSchema, `stat ${path}`)
+  }
+
+  /** The site's output root, enabled cluster actions and warnings (GET /v1/info, read token). */
+  async info(): Promise<AgentInfo> {
+    return this.json(await this.send('/v1/info', {}, 'describe itself'), AgentInfoSchema, 'describe itself')
+  }
+
+  /** torc's offline-drain journals of a workflow under the output directory, with their pending completions. */
+  async journals(workflowId: number): Promise<JournalListing> {
+    const what = 'list offline journals'
+    return this.json(await this.send(`/v1/workflows/${workflowId}/journals`, {}, what), JournalListingSchema, what)
   }
 
   /** Bytes of a file with one Range request (`{ last: n }` for a tail). */
