@@ -64,8 +64,29 @@ const script = (norm: string, key = 'Script'): string | undefined => {
   return canon === undefined ? undefined : `\\p{${key}=${canon}}`
 }
 
+const supported = new Map<string, boolean>()
+/** Whether the JS engine knows the property (it lacks some regex-syntax has, e.g. Other_Alphabetic). */
+function known(result: PropertyResult): PropertyResult {
+  if (!('source' in result)) return result
+  let yes = supported.get(result.source)
+  if (yes === undefined) {
+    try {
+      new RegExp(result.source, 'v')
+      yes = true
+    } catch {
+      yes = false
+    }
+    supported.set(result.source, yes)
+  }
+  return yes ? result : { error: 'edge' }
+}
+
 /** Resolves `\pX`, `\p{Name}` or `\p{name=value}` (also `name:value`, `name!=value`) to a JS class source. */
 export function unicodeProperty(name: string, value?: string): PropertyResult {
+  return known(resolve(name, value))
+}
+
+function resolve(name: string, value?: string): PropertyResult {
   if (value === undefined) {
     const norm = normalizeName(name)
     if (norm !== 'cf' && norm !== 'sc' && norm !== 'lc') {

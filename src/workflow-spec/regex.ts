@@ -35,8 +35,9 @@ export function compileRegex(pattern: string): CompiledRegex {
     try {
       hit = compile(pattern)
     } catch (error) {
-      if (!(error instanceof RegexSyntaxError)) throw error
-      hit = error
+      // Anything else would be our bug; still an answer about this pattern, not a failed request.
+      hit =
+        error instanceof RegexSyntaxError ? error : new RegexSyntaxError(`regex not supported at the edge: ${error}`)
     }
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
     cache.set(pattern, hit)

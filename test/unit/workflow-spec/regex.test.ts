@@ -51,6 +51,15 @@ describe('compileRegex: Rust regex-crate semantics', () => {
     expect(regexError(pattern)).toBeUndefined()
   })
 
+  it.each(['\\p{Age=6.0}', '\\p{Word_Break=ALetter}', '\\p{Other_Alphabetic}'])(
+    'refuses %j, which torc accepts, as a documented deviation (README.md, "Regexes")',
+    (pattern) => {
+      expect(lastLine(regexError(pattern))).toBe(
+        'error: Unicode property not supported at the edge (torc-edge deviation)'
+      )
+    }
+  )
+
   it("words and lays out errors as Rust's formatter does (pattern, carets under the span, error line)", () => {
     expect(regexError('ab(?=c)')).toBe(
       'regex parse error:\n    ab(?=c)\n      ^^^\nerror: look-around, including look-ahead and look-behind, is not supported'
