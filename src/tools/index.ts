@@ -38,4 +38,3 @@ for (const tool of tools) {
   seen.add(tool.name)
 }
 
-export const TOOL_NAMES = tools.map((t) => t.name)
