@@ -19,6 +19,28 @@ function retarget(request: Request, base: string): Promise<Response> {
   return fetch(new Request(url, request))
 }
 
+/**
+ * Fault injection in front of the real torc-server for tests that stop an apply midway: a POST to
+ * `http://faults/arm` with `{ method, path (a regex), nth }` makes the nth matching request after it
+ * answer 500 once; everything else (and that request's retries) reaches torc-server unchanged.
+ */
+function faultInjector(base: () => string) {
+  let armed: { method: string; path: RegExp; left: number } | null = null
+  return async (request: Request): Promise<Response> => {
+    const url = new URL(request.url)
+    if (url.pathname === '/arm' && request.method === 'POST') {
+      const rule = (await request.json()) as { method: string; path: string; nth: number }
+      armed = { method: rule.method, path: new RegExp(rule.path), left: rule.nth }
+      return new Response(null, { status: 204 })
+    }
+    if (armed && request.method === armed.method && armed.path.test(url.pathname) && --armed.left === 0) {
+      armed = null
+      return Response.json({ error: { message: 'injected fault' } }, { status: 500 })
+    }
+    return retarget(request, base())
+  }
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -69,6 +91,8 @@ export default defineConfig({
                   }
                   return retarget(request, inject<string>('torcApiUrl'))
                 },
+                // Armed by a test: the nth matching request fails once (faultInjector above).
+                TORC_FAULTS: faultInjector(() => inject<string>('torcApiUrl')),
               },
             },
           })),

@@ -21,6 +21,8 @@ declare global {
     // The bindings vitest.config.ts gives miniflare that tests touch directly.
     interface Env {
       OAUTH_KV: KVNamespace
+      /** torc-server behind a fault injector (vitest.config.ts faultInjector). */
+      TORC_FAULTS: Fetcher
     }
   }
 }
