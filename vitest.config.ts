@@ -2,9 +2,12 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 /**
- * Three projects, named for what they hold:
+ * Four projects, named for what they hold:
  * - unit: parsers, analyzers, the site server, tool logic against a scripted Transport, generated
  *   files. Seconds, no torc build (`npm run test:unit`).
+ * - parity: the same code against the real torc 1.0.0 CLI and torc-server and the crate's examples
+ *   and source (`npm run test:parity`). A missing one skips locally and fails under CI
+ *   (test/setup/prerequisites.ts).
  * - integration: the Worker inside workerd (miniflare) against a REAL torc-server and site server
  *   that test/setup/global-setup.ts builds (first run) and starts on free loopback ports.
  * - e2e: the whole stack from outside: wrangler dev, the MCP conformance suite and Inspector,
@@ -50,6 +53,15 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'parity',
+          include: ['test/parity/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -1,7 +1,7 @@
 /**
  * What the pinned torc release's MCP server offers as documentation and examples: topic names and
  * the file each maps to, the examples it lists, and the example files it can serve. Only names and
- * paths (facts of the release, checked against its source by test/unit/rust-docs-manifest.test.ts);
+ * paths (facts of the release, checked against its source by test/parity/rust-docs-manifest.test.ts);
  * the text itself is fetched at run time from TORC_DOCS_URL, and the descriptions are torc-edge's own.
  */
 

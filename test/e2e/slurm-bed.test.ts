@@ -13,7 +13,7 @@ import { run, waitFor } from '../../scripts/slurm/procs.ts'
 import { installTorc } from '../../scripts/torc-install.ts'
 import { torcBin } from '../../scripts/torc-paths.ts'
 import { type RunningTorc, startTorcServer } from '../../scripts/torc-server.ts'
-import { slurmBed, slurmSkip, type TestBed } from '../setup/slurm.ts'
+import { haveSlurm, slurmBed, type TestBed } from '../setup/slurm.ts'
 
 const scratch = mkdtempSync(join(tmpdir(), 'torc-edge-slurm-bed-'))
 const timings: Record<string, number> = {}
@@ -53,7 +53,7 @@ const finalRow = (id: string) =>
     return TERMINAL.test(row.state) ? row : undefined
   })
 
-describe.skipIf(slurmSkip)('real Slurm test bed', () => {
+describe.runIf(haveSlurm())('real Slurm test bed', () => {
   beforeAll(async () => {
     bed = await timed('bring-up', slurmBed)
     console.error(`slurm bed steps (ms): ${JSON.stringify(bed.bed.timings)}`)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expandSpec, parseSpec, planExecution, validateSpec } from '../../../src/workflow-spec/index.ts'
-import { CLI_SKIP, CRATE, examples, HAS_CLI, readFromCrate, sorted, torcJson } from './helpers.ts'
+import { expandSpec, parseSpec, planExecution, validateSpec } from '../../src/workflow-spec/index.ts'
+import { examples, needCli, needCrate, readFromCrate, sorted, torcJson } from './torc.ts'
 
 /**
  * Counts of every example shipped in torc 1.0.0, as the real `torc create --dry-run` and
@@ -101,7 +101,7 @@ const TABLE: Row[] = [
 const EXAMPLES = examples()
 const byName = new Map(EXAMPLES.map((e) => [e.name, e]))
 
-describe.skipIf(CRATE === undefined)('torc 1.0.0 examples', () => {
+describe.runIf(needCrate())('torc 1.0.0 examples', () => {
   it('covers every example file shipped in the crate', () => {
     expect(sorted(EXAMPLES.map((e) => e.name))).toEqual(sorted(TABLE.map((r) => r[0])))
   })
@@ -136,9 +136,7 @@ describe.skipIf(CRATE === undefined)('torc 1.0.0 examples', () => {
   })
 })
 
-describe.skipIf(!HAS_CLI)('parity with the torc 1.0.0 CLI', () => {
-  if (!HAS_CLI) it.skip(CLI_SKIP, () => {})
-
+describe.runIf(needCli())('parity with the torc 1.0.0 CLI', () => {
   it.each(EXAMPLES.map((e) => [e.name, e] as const))(
     '%s: create --dry-run and execution-plan agree',
     async (_, example) => {

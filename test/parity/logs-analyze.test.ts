@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningSite, startSiteServer } from '../../../scripts/site-server.ts'
-import { torcBin } from '../../../scripts/torc-paths.ts'
-import { analyzeBundle } from '../../../src/logs/analyze.ts'
-import { MAX_LINE } from '../../../src/logs/lines.ts'
-import { OutputClient } from '../../../src/output/client.ts'
-import { createTransport } from '../../../src/transport.ts'
+import { type RunningSite, startSiteServer } from '../../scripts/site-server.ts'
+import { analyzeBundle } from '../../src/logs/analyze.ts'
+import { MAX_LINE } from '../../src/logs/lines.ts'
+import { OutputClient } from '../../src/output/client.ts'
+import { createTransport } from '../../src/transport.ts'
+import { needCli, TORC } from './torc.ts'
 
 /**
  * Parity with the real torc 1.0.0 CLI (`torc logs analyze <dir> --workflow-id N`) on a corpus of
@@ -16,7 +16,6 @@ import { createTransport } from '../../../src/transport.ts'
  * two cases where torc-edge deliberately differs: invalid UTF-8 (1.0.0 skips the file) and a
  * multi-byte character across byte 117 of a long line (1.0.0 panics).
  */
-const torc = torcBin('torc')
 const WF = 5
 const fragments = [
   'Killed',
@@ -176,9 +175,9 @@ afterAll(async () => {
   rmSync(base, { recursive: true, force: true })
 })
 
-describe.skipIf(!existsSync(torc))('parity with torc 1.0.0 `torc logs analyze`', () => {
+describe.runIf(needCli())('parity with torc 1.0.0 `torc logs analyze`', () => {
   it('finds exactly the same errors (file, line, type, content), warnings and files', { timeout: 60_000 }, async () => {
-    const run = spawnSync(torc, ['logs', 'analyze', root, '--workflow-id', String(WF)], {
+    const run = spawnSync(TORC, ['logs', 'analyze', root, '--workflow-id', String(WF)], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
     })

@@ -39,7 +39,8 @@ const KNOWN_DRIFT: Record<string, string> = {
  * still works. Kept here so the test names them; an entry that no longer differs fails too.
  */
 const DELIBERATE: Record<string, string> = {
-  'create_workflow.spec_json': 'optional: the spec comes as spec_json (an object, as in Rust) or spec (text, any format)',
+  'create_workflow.spec_json':
+    'optional: the spec comes as spec_json (an object, as in Rust) or spec (text, any format)',
   'check_resource_utilization.workflow_id':
     "optional: without it the tool scans the caller's active workflows (Rust needs one workflow)",
 }

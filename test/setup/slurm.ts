@@ -9,12 +9,13 @@
  * Both stop what they started and leave running a bed they found running.
  *
  * A missing prerequisite (slurm-wlm, slurmdbd, munge, mariadb-server, root) fails under CI with the
- * package to install; elsewhere `slurmSkip` holds the reason, for `describe.skipIf`.
+ * package to install; elsewhere `haveSlurm()` is false, for `describe.runIf` (test/setup/prerequisites.ts).
  */
 import { inject } from 'vitest'
 import type { TestProject } from 'vitest/node'
 import { clientEnv, type SlurmBed, upSlurm } from '../../scripts/slurm/bed.ts'
 import { INSTALL_HINT, missingPrerequisites } from '../../scripts/slurm/prereqs.ts'
+import { requirePrerequisite } from './prerequisites.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,14 +24,13 @@ declare module 'vitest' {
 }
 
 const missing = missingPrerequisites()
-const reason = missing.length ? `real Slurm test bed unavailable (${INSTALL_HINT}):\n- ${missing.join('\n- ')}` : ''
+const howToGet = `${INSTALL_HINT}:\n- ${missing.join('\n- ')}`
 
-/** Why Slurm tests cannot run here; empty when they can, and always empty under CI (they fail instead). */
-export const slurmSkip: string = process.env.CI ? '' : reason
-if (slurmSkip) console.warn(`skipping Slurm tests: ${slurmSkip}`)
+/** Whether the Slurm tests can run here: false skips them; under CI a missing piece fails the run instead. */
+export const haveSlurm = (): boolean => requirePrerequisite('real Slurm test bed', missing.length === 0, howToGet)
 
 function assertPrerequisites(): void {
-  if (reason) throw new Error(reason)
+  if (missing.length) throw new Error(`real Slurm test bed missing: ${howToGet}`)
 }
 
 export interface TestBed {
@@ -58,7 +58,7 @@ export async function slurmBed(): Promise<TestBed> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (slurmSkip) return async () => {}
+  if (!haveSlurm()) return async () => {}
   assertPrerequisites()
   const bed = await upSlurm({ dir: process.env.TORC_EDGE_SLURM_DIR || undefined, log })
   log(`slurm bed ${bed.reused ? 'reused' : 'up'} in ${bed.timings.total} ms: SLURM_CONF=${bed.env.SLURM_CONF}`)

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   durationToSeconds,
@@ -15,7 +12,7 @@ import {
   secsToWalltime,
   validateSpec,
 } from '../../../src/workflow-spec/index.ts'
-import { CRATE, examples, HAS_CLI, readFromCrate, sorted, torcJson } from './helpers.ts'
+import { FAN_OUT_FAN_IN, FILE_PIPELINE } from './tutorial-specs.ts'
 
 const kestrel = HPC_PROFILES.find((p) => p.name === 'kestrel') as HpcProfile
 const pick = (cpus: number, memory: string, runtime: string, gpus?: number): string | undefined =>
@@ -73,74 +70,6 @@ describe('profiles and partitions (torc 1.0.0 tables)', () => {
     expect(pick(4, '8g', 'PT1H', 8)).toBeUndefined()
   })
 })
-
-/** Tutorial prompt 1: preprocess, 10 indexed work jobs at 10 CPU / 20 GB, postprocess. */
-const FAN_OUT_FAN_IN = {
-  name: 'fan_out_fan_in',
-  description: 'Preprocess, 10 parallel work jobs, postprocess',
-  resource_requirements: [
-    { name: 'small', num_cpus: 1, memory: '2g', runtime: 'PT10M' },
-    { name: 'work', num_cpus: 10, memory: '20g', runtime: 'PT1H' },
-  ],
-  jobs: [
-    { name: 'preprocess', command: 'python preprocess.py', resource_requirements: 'small' },
-    {
-      name: 'work_{i}',
-      command: 'python work.py --index {i}',
-      parameters: { i: '1:10' },
-      depends_on: ['preprocess'],
-      resource_requirements: 'work',
-    },
-    {
-      name: 'postprocess',
-      command: 'python postprocess.py',
-      depends_on_regexes: ['^work_\\d+$'],
-      resource_requirements: 'small',
-    },
-  ],
-}
-
-/** Tutorial prompt 2: a 4-stage file-driven Slurm workflow, account my_account, 10 CPU / 30 GB work jobs. */
-const FILE_PIPELINE = {
-  name: 'file_pipeline',
-  resource_requirements: [
-    { name: 'prep', num_cpus: 1, memory: '4g', runtime: 'PT30M' },
-    { name: 'work', num_cpus: 10, memory: '30g', runtime: 'PT2H' },
-    { name: 'agg', num_cpus: 4, memory: '16g', runtime: 'PT1H' },
-  ],
-  files: [
-    { name: 'raw', path: 'data/raw.csv' },
-    { name: 'chunk_{i}', path: 'work/chunk_{i}.csv', parameters: { i: '1:10' } },
-    { name: 'result_{i}', path: 'work/result_{i}.json', parameters: { i: '1:10' } },
-    { name: 'summary', path: 'out/summary.json' },
-    { name: 'report', path: 'out/report.html' },
-  ],
-  jobs: [
-    {
-      name: 'prepare',
-      command: 'python prepare.py ${files.input.raw} work/',
-      output_file_regexes: ['^chunk_\\d+$'],
-      resource_requirements: 'prep',
-    },
-    {
-      name: 'work_{i}',
-      command: 'python work.py ${files.input.chunk_{i}} ${files.output.result_{i}}',
-      parameters: { i: '1:10' },
-      resource_requirements: 'work',
-    },
-    {
-      name: 'aggregate',
-      command: 'python aggregate.py work/ ${files.output.summary}',
-      input_file_regexes: ['^result_\\d+$'],
-      resource_requirements: 'agg',
-    },
-    {
-      name: 'report',
-      command: 'python report.py ${files.input.summary} ${files.output.report}',
-      resource_requirements: 'prep',
-    },
-  ],
-}
 
 describe('tutorial workflows', () => {
   it('fan-out/fan-in: validates, plans three events and gets two Kestrel schedulers', () => {
@@ -276,100 +205,5 @@ describe('tutorial workflows', () => {
       },
     ])
     expect(out.spec.jobs.map((j) => j.scheduler)).toEqual(['short_scheduler', 'short_scheduler', 'short_scheduler'])
-  })
-})
-
-describe.skipIf(!HAS_CLI)('generateSlurm against torc slurm generate --dry-run', () => {
-  const EXAMPLES = examples()
-  const shape = (r: { slurm_schedulers?: unknown[] | null; actions?: unknown[] | null; warnings: string[] }) => ({
-    schedulers: sorted((r.slurm_schedulers ?? []).map((s) => JSON.stringify(Object.entries(s as object).sort()))),
-    actions: sorted(
-      (r.actions ?? []).map((a) => {
-        const action = a as Record<string, unknown>
-        return JSON.stringify(Object.entries({ ...action, jobs: sorted((action['jobs'] as string[]) ?? []) }).sort())
-      })
-    ),
-    warnings: sorted(r.warnings),
-  })
-  const variants = [
-    ['kestrel', 'partition'],
-    ['kestrel', 'resource-requirements'],
-    ['dane', 'partition'],
-  ] as const
-  it.each(EXAMPLES.flatMap((e) => variants.map(([profile, groupBy]) => [e.name, profile, groupBy, e] as const)))(
-    '%s on %s by %s',
-    async (_, profile, groupBy, example) => {
-      const args = [
-        'slurm',
-        'generate',
-        '--profile',
-        profile,
-        '--account',
-        'acct',
-        '--dry-run',
-        '--overwrite',
-        '--group-by',
-        groupBy,
-        example.path,
-      ]
-      const options = {
-        format: example.format,
-        readFile: readFromCrate,
-        kdlAliases: false,
-        resolveFileVariables: false,
-      }
-      const ours = () =>
-        generateSlurm(example.text, { ...options, hpcProfile: profile, account: 'acct', groupBy, overwrite: true })
-      const theirs = await torcJson(args).catch((error: { stderr?: string }) => new Error(error.stderr ?? 'failed'))
-      if (theirs instanceof Error) {
-        // Both refuse, for the same reason (e.g. no resource_requirements).
-        expect(theirs.message).toMatch(/Error: /)
-        expect(ours).toThrow(theirs.message.replace(/^Error: /, '').split('\n')[0] ?? '')
-      } else expect(shape(ours())).toEqual(shape(theirs as Parameters<typeof shape>[0]))
-    }
-  )
-
-  it.each([
-    ['fan-out/fan-in', FAN_OUT_FAN_IN],
-    ['file pipeline', FILE_PIPELINE],
-  ])('tutorial %s matches the CLI', async (_, value) => {
-    const dir = mkdtempSync(join(tmpdir(), 'torc-slurm-'))
-    try {
-      const file = join(dir, 'spec.json')
-      writeFileSync(file, JSON.stringify(value))
-      const theirs = (await torcJson([
-        'slurm',
-        'generate',
-        '--profile',
-        'kestrel',
-        '--account',
-        'my_account',
-        '--dry-run',
-        file,
-      ])) as Parameters<typeof shape>[0]
-      const ours = generateSlurm(JSON.stringify(value), {
-        format: 'json',
-        hpcProfile: 'kestrel',
-        account: 'my_account',
-        resolveFileVariables: false,
-      })
-      expect(shape(ours)).toEqual(shape(theirs))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
-})
-
-describe.skipIf(CRATE === undefined)('parameters_file templates keep their scheduler (deviation)', () => {
-  it('assigns the scheduler of the first expanded job, where 1.0.0 leaves table-driven templates unassigned', () => {
-    const example = examples().find((e) => e.name === 'yaml/parameterized_from_csv.yaml')
-    if (example === undefined) throw new Error('example missing')
-    const out = generateSlurm(example.text, {
-      format: 'yaml',
-      readFile: readFromCrate,
-      hpcProfile: 'kestrel',
-      account: 'a',
-    })
-    expect(out.spec.jobs.map((j) => j.scheduler)).toEqual(['short_scheduler'])
   })
 })
