@@ -42,20 +42,48 @@ function render(tool: AnyTool, outcome: Outcome): CallToolResult {
   }
 }
 
-/**
- * The tool's input schema as tools/list shows it, but accepting any arguments, so that every call
- * reaches invoke(): validated there like REST's, with the same message and the same log line.
- */
-function validatedByInvoke(schema: z.ZodObject): StandardSchemaWithJSON {
-  const standard = schema['~standard']
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'torc-edge',
-      validate: (value: unknown) => ({ value }),
-      jsonSchema: standard.jsonSchema,
-    },
+type JsonSchemaOptions = Parameters<NonNullable<z.ZodObject['~standard']['jsonSchema']>['input']>[0]
+type Converted = Record<string, unknown>
+
+/** JSON Schemas of the registry's zod schemas, converted once per isolate (they never change). */
+const converted = new WeakMap<z.ZodObject, Map<string, Converted>>()
+const wrappers = new WeakMap<z.ZodObject, StandardSchemaWithJSON>()
+
+function jsonOf(schema: z.ZodObject, io: 'input' | 'output', options: JsonSchemaOptions): Converted {
+  const byTarget = converted.get(schema) ?? new Map<string, Converted>()
+  converted.set(schema, byTarget)
+  const key = `${io}:${JSON.stringify(options)}`
+  let json = byTarget.get(key)
+  if (!json) {
+    json = schema['~standard'].jsonSchema[io](options) as Converted
+    byTarget.set(key, json)
   }
+  return json
+}
+
+/**
+ * A registry schema as the SDK sees it: its JSON Schema (converted once, not on every request's
+ * fresh server), and a validation that accepts anything, because invoke() validates input and
+ * output itself: so every call reaches invoke() and is refused there like over REST, with the same
+ * message and log line, and no result is parsed twice.
+ */
+function forSdk(schema: z.ZodObject): StandardSchemaWithJSON {
+  let wrapper = wrappers.get(schema)
+  if (!wrapper) {
+    wrapper = {
+      '~standard': {
+        version: 1,
+        vendor: 'torc-edge',
+        validate: (value: unknown) => ({ value }),
+        jsonSchema: {
+          input: (options: JsonSchemaOptions) => jsonOf(schema, 'input', options),
+          output: (options: JsonSchemaOptions) => jsonOf(schema, 'output', options),
+        },
+      },
+    } as StandardSchemaWithJSON
+    wrappers.set(schema, wrapper)
+  }
+  return wrapper
 }
 
 /**
@@ -99,8 +127,8 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: validatedByInvoke(tool.input),
-        outputSchema: tool.output,
+        inputSchema: forSdk(tool.input),
+        outputSchema: forSdk(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
       },
       async (args, extra) => {
