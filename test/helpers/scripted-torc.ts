@@ -1,0 +1,114 @@
+/**
+ * Tool logic without a torc build: a Transport that answers from a script of routes, and a
+ * ToolContext around it, so a tool group's edge cases (4xx, 5xx, timeouts, bad data, paging) run
+ * in milliseconds in the unit project. The integration project checks the same tools against the
+ * real torc-server; this one pins what the tools do with answers a real server will not give on
+ * demand. Unmatched requests fail the test, naming the request.
+ */
+import { parseConfig } from '../../src/config.ts'
+import type { ToolContext } from '../../src/registry.ts'
+import { TorcClient } from '../../src/torc/client.ts'
+import type { Transport } from '../../src/transport.ts'
+import { localLedger } from './local-ledger.ts'
+
+export interface Sent {
+  method: string
+  path: string
+  query: URLSearchParams
+  body: unknown
+}
+
+/** One route's answer: a JSON body (status 200), a full Response, or a fault to raise. */
+export type Answer = unknown | Response | { fault: 'refused' | 'hang' }
+type Responder = (sent: Sent) => Answer | Promise<Answer>
+
+interface Route {
+  method: string
+  path: RegExp
+  respond: Responder
+  times: number
+}
+
+export class ScriptedTorc implements Transport {
+  readonly baseUrl = 'http://torc.internal:8080/torc-service/v1'
+  readonly host = 'torc.internal:8080'
+  readonly sent: Sent[] = []
+  private readonly routes: Route[] = []
+
+  /** Answers `method path` (path a string for an exact path, or a RegExp) `times` times (default always). */
+  on(method: string, path: string | RegExp, respond: Responder | Answer, times = Number.POSITIVE_INFINITY): this {
+    const pattern = typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path
+    const responder = typeof respond === 'function' ? (respond as Responder) : () => respond
+    this.routes.unshift({ method, path: pattern, respond: responder, times })
+    return this
+  }
+
+  /** A paged Torc list endpoint over `items`, honouring offset and limit as torc-server does. */
+  list(path: string, items: readonly unknown[]): this {
+    return this.on('GET', path, (sent) => {
+      const offset = Number(sent.query.get('offset') ?? 0)
+      const limit = Number(sent.query.get('limit') ?? 10_000)
+      const page = items.slice(offset, offset + limit)
+      return {
+        items: page,
+        offset,
+        max_limit: 10_000,
+        count: page.length,
+        total_count: items.length,
+        has_more: offset + page.length < items.length,
+      }
+    })
+  }
+
+  async fetch(pathAndQuery: string, init: RequestInit): Promise<Response> {
+    const url = new URL(`${this.baseUrl}${pathAndQuery}`)
+    const path = url.pathname.slice(new URL(this.baseUrl).pathname.length)
+    const method = init.method ?? 'GET'
+    const sent: Sent = {
+      method,
+      path,
+      query: url.searchParams,
+      body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+    }
+    this.sent.push(sent)
+    const route = this.routes.find((r) => r.method === method && r.path.test(path) && r.times > 0)
+    if (!route) throw new Error(`unscripted Torc request: ${method} ${path}${url.search}`)
+    route.times--
+    const answer = await route.respond(sent)
+    if (answer instanceof Response) return answer
+    if (answer && typeof answer === 'object' && 'fault' in answer) {
+      if (answer.fault === 'refused') throw new TypeError('fetch failed: connect ECONNREFUSED')
+      return new Promise((_, reject) => {
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason ?? new Error('aborted')))
+      })
+    }
+    return Response.json(answer)
+  }
+
+  /** The requests sent so far as `METHOD /path`, for asserting what a tool did. */
+  calls(): string[] {
+    return this.sent.map((s) => `${s.method} ${s.path}`)
+  }
+}
+
+/** Torc's error body, as torc-server 1.0.0 sends it. */
+export const torcError = (status: number, message: string) =>
+  Response.json({ error: { message } }, { status, headers: { 'Content-Type': 'application/json' } })
+
+/** A ToolContext on the scripted Torc: a write caller on a deployment with writes on, its own ledger. */
+export function scriptedContext(
+  torc: ScriptedTorc,
+  options: { scope?: 'read' | 'write'; timeoutMs?: number; env?: Record<string, string> } = {}
+): ToolContext {
+  const config = parseConfig({ TORC_API_URL: torc.baseUrl, TORC_EDGE_WRITES: 'true', ...options.env })
+  const signal = new AbortController().signal
+  return {
+    torc: new TorcClient(torc, { timeoutMs: options.timeoutMs ?? 500, retries: 1, retryDelayMs: 1, signal }),
+    output: undefined,
+    config,
+    caller: { id: 'tester', scope: options.scope ?? 'write' },
+    ledger: localLedger(),
+    signal,
+    progress: async () => {},
+  }
+}
