@@ -7,7 +7,7 @@
  * applies of one plan never both take effect and a failure midway is finished by the same plan_id.
  */
 import { z } from 'zod'
-import { ToolError } from '../errors.ts'
+import { ToolError, toToolError } from '../errors.ts'
 import type { AnyTool, ToolAnnotations, ToolContext } from '../registry.ts'
 import type { LedgerScope } from './ledger.ts'
 import type { StoredPlan } from './ledger-state.ts'
@@ -215,6 +215,9 @@ export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F ex
         )
       }
       let claimed = false
+      // A plan being finished stays finishable whatever this attempt does: its first part is in Torc.
+      let resuming = false
+      const steps = new StepLog()
       try {
         const pending = lock.pending?.tool === def.name ? lock.pending : null
         const resume =
@@ -230,6 +233,7 @@ export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F ex
           const claim = await scope.claim(lock.lock_id, { ...pending, requested: pending.plan_id, resume: true })
           if (!claim.ok)
             throw new ToolError('conflict', `plan ${pending.plan_id} can no longer be finished: preview again`)
+          resuming = true
           ;({ snapshot, fields, id } = {
             snapshot: pending.snapshot as S,
             fields: pending.preview as Record<string, unknown>,
@@ -265,19 +269,24 @@ export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F ex
           ;({ snapshot, fields, id } = { snapshot: plan.snapshot, fields: plan.fields, id: plan.plan_id })
         }
         claimed = true
-        const raw = await def.apply(snapshot, ctx, new StepLog(), params)
+        const raw = await def.apply(snapshot, ctx, steps, params)
         const parsed = def.applied.safeParse(raw)
         const result = (parsed.success ? parsed.data : raw) as z.output<A>
         const done = def.done(result, snapshot, fields)
         await scope.finish(lock.lock_id, { applied: true, summary: done })
         return answer('applied', { plan_id: id, fields, blockers: [] }, params, { applied: result, next: done })
       } catch (err) {
-        const partial = err instanceof StoppedMidway && err.done.length > 0
-        await scope.finish(lock.lock_id, { applied: false, partial: claimed && partial }).catch(() => undefined)
+        // Changed something (or may have: a request left unanswered): kept as partial, to be finished.
+        // Also when the failure came between steps (a read), not only inside one.
+        const stopped = err instanceof StoppedMidway
+        const partial = claimed && (steps.done.length > 0 || resuming || (stopped && err.uncertain))
+        await scope.finish(lock.lock_id, { applied: false, partial }).catch(() => undefined)
         if (partial) {
+          const failure = toToolError(err)
+          const done = stopped ? '' : ` Already done: ${steps.done.join('; ')}.`
           throw new ToolError(
-            err.code,
-            `${err.message} Apply the same plan again (same arguments, dry_run=false) to finish it.`,
+            failure.code,
+            `${failure.message}${done} Apply the same plan again (same arguments, dry_run=false) to finish it.`,
             { cause: err }
           )
         }

@@ -74,8 +74,10 @@ export class LedgerState {
     this.sql = sql
     this.now = now
     this.newId = newId
+    // One row per plan and caller: another caller's preview of the same plan keeps this one's.
     sql.rows(`CREATE TABLE IF NOT EXISTS previews (
-      plan_id TEXT PRIMARY KEY, tool TEXT NOT NULL, params TEXT NOT NULL, caller TEXT NOT NULL, at INTEGER NOT NULL)`)
+      plan_id TEXT NOT NULL, tool TEXT NOT NULL, params TEXT NOT NULL, caller TEXT NOT NULL, at INTEGER NOT NULL,
+      PRIMARY KEY (plan_id, caller))`)
     sql.rows(`CREATE TABLE IF NOT EXISTS plans (
       plan_id TEXT PRIMARY KEY, tool TEXT NOT NULL, params TEXT NOT NULL, caller TEXT NOT NULL,
       snapshot TEXT, preview TEXT, status TEXT NOT NULL, summary TEXT, at INTEGER NOT NULL)`)
@@ -148,8 +150,12 @@ export class LedgerState {
         return refuse({ ok: false, reason: 'mismatch', previewed: this.preview(claim.requested) })
       }
       if (claim.requested === null) {
-        const seen = this.sql.rows('SELECT caller, at FROM previews WHERE plan_id = ?', claim.plan_id)[0]
-        const recent = seen && seen.caller === claim.caller && Number(seen.at) >= this.now() - IMPLICIT_CONFIRM_MS
+        const seen = this.sql.rows(
+          'SELECT at FROM previews WHERE plan_id = ? AND caller = ?',
+          claim.plan_id,
+          claim.caller
+        )[0]
+        const recent = seen && Number(seen.at) >= this.now() - IMPLICIT_CONFIRM_MS
         if (!recent) return refuse({ ok: false, reason: 'unconfirmed' })
       }
     }
@@ -203,7 +209,10 @@ export class LedgerState {
   }
 
   private preview(planId: string): PlanRef | null {
-    const row = this.sql.rows('SELECT plan_id, tool, params, caller FROM previews WHERE plan_id = ?', planId)[0]
+    const row = this.sql.rows(
+      'SELECT plan_id, tool, params, caller FROM previews WHERE plan_id = ? ORDER BY at DESC LIMIT 1',
+      planId
+    )[0]
     return row
       ? { plan_id: String(row.plan_id), tool: String(row.tool), params: parse(row.params), caller: String(row.caller) }
       : null
