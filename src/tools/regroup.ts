@@ -62,7 +62,10 @@ export const regroupJobResources = defineChange({
                 job_id: z.number().int().describe('Job id.'),
                 name: z.string().describe('Job name.'),
                 current: values
-                  .extend({ id: z.number().int(), name: z.string() })
+                  .extend({
+                    id: z.number().int().describe('Requirement id.'),
+                    name: z.string().describe('Requirement name.'),
+                  })
                   .nullable()
                   .describe('Its requirement now.'),
               })
