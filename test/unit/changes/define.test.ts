@@ -15,7 +15,7 @@ interface World {
   memory: number
   run: number
   /** Fails the next call of these operations once each. */
-  failing: Set<'set' | 'bump' | 'read'>
+  failing: Set<'set' | 'bump' | 'read' | 'set unanswered'>
 }
 
 function raiseMemory(world: World) {
@@ -46,6 +46,8 @@ function raiseMemory(world: World) {
         await steps.step(`set memory to ${plan.target}`, async () => {
           fail('set')
           world.memory = plan.target
+          // The change landed, but its answer was lost (a timeout after Torc committed it).
+          if (world.failing.delete('set unanswered')) throw new ToolError('upstream_timeout', 'Torc did not answer')
         })
       }
       fail('read')
@@ -171,6 +173,20 @@ describe('defineChange', () => {
     expect(await call({})).toMatchObject({ resuming: true, plan_id: preview.plan_id, new: 15 })
     expect(await call(preview.confirm.arguments)).toMatchObject({ status: 'applied', applied: { memory: 15, run: 2 } })
     expect(world).toMatchObject({ memory: 15, run: 2 })
+  })
+
+  it('a request Torc never answered may have taken effect: finishable, and finishing converges', async () => {
+    const { world, call, refused } = setup()
+    const preview = await call({})
+    world.failing.add('set unanswered')
+    const err = await refused(preview.confirm.arguments)
+    expect(err.code).toBe('upstream_timeout')
+    expect(err.message).toBe(
+      'set memory to 15 failed (it may have taken effect: Torc did not answer): Torc did not answer. ' +
+        'Nothing else was changed. Apply the same plan again (same arguments, dry_run=false) to finish it.'
+    )
+    expect(await call({})).toMatchObject({ resuming: true, plan_id: preview.plan_id, old: 10, new: 15 })
+    expect(await call(preview.confirm.arguments)).toMatchObject({ status: 'applied', applied: { memory: 15, run: 2 } })
   })
 
   it('failed before changing anything: nothing pending, the same plan can be applied', async () => {
