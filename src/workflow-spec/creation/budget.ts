@@ -79,17 +79,6 @@ export class DeadlineClock {
     return ((this.clock() - this.start) / 1000).toFixed(1)
   }
 
-  private client(until: number, label: string, signal: AbortSignal | undefined): TorcClient {
-    const left = this.left(until)
-    if (left < MIN_CALL_MS) {
-      throw new ToolError(
-        'upstream_timeout',
-        `no time was left for ${label} (${this.elapsedSeconds()} s into the call)`
-      )
-    }
-    return new TorcClient(this.transport, { timeoutMs: Math.min(this.cap, Math.floor(left)), signal, retries: 0 })
-  }
-
   send(
     method: 'POST' | 'PUT' | 'DELETE',
     path: string,
@@ -97,11 +86,62 @@ export class DeadlineClock {
     until: number,
     signal?: AbortSignal
   ): Promise<unknown> {
-    return this.client(until, `${method} ${path}`, signal).send(method, path, z.unknown(), { body })
+    return this.bounded(`${method} ${path}`, until, signal, (c) => c.send(method, path, z.unknown(), { body }))
   }
 
   get<S extends z.ZodType>(path: string, schema: S, query: Query | undefined, until: number): Promise<z.output<S>> {
-    return this.client(until, `GET ${path}`, undefined).get(path, schema, query)
+    return this.bounded(`GET ${path}`, until, undefined, (c) => c.get(path, schema, query))
+  }
+
+  /**
+   * One call with its timeout cut to what is left, enforced twice: by the client's own timeout
+   * signal, and by a timer of ours that ends the wait whatever became of that signal. (Node's
+   * fetch loses an AbortSignal.timeout once the Request it was given is garbage-collected: a
+   * request to a stopped torc-server then waited 150 s instead of 20 s. Test:
+   * test/e2e/creation-faults.test.ts, SIGSTOP.)
+   */
+  private bounded<T>(
+    label: string,
+    until: number,
+    signal: AbortSignal | undefined,
+    call: (client: TorcClient) => Promise<T>
+  ): Promise<T> {
+    const left = this.left(until)
+    if (left < MIN_CALL_MS) {
+      const late = `no time was left for ${label} (${this.elapsedSeconds()} s into the call)`
+      return Promise.reject(new ToolError('upstream_timeout', late))
+    }
+    const ms = Math.min(this.cap, Math.floor(left))
+    const abort = new AbortController()
+    const client = new TorcClient(this.transport, { timeoutMs: ms, signal: abort.signal, retries: 0 })
+    return new Promise<T>((resolve, reject) => {
+      const stop = (error: ToolError) => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', cancelled)
+        abort.abort(error)
+        reject(error)
+      }
+      const cancelled = () => stop(new ToolError('upstream_unavailable', `${label} was cancelled`))
+      // A little after the client's own timeout, so that its answer (same words) normally comes first.
+      const timer = setTimeout(
+        () => stop(new ToolError('upstream_timeout', `Torc did not answer ${label} within ${ms} ms`)),
+        ms + 50
+      )
+      if (signal?.aborted) return cancelled()
+      signal?.addEventListener('abort', cancelled, { once: true })
+      call(client).then(
+        (value) => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', cancelled)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', cancelled)
+          reject(error)
+        }
+      )
+    })
   }
 
   /** Waits `ms`, or less when `until` comes first; false when no time is left to wait for. */
