@@ -84,6 +84,9 @@ export const COMMANDS: Builders = {
         'json',
         'slurm',
         'plan-allocations',
+        // As torc-mcp-server's plan_allocations groups them.
+        '--group-by',
+        'resource-requirements',
         '--account',
         input.account,
         ...(input.partition ? ['--partition', input.partition] : []),

@@ -6,6 +6,7 @@ import {
   createInTorc,
   formatIssue,
   generateSlurm,
+  HPC_PROFILES,
   type ParsedSpec,
   parseWithinLimits,
   planCreation,
@@ -71,7 +72,8 @@ export type SlurmSummary = { profile: string; schedulers: number; actions: numbe
  */
 export function withSlurm(
   spec: WorkflowSpec,
-  input: { account?: string | undefined; hpc_profile?: string | undefined; overwrite: boolean }
+  input: { account?: string | undefined; hpc_profile?: string | undefined; overwrite: boolean },
+  profiles: unknown[] = []
 ) {
   const fallback = spec.slurm_defaults?.['account']
   const account = input.account ?? (typeof fallback === 'string' ? fallback : undefined)
@@ -94,8 +96,22 @@ export function withSlurm(
         'actions (run_commands ones too) with generated ones.'
     )
   }
+  const names = [...HPC_PROFILES.map((p) => p.name), ...profiles.map((p) => (p as { name?: unknown }).name)]
+  if (input.hpc_profile === undefined || !names.includes(input.hpc_profile)) {
+    throw new ToolError(
+      'invalid_input',
+      `hpc_profile: ${input.hpc_profile === undefined ? 'Slurm workflows need an HPC profile to size their allocations' : `unknown HPC profile "${input.hpc_profile}"`}: ` +
+        `pass hpc_profile (${names.join(', ')}; "slurm" reads the cluster's own partitions through the login-node agent), ` +
+        "or set the deployment's TORC_HPC_PROFILE."
+    )
+  }
   try {
-    const generated = generateSlurm(spec, { hpcProfile: input.hpc_profile, account, overwrite: input.overwrite })
+    const generated = generateSlurm(spec, {
+      hpcProfile: input.hpc_profile,
+      account,
+      overwrite: input.overwrite,
+      profiles,
+    })
     const summary: SlurmSummary = {
       profile: generated.profile_name,
       schedulers: generated.scheduler_count,
@@ -190,7 +206,10 @@ export const specParams = {
     .min(1)
     .max(100)
     .optional()
-    .describe('HPC profile for slurm, e.g. "kestrel" or "dane" (required for slurm).'),
+    .describe(
+      'HPC profile for slurm: "kestrel", "dane", or "slurm" (the cluster\'s own partitions, read on the login node). ' +
+        'Default: the deployment\'s TORC_HPC_PROFILE, else "slurm".'
+    ),
   overwrite: z
     .boolean()
     .default(false)
@@ -217,12 +236,12 @@ export function specSource(input: SpecParams): { text: string; format: (typeof f
 }
 
 /** Parses, generates Slurm schedulers when asked, and validates: what every spec action starts with. */
-export function prepareSpec(input: SpecParams) {
+export function prepareSpec(input: SpecParams, profiles: unknown[] = []) {
   const source = specSource(input)
   const parsed = parseBounded(source.text, source.format)
   let spec = parsed.spec
   let slurm: SlurmSummary | null = null
-  if (input.workflow_type === 'slurm') ({ spec, summary: slurm } = withSlurm(spec, input))
+  if (input.workflow_type === 'slurm') ({ spec, summary: slurm } = withSlurm(spec, input, profiles))
   const report = validateSpec(spec)
   return { parsed, spec, slurm, report }
 }

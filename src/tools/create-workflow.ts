@@ -11,6 +11,7 @@ import { defineTool } from '../registry.ts'
 import { writeSpec } from '../workflow-spec/index.ts'
 import { create, fileFormats, prepareSpec, reportFields, reportOf, specFileOutput, specParams } from './authoring.ts'
 import { readOnly } from './fields.ts'
+import { resolveProfile } from './hpc-profile.ts'
 import { torcUserOf } from './torc-user.ts'
 
 const specParamsSchema = z.object(specParams)
@@ -36,17 +37,26 @@ export const confirmCreateWorkflow = defineChange({
   scope: async (params) => `create:${(await sha256Hex(JSON.stringify(record(params)))).slice(0, 32)}`,
   record,
   async plan(params, ctx) {
-    const prepared = prepareSpec(params)
+    const { profiles, hpc_profile } = await resolveProfile(ctx, params)
+    const prepared = prepareSpec({ ...params, hpc_profile }, profiles)
     const owner = torcUserOf(ctx.caller, ctx.config, params.user)
     return {
-      snapshot: { owner: owner.user, owner_why: owner.why, monitoring: params.workflow_type === 'slurm' },
+      // The profile as read now (a dynamic one comes from the cluster): the apply sizes with the same.
+      snapshot: {
+        owner: owner.user,
+        owner_why: owner.why,
+        monitoring: params.workflow_type === 'slurm',
+        hpc_profile,
+        profiles,
+      },
       basis: {},
       fields: reportOf(prepared),
       blockers: prepared.report.valid ? [] : ['the spec is invalid (see errors): fix it and preview again'],
     }
   },
   async apply(snapshot, ctx, _steps, params) {
-    const made = await create(ctx, prepareSpec(params).spec, snapshot.owner, snapshot.monitoring)
+    const spec = prepareSpec({ ...params, hpc_profile: snapshot.hpc_profile }, snapshot.profiles).spec
+    const made = await create(ctx, spec, snapshot.owner, snapshot.monitoring)
     return { workflow_id: made.workflow_id, owner: snapshot.owner, owner_why: snapshot.owner_why, created: made.counts }
   },
   done: (applied, _snapshot, fields) =>
@@ -54,7 +64,8 @@ export const confirmCreateWorkflow = defineChange({
     'To run it, on the cluster: ' +
     (fields.slurm
       ? `\`torc slurm schedule-nodes ${applied.workflow_id}\` or \`torc submit ${applied.workflow_id}\`.`
-      : `\`torc run ${applied.workflow_id}\`.`),
+      : `\`torc run ${applied.workflow_id}\`.`) +
+    ` Or from here: submit_workflow with workflow_id ${applied.workflow_id} (through the login-node agent, when it runs).`,
   summarize: (out) =>
     out.status === 'applied'
       ? `created workflow ${(out.applied as { workflow_id: number }).workflow_id}`
@@ -121,7 +132,8 @@ export const createWorkflow = defineTool({
   }),
   annotations: readOnly,
   async handler(input, ctx) {
-    const prepared = prepareSpec(input)
+    const { profiles, hpc_profile } = await resolveProfile(ctx, input)
+    const prepared = prepareSpec({ ...input, hpc_profile }, profiles)
     const base = {
       action: input.action,
       ...reportOf(prepared),

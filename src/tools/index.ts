@@ -5,11 +5,14 @@ import { controlTools } from './control.ts'
 import { creationTools } from './create-workflow.ts'
 import { docsTools } from './docs.ts'
 import { jobTools } from './jobs.ts'
+import { journalTools } from './journals.ts'
 import { logTools } from './logs.ts'
 import { recoveryTools } from './recovery.ts'
 import { regroupTools } from './regroup.ts'
 import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
+import { slurmTools } from './slurm.ts'
+import { submitTools } from './submit.ts'
 import { utilizationTools } from './utilization.ts'
 import { usageTools } from './usage.ts'
 import { workflowTools } from './workflows.ts'
@@ -21,12 +24,15 @@ export const tools: readonly AnyTool[] = [
   ...resultTools,
   ...logTools,
   ...utilizationTools,
+  ...slurmTools,
+  ...journalTools,
   ...resourceTools,
   ...regroupTools,
   ...usageTools,
   ...recoveryTools,
   ...classifyTools,
   ...controlTools,
+  ...submitTools,
   ...creationTools,
   ...authoringTools,
   ...docsTools,
@@ -37,4 +43,3 @@ for (const tool of tools) {
   if (seen.has(tool.name)) throw new Error(`duplicate tool name: ${tool.name}`)
   seen.add(tool.name)
 }
-

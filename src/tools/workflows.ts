@@ -4,6 +4,7 @@ import { defineTool } from '../registry.ts'
 import type { TorcClient } from '../torc/client.ts'
 import { reportDuration } from '../torc/format.ts'
 import { JOB_STATUSES, WorkflowSchema, type WorkflowStatus, WorkflowStatusSchema } from '../torc/schemas.ts'
+import { allocationSummary, summarizeAllocations } from './allocation-summary.ts'
 import { fitPage, limit, offset, pageInfo, readOnly, workflowId } from './fields.ts'
 
 const statusCounts = z
@@ -93,9 +94,9 @@ export const getWorkflowStatus = defineTool({
   name: 'get_workflow_status',
   title: 'Get workflow status',
   description:
-    "Get a workflow's status: name, owner, description, run number, and how many jobs are in each status " +
-    '(completed, failed, running, …). Use this first when asked how a workflow is doing. ' +
-    'Costs two Torc calls whatever the workflow size.',
+    "Get a workflow's status: name, owner, description, run number, how many jobs are in each status " +
+    '(completed, failed, running, …) and its Slurm allocations queued, running or finished (live through the ' +
+    'login-node agent). Use this first when asked how a workflow is doing or whether anything is running.',
   input: z.object({ workflow_id: workflowId }),
   output: z.object({
     workflow_id: z.number().int().describe('Workflow id.'),
@@ -108,12 +109,15 @@ export const getWorkflowStatus = defineTool({
     is_complete: z.boolean().describe('True when no job is left to run.'),
     is_canceled: z.boolean().describe('True when the workflow was canceled.'),
     is_archived: z.boolean().describe('True when the workflow is archived.'),
+    allocations: allocationSummary,
   }),
   annotations: readOnly,
-  async handler({ workflow_id }, { torc }) {
-    const [workflow, status] = await Promise.all([
+  async handler({ workflow_id }, ctx) {
+    const { torc } = ctx
+    const [workflow, status, allocations] = await Promise.all([
       torc.get(`/workflows/${workflow_id}`, WorkflowSchema),
       fetchStatus(torc, workflow_id),
+      summarizeAllocations(ctx, workflow_id),
     ])
     return {
       workflow_id,
@@ -126,6 +130,7 @@ export const getWorkflowStatus = defineTool({
       is_complete: status.is_complete,
       is_canceled: status.is_canceled,
       is_archived: workflow.is_archived ?? false,
+      allocations,
     }
   },
   summarize: (out) => {
