@@ -4,6 +4,8 @@ import type { AppEnv } from '../app-env.ts'
 import { ToolError, toErrorBody } from '../errors.ts'
 import { approve, showConsent } from './authorize.tsx'
 import { listGrants, revokeGrant } from './grants.ts'
+import { tokenWithReuseDetection } from './refresh-reuse.ts'
+import { registrationGate } from './registration.ts'
 import { authorizationServer } from './server.ts'
 import { OAUTH_PATHS, type OAuthSite, oauthSite, SCOPES } from './site.ts'
 
@@ -34,6 +36,22 @@ function serverEndpoint(c: Context<AppEnv>): Promise<Response> | Response {
   return site ? authorizationServer(site).fetch(c.req.raw, site.env, executionContext(c)) : oauthOff(c)
 }
 
+/** Registration: the library's, behind the size and rate limits of registration.ts. */
+async function registerEndpoint(c: Context<AppEnv>): Promise<Response> {
+  const site = siteOf(c)
+  if (!site) return oauthOff(c)
+  const refused = await registrationGate(c.req.raw, c.env)
+  return refused ?? authorizationServer(site).fetch(c.req.raw, site.env, executionContext(c))
+}
+
+/** The token endpoint: the library's, behind refresh-token reuse detection (refresh-reuse.ts). */
+function tokenEndpoint(c: Context<AppEnv>): Promise<Response> | Response {
+  const site = siteOf(c)
+  if (!site) return oauthOff(c)
+  const server = authorizationServer(site)
+  return tokenWithReuseDetection(c.req.raw, site, (request) => server.fetch(request, site.env, executionContext(c)))
+}
+
 /**
  * RFC 9728 metadata for /mcp, from the library's resource server (which only serves metadata here:
  * /mcp itself is gated by requireApiKey so that API keys and the error envelope keep working). The
@@ -60,8 +78,8 @@ export function mountOAuth(app: Hono<AppEnv>): void {
   const { resourceMetadata, serverMetadata, token, register, authorize, grants, resource } = OAUTH_PATHS
   app.on(['GET', 'HEAD', 'OPTIONS'], [resourceMetadata, `${resourceMetadata}${resource}`], protectedResourceMetadata)
   app.on(['GET', 'HEAD', 'OPTIONS'], serverMetadata, serverEndpoint)
-  app.all(token, serverEndpoint)
-  app.all(register, serverEndpoint)
+  app.all(token, tokenEndpoint)
+  app.all(register, registerEndpoint)
   app.get(authorize, (c) => {
     const site = siteOf(c)
     return site ? showConsent(c, site) : oauthOff(c)

@@ -1,11 +1,13 @@
 import { OAuthAuthorizationServer, type OAuthHelpers } from '@cloudflare/workers-oauth-provider'
 import type { Caller } from '../registry.ts'
+import { registrationRefusal } from './registration.ts'
 import { GrantProps, OAUTH_PATHS, type OAuthEnv, type OAuthSite, SCOPES } from './site.ts'
 
 /**
  * The authorization server for this request (metadata, registration, token, refresh, revocation,
  * and the helpers behind the consent page): PKCE S256 only, DCR and Client ID Metadata Documents,
- * refresh tokens rotated on use, every grant and token bound to `<origin>/mcp`.
+ * refresh tokens rotated on use (reuse detection in refresh-reuse.ts), registrations capped
+ * (registration.ts), every grant and token bound to `<origin>/mcp`.
  */
 export function authorizationServer(site: OAuthSite): OAuthAuthorizationServer<OAuthEnv> {
   return new OAuthAuthorizationServer<OAuthEnv>({
@@ -16,6 +18,7 @@ export function authorizationServer(site: OAuthSite): OAuthAuthorizationServer<O
     clientRegistrationEndpoint: OAUTH_PATHS.register,
     scopesSupported: [SCOPES.read, SCOPES.write],
     clientIdMetadataDocumentEnabled: true,
+    clientRegistrationCallback: ({ clientMetadata }) => registrationRefusal(clientMetadata),
     accessTokenTTL: site.tokenTtl.access,
     refreshTokenTTL: site.tokenTtl.refresh,
     onError({ code, status, internal }) {
@@ -26,10 +29,10 @@ export function authorizationServer(site: OAuthSite): OAuthAuthorizationServer<O
 }
 
 /**
- * The caller an access token acts as: undefined when it is not a live token this server issued for
- * /mcp (unknown, expired, revoked, or minted for another resource); 'insufficient_scope' when the
- * token was narrowed below `torc:read`. A write grant acts as a write caller only while its token
- * still carries `torc:write`.
+ * The caller an access token acts as (on /mcp and /v1): undefined when it is not a live token this
+ * server issued for its resource `<origin>/mcp` (unknown, expired, revoked, or minted for another);
+ * 'insufficient_scope' when the token was narrowed below `torc:read`. A write grant acts as a write
+ * caller only while its token still carries `torc:write`.
  */
 export async function callerForAccessToken(
   site: OAuthSite,

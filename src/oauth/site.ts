@@ -16,9 +16,15 @@ export const OAUTH_PATHS = {
   serverMetadata: '/.well-known/oauth-authorization-server',
 } as const
 
+/** The KV namespace as torc-edge's own OAuth state uses it (refresh reuse, registration limits). */
+export interface OAuthKv extends KvBinding {
+  get(key: string): Promise<string | null>
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>
+}
+
 /** What the provider needs of the environment. */
 export interface OAuthEnv {
-  OAUTH_KV: KvBinding
+  OAUTH_KV: OAuthKv
 }
 
 /** The deployment's OAuth identity for one request: the issuer and its one resource (/mcp). */
@@ -56,7 +62,8 @@ export function oauthSite(config: Config, env: WorkerEnv, requestUrl: string): O
     issuer,
     resource: `${issuer}${OAUTH_PATHS.resource}`,
     metadataUrl: `${issuer}${OAUTH_PATHS.resourceMetadata}${OAUTH_PATHS.resource}`,
-    env: { OAUTH_KV: kv },
+    // config.ts types the binding by what it needs to detect; it is a KV namespace.
+    env: { OAUTH_KV: kv as OAuthKv },
     tokenTtl: { access: config.TORC_EDGE_OAUTH_ACCESS_TOKEN_TTL, refresh: config.TORC_EDGE_OAUTH_REFRESH_TOKEN_TTL },
   }
 }

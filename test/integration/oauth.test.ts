@@ -1,20 +1,27 @@
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider'
-import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { auth } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import app from '../../src/index.ts'
 import { tools } from '../../src/tools/index.ts'
 import { keys, workerFetch } from '../helpers/worker-faces.ts'
 import {
   accessTeam,
+  authorize,
   b64url,
+  connect,
   type Fetch,
   MCP_URL,
+  mcpOver,
+  mcpWith,
   ORIGIN,
   REDIRECT,
+  refresh,
+  revoke,
   submitConsent,
   TestClient,
+  tokenEndpoint,
 } from '../helpers/worker-oauth.ts'
 
 const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
@@ -23,66 +30,6 @@ const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
 const readTools = tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name)
 const allTools = tools.map((t) => t.name)
 const realFetch = globalThis.fetch
-
-/** Discovery, registration and the consent form: the authorization code, not yet exchanged. */
-async function authorize(key: string, options: { client?: TestClient; fields?: Record<string, string> } = {}) {
-  const client = options.client ?? new TestClient()
-  expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
-  const fields = { decision: 'approve', api_key: key, ...options.fields }
-  const { res, page } = await submitConsent(client.authorizationUrl!, fields)
-  expect(res.status, await res.clone().text()).toBe(302)
-  const back = new URL(res.headers.get('Location')!)
-  expect(`${back.origin}${back.pathname}`).toBe(REDIRECT)
-  return { client, page, code: back.searchParams.get('code')!, iss: back.searchParams.get('iss') ?? undefined }
-}
-
-/** The whole flow: a client holding an access and a refresh token for /mcp. */
-async function connect(key: string, options: { client?: TestClient; fields?: Record<string, string> } = {}) {
-  const { client, code, iss } = await authorize(key, options)
-  expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe(
-    'AUTHORIZED'
-  )
-  expect(client.accessToken).toMatch(/^[^:]+:[^:]+:[^:]+$/)
-  return client
-}
-
-async function mcpOver(client: TestClient): Promise<Client> {
-  const mcp = new Client(
-    { name: 'torc-edge-oauth-tests', version: '1.0.0' },
-    { versionNegotiation: { mode: { pin: '2026-07-28' } } }
-  )
-  await mcp.connect(new StreamableHTTPClientTransport(MCP_URL, { authProvider: client, fetch: workerFetch }))
-  return mcp
-}
-
-/** A raw /mcp call with a bearer token: the status and the challenge. */
-async function mcpWith(token: string | undefined, url = MCP_URL.href) {
-  const res = await workerFetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': '2025-11-25',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-  })
-  return { status: res.status, challenge: res.headers.get('WWW-Authenticate') ?? '', body: await res.text() }
-}
-
-async function tokenEndpoint(params: Record<string, string>) {
-  const res = await workerFetch(`${ORIGIN}/oauth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(params),
-  })
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, string> }
-}
-
-const refresh = (client: TestClient, token: string | undefined) =>
-  tokenEndpoint({ grant_type: 'refresh_token', refresh_token: token ?? '', client_id: client.clientId })
-const revoke = (client: TestClient, token: string | undefined, hint: 'access_token' | 'refresh_token') =>
-  tokenEndpoint({ token: token ?? '', token_type_hint: hint, client_id: client.clientId })
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -137,15 +84,15 @@ describe('the authorization flow (dynamic client registration)', () => {
     await mcp.close()
 
     const first = { ...client.saved! }
-    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('AUTHORIZED')
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('AUTHORIZED')
     const second = { ...client.saved! }
     expect(second.access_token).not.toBe(first.access_token)
     expect(second.refresh_token).not.toBe(first.refresh_token)
     expect((await mcpWith(second.access_token)).status).toBe(200)
-    // Using the new refresh token retires the old one.
     const third = await refresh(client, second.refresh_token)
     expect(third.status).toBe(200)
-    expect(await refresh(client, first.refresh_token)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+    expect(third.body.refresh_token).not.toBe(second.refresh_token)
+    // (A superseded refresh token presented again ends the grant: oauth-refresh.test.ts.)
 
     expect((await revoke(client, third.body.access_token, 'access_token')).status).toBe(200)
     const revoked = await mcpWith(third.body.access_token)
@@ -170,7 +117,7 @@ describe('the authorization flow (dynamic client registration)', () => {
 
   it('Deny sends access_denied back to the client; a wrong key shows the page again', async () => {
     const client = new TestClient()
-    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('REDIRECT')
     const wrong = await submitConsent(client.authorizationUrl!, { decision: 'approve', api_key: 'tek_wrong' })
     expect(wrong.res.status).toBe(401)
     expect(await wrong.res.text()).toContain('not a torc-edge API key')
@@ -188,7 +135,7 @@ describe('the authorization flow (dynamic client registration)', () => {
 
   it('the consent page shows the client, where tokens go, and escapes what the client chose', async () => {
     const client = new TestClient({ name: '<script>alert(1)</script>' })
-    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('REDIRECT')
     const page = await workerFetch(client.authorizationUrl!)
     const html = await page.text()
     expect(html).not.toContain('<script>alert(1)</script>')
@@ -226,7 +173,7 @@ describe('Client ID Metadata Documents', () => {
 })
 
 describe('rejections', () => {
-  it('an access token minted for another resource is refused at /mcp', async () => {
+  it('an access token minted for another resource is refused at /mcp and /v1', async () => {
     const other = 'https://other.test/mcp'
     const server = new OAuthAuthorizationServer<Cloudflare.Env>({
       issuer: ORIGIN,
@@ -272,6 +219,13 @@ describe('rejections', () => {
     const refused = await mcpWith(token.access_token)
     expect(refused.status).toBe(401)
     expect(refused.challenge).toContain('error="invalid_token"')
+    // Nor at /v1, which takes the same tokens as /mcp (this deployment's resource) and no others.
+    const rest = await workerFetch(`${ORIGIN}/v1/tools/list_workflows`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    expect(rest.status).toBe(401)
     // And this Worker will not start an authorization for a resource it does not serve.
     const foreign = await workerFetch(`${ORIGIN}/authorize?${query}`, { redirect: 'manual' })
     expect(foreign.status).toBe(302)
@@ -280,7 +234,7 @@ describe('rejections', () => {
 
   it('a reused authorization code is refused and ends the grant it made', async () => {
     const { client, code, iss } = await authorize(keys().read)
-    expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: workerFetch })).toBe(
+    expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: client.fetch })).toBe(
       'AUTHORIZED'
     )
     const replay = await tokenEndpoint({
@@ -370,7 +324,7 @@ describe('Cloudflare Access sign-in', () => {
     ] as const
     for (const [email, expected] of cases) {
       const client = new TestClient()
-      expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+      expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('REDIRECT')
       const fetcher = behindAccess(await sign({ email }))
       const { page, res } = await submitConsent(client.authorizationUrl!, { decision: 'approve' }, fetcher)
       expect(page).toContain(`Signed in through Cloudflare Access as <strong>${email}</strong>`)
@@ -378,7 +332,7 @@ describe('Cloudflare Access sign-in', () => {
       expect(res.status).toBe(302)
       const back = new URL(res.headers.get('Location')!)
       const exchange = { authorizationCode: back.searchParams.get('code')!, iss: back.searchParams.get('iss')! }
-      expect(await auth(client, { serverUrl: MCP_URL, ...exchange, fetchFn: workerFetch })).toBe('AUTHORIZED')
+      expect(await auth(client, { serverUrl: MCP_URL, ...exchange, fetchFn: client.fetch })).toBe('AUTHORIZED')
       const mcp = await mcpOver(client)
       expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(expected)
       await mcp.close()
@@ -392,7 +346,7 @@ describe('Cloudflare Access sign-in', () => {
     const sign = await accessTeam(team, aud) // publishes its key in place of the impostor's
     const forged = await impostor({ email: 'ops@example.org' })
     const client = new TestClient()
-    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: workerFetch })).toBe('REDIRECT')
+    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('REDIRECT')
     for (const assertion of [
       await sign({ email: 'ops@example.org', aud: ['another-app'] }),
       await sign({ email: 'ops@example.org', exp: Math.floor(Date.now() / 1000) - 3600 }),
