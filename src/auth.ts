@@ -45,6 +45,9 @@ export function unauthorized(c: Context<AppEnv>, message: string, site?: OAuthSi
 
 const isResourcePath = (path: string) => path === OAUTH_PATHS.resource || path.startsWith(`${OAUTH_PATHS.resource}/`)
 
+/** The REST face (GPT Actions): it takes the same OAuth access tokens as /mcp. */
+const isRestPath = (path: string) => path.startsWith('/v1/')
+
 /** Tokens this Worker issues look like `<user>:<grant>:<secret>`; API keys never contain a colon. */
 const isIssuedToken = (token: string) => token.split(':').length === 3
 
@@ -63,20 +66,28 @@ async function callerForAccessToken(
 
 /**
  * Every route but /health, /openapi.json and the OAuth endpoints needs a credential: a torc-edge
- * API key as a bearer token anywhere, or, on /mcp, an OAuth access token this Worker issued for
- * /mcp (audience-bound; the grant's props are the caller, so scopes work exactly as for keys).
+ * API key as a bearer token anywhere, or, on /mcp and /v1, an OAuth access token this Worker
+ * issued (the grant's props are the caller, so scopes work exactly as for keys).
+ *
+ * Audience: every token is issued for the one protected resource `<origin>/mcp`, which is also
+ * what a client gets when it names no `resource` (GPT Actions never do). /v1 is the same tool
+ * registry and caller behind another face, so it takes the same tokens; a token minted for any
+ * other resource is refused on both. Only /mcp's 401 names the RFC 9728 metadata, since that is the
+ * resource it describes; GPT Actions configure OAuth from the OpenAPI document instead.
  */
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async function requireApiKey(c, next) {
     const config = c.get('config')
-    const site = isResourcePath(c.req.path) ? oauthSite(config, c.env, c.req.url) : undefined
+    const onMcp = isResourcePath(c.req.path)
+    const oauth = onMcp || isRestPath(c.req.path) ? oauthSite(config, c.env, c.req.url) : undefined
+    const site = onMcp ? oauth : undefined
     const header = c.req.header('Authorization')
-    const expected = site ? 'torc-edge API key or OAuth access token' : 'torc-edge API key'
+    const expected = oauth ? 'torc-edge API key or OAuth access token' : 'torc-edge API key'
     if (!header) return unauthorized(c, `missing credential: send "Authorization: Bearer <${expected}>"`, site)
     const token = bearerToken(header)
     let caller = token ? await findApiKey(config.TORC_EDGE_API_KEYS, token) : undefined
-    if (!caller && token && site && isIssuedToken(token)) {
-      const resolved = await callerForAccessToken(site, token)
+    if (!caller && token && oauth && isIssuedToken(token)) {
+      const resolved = await callerForAccessToken(oauth, token)
       if (resolved === 'insufficient_scope') {
         c.header('WWW-Authenticate', challenge(site, 'insufficient_scope'))
         return c.json(toErrorBody(new ToolError('forbidden', `the access token lacks the ${SCOPES.read} scope`)), 403)
@@ -84,8 +95,8 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
       caller = resolved
     }
     if (!caller) {
-      const message = site
-        ? 'invalid credential: the bearer token is neither a torc-edge API key nor a live OAuth access token for /mcp'
+      const message = oauth
+        ? 'invalid credential: the bearer token is neither a torc-edge API key nor a live OAuth access token of this deployment'
         : 'invalid credential: the bearer token is not a known torc-edge API key'
       return unauthorized(c, message, site, token ? 'invalid_token' : undefined)
     }

@@ -1,18 +1,48 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from './app-env.ts'
+import { OAUTH_PATHS, SCOPES } from './oauth/site.ts'
 import { tools } from './tools/index.ts'
 import { VERSION } from './version.ts'
 
 export interface DocumentOptions {
   /** Include the write tools (a deployment with writes disabled does not offer them). */
   writes: boolean
-  /** Public URL of the deployment, for `servers`. */
+  /** Public URL of the deployment, for `servers` and the OAuth endpoints. */
   url: string
 }
 
 const DESCRIPTION =
   'Drive Torc HPC workflows: list workflows, inspect status, jobs and results, diagnose failures. ' +
   'Every operation is a POST of a JSON object to /v1/tools/<name>, the same tools the MCP endpoint (/mcp) offers.'
+
+/**
+ * The OAuth 2.1 authorization-code flow (PKCE S256) of this deployment's authorization server, for
+ * GPT Actions with per-user sign-in: the consent page asks for a torc-edge API key (or the Access
+ * identity) and the grant acts with its scope. Served when OAUTH_KV is bound (src/oauth/README.md).
+ */
+function oauthScheme(url: string) {
+  const token = `${url}${OAUTH_PATHS.token}`
+  return {
+    type: 'oauth2' as const,
+    description: "Sign in on the deployment's consent page with a torc-edge API key; the grant has its scope.",
+    flows: {
+      authorizationCode: {
+        authorizationUrl: `${url}${OAUTH_PATHS.authorize}`,
+        tokenUrl: token,
+        refreshUrl: token,
+        scopes: {
+          [SCOPES.read]: 'Read workflows, jobs, results and logs.',
+          [SCOPES.write]: 'Also recover, control and create workflows (where the deployment enables writes).',
+        },
+      },
+    },
+  }
+}
+
+/** The scope an operation needs over OAuth: write tools `torc:write`, every other tool `torc:read`. */
+function scopeFor(tool: (typeof tools)[number]): string {
+  return tool.annotations.readOnlyHint || tool.writes ? SCOPES.read : SCOPES.write
+}
 
 /** The OpenAPI 3.1 document of the REST face, generated from the registry's routes. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>, options: DocumentOptions) {
@@ -21,9 +51,15 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, options: DocumentOptio
     info: { title: 'torc-edge', version: VERSION, description: DESCRIPTION },
     servers: [{ url: options.url }],
   })
-  if (!options.writes && doc.paths) {
-    for (const tool of tools) {
-      if (!tool.annotations.readOnlyHint && !tool.writes) delete doc.paths[`/v1/tools/${tool.name}`]
+  if (doc.components?.securitySchemes) doc.components.securitySchemes.oauth = oauthScheme(options.url)
+  for (const tool of tools) {
+    const path = `/v1/tools/${tool.name}`
+    const operation = doc.paths?.[path]?.post
+    if (!options.writes && !tool.annotations.readOnlyHint && !tool.writes) {
+      delete doc.paths?.[path]
+    } else if (operation) {
+      // Either credential: a bearer API key, or an OAuth access token holding the scope.
+      operation.security = [...(operation.security ?? []), { oauth: [scopeFor(tool)] }]
     }
   }
   return doc
