@@ -40,7 +40,9 @@ export function hostAndOriginGuard(): MiddlewareHandler<AppEnv> {
  */
 function sameOriginConsent(c: Context<AppEnv>): boolean {
   return (
-    c.req.path === OAUTH_PATHS.authorize && c.req.header('Origin') === 'null' && c.req.header('Sec-Fetch-Site') === 'same-origin'
+    c.req.path === OAUTH_PATHS.authorize &&
+    c.req.header('Origin') === 'null' &&
+    c.req.header('Sec-Fetch-Site') === 'same-origin'
   )
 }
 
