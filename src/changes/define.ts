@@ -49,6 +49,8 @@ export interface ChangeDefinition<I extends z.ZodObject, S, A extends z.ZodType,
   /** Added to a preview's next steps (what happens after applying, what to run on the cluster). */
   after?(fields: Record<string, unknown>): string
   summarize?(output: Record<string, unknown>): string
+  /** The MCP Apps view of its previews (src/views): the change review. */
+  view?: AnyTool['view']
 }
 
 const STATUS = z
@@ -166,7 +168,8 @@ export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F ex
       caller: ctx.caller.id,
     })
     const pending = remembered?.pending
-    if (pending && pending.tool === def.name && pending.plan_id !== plan.plan_id) return resumePreview(pending, status)
+    // Also when it recomputes to the same plan_id (the stopped step left no visible trace): it is still unfinished.
+    if (pending && pending.tool === def.name) return resumePreview(pending, status)
     return answer(status, plan, params)
   }
 
@@ -194,6 +197,7 @@ export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F ex
     input,
     output,
     annotations: def.annotations,
+    view: def.view,
     async handler(rawInput, ctx): Promise<Record<string, unknown>> {
       const { dry_run, plan_id: requested, ...rest } = rawInput as { dry_run: boolean; plan_id?: string }
       const params = rest as z.output<I>

@@ -15,7 +15,7 @@ interface World {
   memory: number
   run: number
   /** Fails the next call of these operations once each. */
-  failing: Set<'set' | 'bump' | 'read' | 'set unanswered'>
+  failing: Set<'set' | 'bump' | 'read' | 'set unanswered' | 'set lost'>
 }
 
 function raiseMemory(world: World) {
@@ -45,6 +45,8 @@ function raiseMemory(world: World) {
       if (world.memory !== plan.target) {
         await steps.step(`set memory to ${plan.target}`, async () => {
           fail('set')
+          // Unanswered, and it did not land either: the plan recomputes to the same plan_id.
+          if (world.failing.delete('set lost')) throw new ToolError('upstream_unavailable', 'connection reset')
           world.memory = plan.target
           // The change landed, but its answer was lost (a timeout after Torc committed it).
           if (world.failing.delete('set unanswered')) throw new ToolError('upstream_timeout', 'Torc did not answer')
@@ -187,6 +189,18 @@ describe('defineChange', () => {
     )
     expect(await call({})).toMatchObject({ resuming: true, plan_id: preview.plan_id, old: 10, new: 15 })
     expect(await call(preview.confirm.arguments)).toMatchObject({ status: 'applied', applied: { memory: 15, run: 2 } })
+  })
+
+  it('an unanswered request that did not land: the preview still says it is unfinished', async () => {
+    const { world, call, refused } = setup()
+    const preview = await call({})
+    world.failing.add('set lost')
+    await refused(preview.confirm.arguments)
+    expect(world.memory).toBe(10)
+    const again = await call({})
+    expect(again).toMatchObject({ resuming: true, plan_id: preview.plan_id })
+    expect(again.next_steps).toContain('stopped midway')
+    expect(await call({ dry_run: false })).toMatchObject({ status: 'applied', applied: { memory: 15, run: 2 } })
   })
 
   it('failed before changing anything: nothing pending, the same plan can be applied', async () => {
