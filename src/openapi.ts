@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from './app-env.ts'
 import { OAUTH_PATHS, SCOPES } from './oauth/site.ts'
+import { boundIntegers } from './rest.ts'
 import { tools } from './tools/index.ts'
 import { VERSION } from './version.ts'
 
@@ -62,5 +63,6 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, options: DocumentOptio
       operation.security = [...(operation.security ?? []), { oauth: [scopeFor(tool)] }]
     }
   }
+  for (const item of Object.values(doc.paths ?? {})) boundIntegers(item?.post?.requestBody)
   return doc
 }

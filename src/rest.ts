@@ -135,3 +135,23 @@ export function toolRouteFallback(tools: readonly AnyTool[]): Handler<AppEnv> {
     return c.json(toErrorBody(error), 405)
   }
 }
+
+/**
+ * zod's int() accepts only safe integers (|n| <= 2^53 - 1) but the generator writes no bound unless a
+ * schema sets one: every integer of a request body gets the bounds the runtime applies, so the
+ * document and the validation agree (a client or fuzzer keeping to the document is never refused).
+ */
+export function boundIntegers(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) boundIntegers(item)
+    return
+  }
+  if (node === null || typeof node !== 'object') return
+  const schema = node as Record<string, unknown>
+  const type = schema.type
+  if (type === 'integer' || (Array.isArray(type) && type.includes('integer'))) {
+    if (schema.maximum === undefined && schema.exclusiveMaximum === undefined) schema.maximum = Number.MAX_SAFE_INTEGER
+    if (schema.minimum === undefined && schema.exclusiveMinimum === undefined) schema.minimum = Number.MIN_SAFE_INTEGER
+  }
+  for (const value of Object.values(schema)) boundIntegers(value)
+}

@@ -131,6 +131,8 @@ export const getExample = defineTool({
       .string()
       .min(1)
       .max(100)
+      // In the schema too (the loader checks it again), so the OpenAPI document says what is refused.
+      .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-" (an example name from list_examples)')
       .describe('Example name from list_examples, e.g. "diamond_workflow" or "hyperparameter_sweep".'),
     format: z
       .enum(EXAMPLE_FORMATS)

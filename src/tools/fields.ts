@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { JobStatusSchema } from '../torc/schemas.ts'
-import { checkMemory } from '../torc/units.ts'
 
 /**
  * A Torc record id: Torc takes any positive i64, JSON carries integers exactly only up to 2^53 - 1,
@@ -25,7 +24,13 @@ export const limit = (defaultValue: number, max: number) =>
     .max(max)
     .default(defaultValue)
     .describe(`Maximum items to return (default ${defaultValue}, at most ${max}).`)
-export const offset = z.number().int().min(0).default(0).describe('Items to skip, for paging (default 0).')
+export const offset = z
+  .number()
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .default(0)
+  .describe('Items to skip, for paging (default 0).')
 
 /** The paging facts every list output reports. */
 export const pageInfo = {
@@ -90,26 +95,20 @@ export const planIdField = z
   .optional()
   .describe('The plan_id the preview returned (required with dry_run=false).')
 
-/** Resource values checked as torc-server will check them, before anything is sent. */
-const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/
+/**
+ * Resource values checked as torc-server will check them, before anything is sent. Plain regexes
+ * (ASCII digits, no surrounding space), so the OpenAPI `pattern` and the runtime check are the same
+ * test: memory is a positive integer with k, m, g or t (or bytes), bounded below Rust's i64.
+ */
+const MEMORY = /^\+?0*(?:[1-9][0-9]{0,8}[kKmMgG]|[1-9][0-9]{0,5}[tT]|[1-9][0-9]{0,17})$/
+const ISO_DURATION =
+  /^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$/
 export const memoryField = z
   .string()
-  .trim()
-  .refine(
-    (m) => {
-      const parsed = checkMemory(m)
-      return 'bytes' in parsed && parsed.bytes > 0
-    },
-    {
-      message: 'memory must be a whole number with k, m, g or t, e.g. "10g" or "512m"',
-    }
-  )
+  .regex(MEMORY, { message: 'memory must be a whole number with k, m, g or t, e.g. "10g" or "512m"' })
 export const runtimeField = z
   .string()
-  .trim()
-  .refine((r) => ISO_DURATION.test(r) && r !== 'PT', {
-    message: 'runtime must be an ISO 8601 duration, e.g. "PT30M" or "PT2H"',
-  })
+  .regex(ISO_DURATION, { message: 'runtime must be an ISO 8601 duration, e.g. "PT30M" or "PT2H"' })
 
 /** Annotations of every tool that only reads. */
 export const readOnly = {
