@@ -22,6 +22,7 @@ import { createWorkflow, torcApiAt } from '../../scripts/torc-seed.ts'
 import { freePort, type RunningTorc, startTorcServer } from '../../scripts/torc-server.ts'
 import { type RunningWorker, startWorker } from '../../scripts/wrangler-dev.ts'
 import { tools } from '../../src/tools/index.ts'
+import { requirePrerequisite } from '../setup/prerequisites.ts'
 
 /**
  * The OAuth flow as an operator lives it: the MCP TypeScript client (its OAuthClientProvider,
@@ -40,10 +41,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ]
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), see .ci/run`)
-}
+const haveChromium = requirePrerequisite(
+  `Chromium (${CHROMIUM})`,
+  existsSync(CHROMIUM),
+  "install Debian's chromium (apt-get install -y chromium), see .ci/run"
+)
 
 /** What a read grant lists (read-only tools, and tools that write only for some inputs), in registry order. */
 const readTools = tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name)
@@ -120,7 +122,7 @@ class BrowserClient implements OAuthClientProvider {
   }
 }
 
-describe.skipIf(!haveChromium)('OAuth consent in a real browser (headless Chromium, wrangler dev)', () => {
+describe.runIf(haveChromium)('OAuth consent in a real browser (headless Chromium, wrangler dev)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'torc-edge-oauth-browser-'))
   const write = mintApiKey('ops', 'write').key
   let torc: RunningTorc
