@@ -68,6 +68,8 @@ export interface Demand {
 
 export interface SlurmNeeds {
   needed: boolean
+  /** The apply submits them through the login-node agent (else the user runs `command`). */
+  via_agent: boolean
   command: string
   preview_command: string
   requirements: Demand[]
@@ -146,12 +148,20 @@ export function slurmNeeds(
   workflowId: number,
   schedulers: readonly SlurmScheduler[],
   demands: Demand[],
-  allocations: { pending: number; active: number }
+  allocations: { pending: number; active: number },
+  /** Why the login-node agent cannot submit them (undefined: it can and will, after the reset). */
+  agentWhy: string | undefined
 ): SlurmNeeds {
   const accounts = [...new Set(schedulers.map((s) => s.account))]
   const jobs = demands.reduce((n, d) => n + d.job_count, 0)
+  const viaAgent = agentWhy === undefined && jobs > 0
+  const plans =
+    `it plans new schedulers for the ${jobs} job(s) to rerun from their requirements above` +
+    (accounts.length ? ` (account ${accounts.join(', ')}, from the existing schedulers)` : '') +
+    ' and submits their allocations.'
   return {
     needed: jobs > 0,
+    via_agent: viaAgent,
     command: rerunCommand('slurm', workflowId),
     preview_command: `torc -f json slurm regenerate ${workflowId} --dry-run`,
     requirements: demands,
@@ -170,11 +180,11 @@ export function slurmNeeds(
       }
     }),
     allocations,
-    note:
-      `sbatch cannot run at the edge. After applying, on a login node run \`${rerunCommand('slurm', workflowId)}\`: ` +
-      `it plans new schedulers for the ${jobs} job(s) to rerun from their requirements above` +
-      (accounts.length ? ` (account ${accounts.join(', ')}, from the existing schedulers)` : '') +
-      ` and submits their allocations. \`torc -f json slurm regenerate ${workflowId} --dry-run\` shows the plan first. ` +
-      'Where torc does not detect the HPC system, add `--profile <name>`.',
+    note: viaAgent
+      ? `After the reset, the apply runs \`${rerunCommand('slurm', workflowId)}\` on the login node through the agent: ` +
+        `${plans} The answer lists the new allocations and what Slurm says of them.`
+      : `sbatch cannot run at the edge${agentWhy && jobs > 0 ? ` (${agentWhy})` : ''}. After applying, on a login node run ` +
+        `\`${rerunCommand('slurm', workflowId)}\`: ${plans} \`torc -f json slurm regenerate ${workflowId} --dry-run\` shows the ` +
+        'plan first. Where torc does not detect the HPC system, add `--profile <name>`.',
   }
 }

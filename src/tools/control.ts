@@ -7,6 +7,7 @@ import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
 import { cancelNotStarted, cancelWorkflowOnce, resetAndStartRun } from '../recovery/torc-changes.ts'
 import type { ToolContext } from '../registry.ts'
 import { type Job, JobSchema, type JobStatus, WorkflowSchema, WorkflowStatusSchema } from '../torc/schemas.ts'
+import { canceledSchema, cancelAllocations, clusterPlan } from './cluster-rerun.ts'
 import { jobId, workflowId } from './fields.ts'
 
 const statusCounts = z.record(z.string(), z.number().int()).describe('Job counts by status.')
@@ -28,8 +29,8 @@ export const cancelWorkflow = defineChange({
   title: 'Cancel workflow',
   description:
     'Cancel a whole workflow: Torc marks it canceled and cancels its running and pending jobs; job runners ' +
-    'stop. Use it to stop a workflow, or before recovering one that is still running. Previews first; ' +
-    'returns the jobs it cancels and the command that cancels Slurm allocations.',
+    'stop, and its queued and running Slurm allocations are canceled through the login-node agent (or the command ' +
+    'is returned). Use it to stop a workflow, or before recovering one that is still running. Previews first.',
   kind: 'cw',
   input: z.object({ workflow_id: workflowId }),
   preview: {
@@ -41,31 +42,41 @@ export const cancelWorkflow = defineChange({
       .string()
       .nullable()
       .describe('Run this on a login node to cancel the Slurm allocations too (`torc cancel <id>`).'),
+    cancels_allocations: z
+      .boolean()
+      .describe('Applying also cancels its queued and running Slurm allocations through the login-node agent.'),
   },
-  applied: z.object({ jobs_by_status_after: statusCounts }),
+  applied: z.object({ jobs_by_status_after: statusCounts, slurm_canceled: canceledSchema }),
   annotations: WRITE,
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
   async plan({ workflow_id: id }, ctx) {
     const state = await loadRecoveryState(ctx.torc, id)
     const counts = state.status.jobs_by_status
     const allocations = state.allocations.pending + state.allocations.active
+    // Any allocation ever submitted may still sit in Slurm's queue (Torc's record can lag): ask the agent.
+    const cluster = state.allocations.total ? await clusterPlan(ctx, id, 'cancel') : undefined
+    const agent = cluster !== undefined && cluster.why === undefined
     const fields = {
       workflow_id: id,
       already_canceled: state.status.is_canceled,
       jobs_to_cancel: counts.running + counts.pending,
       slurm_allocations: allocations,
       slurm_command: allocations ? `torc cancel ${id}` : null,
+      cancels_allocations: agent,
     }
-    return { snapshot: { workflow_id: id }, basis: { counts }, fields, blockers: [] }
+    return { snapshot: { workflow_id: id, agent }, basis: { counts }, fields, blockers: [] }
   },
-  async apply({ workflow_id: id }, ctx, steps) {
+  async apply({ workflow_id: id, agent }, ctx, steps) {
     await cancelWorkflowOnce(ctx.torc, steps, id)
+    const slurm_canceled = agent ? await cancelAllocations(ctx, steps, id) : null
     const status = await ctx.torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)
-    return { jobs_by_status_after: { ...status.jobs_by_status } }
+    return { jobs_by_status_after: { ...status.jobs_by_status }, slurm_canceled }
   },
-  done: (_applied, { workflow_id: id }) =>
-    `Workflow ${id} is canceled. If it has Slurm allocations they keep running until \`torc cancel ${id}\` ` +
-    'runs on a login node. recover_workflow or restart_failed_jobs can rerun its jobs later.',
+  done: (applied, { workflow_id: id }) =>
+    applied.slurm_canceled
+      ? `Workflow ${id} is canceled. ${applied.slurm_canceled.report} recover_workflow or restart_failed_jobs can rerun its jobs later.`
+      : `Workflow ${id} is canceled. If it has Slurm allocations they keep running until \`torc cancel ${id}\` ` +
+        'runs on a login node. recover_workflow or restart_failed_jobs can rerun its jobs later.',
   summarize: (out) => `${out.status}: cancel workflow ${out.workflow_id} (${out.jobs_to_cancel} running/pending jobs)`,
 })
 

@@ -21,6 +21,7 @@ const demandSchema = z.object({
 
 export const slurmNeedsSchema = z.object({
   needed: z.boolean().describe('New allocations are needed (some jobs are rerun).'),
+  via_agent: z.boolean().describe('The apply submits them through the login-node agent (else run `command`).'),
   command: z
     .string()
     .describe(

@@ -10,6 +10,7 @@ import {
 import { demandsOf, rerunCommand, rerunMode, slurmNeeds } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
 import { failOrphan, resetAndStartRun, setRequirement } from '../recovery/torc-changes.ts'
+import { clusterPlan, regenerateAndSubmit, submittedSchema } from './cluster-rerun.ts'
 import { workflowId } from './fields.ts'
 import { recoveryApplied, recoveryPreview } from './recovery.schemas.ts'
 
@@ -38,6 +39,10 @@ interface RecoverySnapshot {
   orphans: number[]
   requirements: { id: number; memory?: string | undefined; runtime?: string | undefined }[]
   jobs_to_retry: number[]
+  /** Submit the reset jobs' allocations through the login-node agent after the reset (Slurm only). */
+  regenerate?: boolean
+  /** Slurm job ids Torc knew at plan time: an apply that finds newer ones has already submitted. */
+  known?: string[]
 }
 
 export const recoverWorkflow = defineChange({
@@ -75,10 +80,11 @@ export const recoverWorkflow = defineChange({
       .describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
   }),
   preview: recoveryPreview,
-  applied: recoveryApplied,
+  applied: recoveryApplied.extend({ slurm_submitted: submittedSchema }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
-  async plan(input, { torc }) {
+  async plan(input, ctx) {
+    const { torc } = ctx
     const id = input.workflow_id
     const state = await loadRecoveryState(torc, id)
     const options = {
@@ -96,7 +102,9 @@ export const recoverWorkflow = defineChange({
       plan.adjustments.map((a) => [a.resource_requirements_id, { memory: a.memory?.new, runtime: a.runtime?.new }])
     )
     const demands = demandsOf(plan.jobs_to_retry, state.jobs, state.requirements, changed)
-    const slurm = mode === 'slurm' ? slurmNeeds(id, state.execution.schedulers, demands, state.allocations) : null
+    const cluster = mode === 'slurm' ? await clusterPlan(ctx, id, 'regenerate') : undefined
+    const slurm =
+      mode === 'slurm' ? slurmNeeds(id, state.execution.schedulers, demands, state.allocations, cluster?.why) : null
     const snapshot: RecoverySnapshot = {
       workflow_id: id,
       run_id: runId,
@@ -107,6 +115,8 @@ export const recoverWorkflow = defineChange({
         runtime: a.runtime?.new,
       })),
       jobs_to_retry: [...plan.jobs_to_retry],
+      regenerate: cluster !== undefined && cluster.why === undefined && plan.jobs_to_retry.length > 0,
+      known: cluster?.known ?? [],
     }
     return {
       snapshot,
@@ -125,7 +135,8 @@ export const recoverWorkflow = defineChange({
       blockers,
     }
   },
-  async apply(plan, { torc }, steps) {
+  async apply(plan, ctx, steps) {
+    const { torc } = ctx
     const orphans: number[] = []
     for (const job of plan.orphans) if (await failOrphan(torc, steps, job, plan.run_id)) orphans.push(job)
     const updated = []
@@ -134,7 +145,11 @@ export const recoverWorkflow = defineChange({
       updated.push({ id: saved.id, memory: saved.memory, runtime: saved.runtime })
     }
     const { newRunId, counts } = await resetAndStartRun(torc, steps, plan.workflow_id, plan.run_id, plan.jobs_to_retry)
+    const slurm_submitted = plan.regenerate
+      ? await regenerateAndSubmit(ctx, steps, plan.workflow_id, plan.known ?? [])
+      : null
     return {
+      slurm_submitted,
       orphans_failed: orphans,
       requirements_updated: updated,
       jobs_reset: plan.jobs_to_retry,
@@ -144,6 +159,8 @@ export const recoverWorkflow = defineChange({
   },
   done(applied, _plan, fields) {
     const slurm = fields.slurm as { preview_command: string } | null
+    if (applied.slurm_submitted)
+      return `Recovered: ${applied.jobs_reset.length} job(s) reset for run ${applied.new_run_id}. ${applied.slurm_submitted.report}`
     return (
       `Recovered: ${applied.jobs_reset.length} job(s) reset for run ${applied.new_run_id}. To run them, on the ` +
       `cluster: \`${String(fields.rerun_command)}\`` +
@@ -151,8 +168,10 @@ export const recoverWorkflow = defineChange({
     )
   },
   after: (fields) =>
-    `After applying, the jobs run once \`${String(fields.rerun_command)}\` runs on the cluster` +
-    (fields.slurm ? ' (it submits the Slurm allocations; see slurm).' : '.'),
+    (fields.slurm as { via_agent?: boolean } | null)?.via_agent
+      ? `Applying also runs \`${String(fields.rerun_command)}\` on the login node through the agent and reports the new allocations.`
+      : `After applying, the jobs run once \`${String(fields.rerun_command)}\` runs on the cluster` +
+        (fields.slurm ? ' (it submits the Slurm allocations; see slurm).' : '.'),
   summarize: (out) => `${out.status}: ${String(out.summary)}`,
 })
 
