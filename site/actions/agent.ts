@@ -102,7 +102,9 @@ export function createAgent(options: AgentOptions, root: string, readToken: stri
   const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT
   const expected = digest(options.token)
   const background = new BackgroundRunners()
-  const stateDir = mkdtempSync(join(tmpdir(), 'torc-edge-agent-'))
+  // Probe spec files and runner logs, private to this agent; made on first use.
+  let stateDirPath: string | undefined
+  const stateDir = () => (stateDirPath ??= mkdtempSync(join(tmpdir(), 'torc-edge-agent-')))
   const shown = (argv: readonly string[]) => argv.map((a) => (a === settings.torcUrl ? '<torc-url>' : a))
   let inFlight = 0
 
@@ -170,10 +172,11 @@ export function createAgent(options: AgentOptions, root: string, readToken: stri
           cwd: workdir,
           env,
           graceMs: timeoutMs,
-          logDir: stateDir,
+          logDir: stateDir(),
           shown: shown(argv),
         })
-        result = { action, ok: bg !== null, runs: [run], background: bg, timeout_ms: timeoutMs }
+        // A runner that is still running, or one that already finished its work (exit 0).
+        result = { action, ok: bg !== null || run.exit_code === 0, runs: [run], background: bg, timeout_ms: timeoutMs }
       } else {
         const runs: CommandRun[] = []
         for (const command of commands) runs.push(await runPlanned(command, { timeoutMs, maxOutputBytes }))
@@ -197,7 +200,7 @@ export function createAgent(options: AgentOptions, root: string, readToken: stri
 
   /** Runs one planned command; a probe's spec goes to a private temporary file first. */
   async function runPlanned(command: PlannedCommand, limits: { timeoutMs: number; maxOutputBytes: number }) {
-    const dir = command.file === undefined ? undefined : mkdtempSync(join(stateDir, 'probe-'))
+    const dir = command.file === undefined ? undefined : mkdtempSync(join(stateDir(), 'probe-'))
     try {
       const path = dir && join(dir, 'spec.json')
       if (path) writeFileSync(path, command.file ?? '', { mode: 0o600 })

@@ -183,18 +183,19 @@ export const submitWorkflow = defineChange({
     if (plan.mode === 'local') {
       const result = await steps.step('start torc run on the login node', () => act(ctx, 'run', { workflow_id: id }))
       const run = result.runs[0]!
-      if (!result.background) throw actionFailed('run', run)
+      if (!result.background && run.exit_code !== 0) throw actionFailed('run', run)
       const bg = result.background
       return {
         mode: 'local' as const,
-        already_started: bg.already_running,
+        already_started: bg?.already_running ?? false,
         slurm_job_ids: [],
         allocations: [],
         failed_allocations: 0,
         runner: bg,
-        report:
-          `${bg.already_running ? 'torc run was already running' : 'Started torc run'} for workflow ${id} on the login node ` +
-          `(pid ${bg.pid}, since ${bg.started_at}); its logs go to the output directory the site serves.`,
+        report: bg
+          ? `${bg.already_running ? 'torc run was already running' : 'Started torc run'} for workflow ${id} on the login ` +
+            `node (pid ${bg.pid}, since ${bg.started_at}); its logs go to the output directory the site serves.`
+          : `torc run for workflow ${id} ran on the login node and already finished (exit 0).`,
       }
     }
     const known = new Set(plan.known)

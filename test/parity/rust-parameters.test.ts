@@ -28,11 +28,7 @@ import { tools } from '../../src/tools/index.ts'
  * `tool.parameter` that does not match yet. The test fails on drift NOT listed here, and on an entry
  * that no longer drifts (delete that line): the list only shrinks.
  */
-const KNOWN_DRIFT: Record<string, string> = {
-  get_slurm_sacct: 'not built yet (issue 13: through the login-node agent)',
-  check_offline_journals: 'not built yet (issue 13: through the login-node agent)',
-  plan_allocations: 'not built yet (issue 13: through the login-node agent)',
-}
+const KNOWN_DRIFT: Record<string, string> = {}
 
 /**
  * Deliberate differences, each a superset of what Rust accepts: every call a Rust prompt makes
