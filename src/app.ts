@@ -19,6 +19,7 @@ import { mountRest, toolRouteFallback } from './rest.ts'
 import { tools } from './tools/index.ts'
 import { TorcClient } from './torc/client.ts'
 import { outputTransport, torcTransport } from './transport.ts'
+import { WatchStore } from './watch/store.ts'
 
 /** What every tool call gets, built per request from the parsed config and the caller. */
 function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
@@ -33,6 +34,7 @@ function toolContext(c: Context<AppEnv>): Omit<ToolContext, 'progress'> {
     torc: new TorcClient(torcTransport(config, c.env), { timeoutMs: config.TORC_TIMEOUT_MS, signal }),
     output: output && new OutputClient(output, config.TORC_TIMEOUT_MS),
     agent: agentClient(config, c.env),
+    watches: c.env.WATCHES ? new WatchStore(c.env.WATCHES) : undefined,
   }
 }
 

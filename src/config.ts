@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { LedgerNamespace } from './changes/ledger.ts'
 import { ToolError } from './errors.ts'
+import type { Db } from './watch/db.ts'
+import { watchSettings } from './watch/settings.ts'
 
 /** What torc-edge uses of a service binding (Workers VPC service or any Fetcher). */
 export interface ServiceBinding {
@@ -23,6 +25,8 @@ export type WorkerEnv = Record<string, unknown> & {
   OAUTH_KV?: KvBinding
   /** The change ledger's Durable Objects (src/changes): one apply at a time per workflow. */
   CHANGES?: LedgerNamespace
+  /** Watches and their history (src/watch, D1); watch tools and the cron tick need it. */
+  WATCHES?: Db
 }
 
 const optionalSecret = z
@@ -116,6 +120,8 @@ const ConfigSchema = z.object({
     .optional(),
   TORC_EDGE_ACCESS_AUD: optionalSecret,
   TORC_EDGE_ACCESS_WRITERS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
+  // Watches (src/watch/settings.ts): webhook destinations by name, their signing secret, tick bounds.
+  ...watchSettings,
 })
 
 export type Config = z.output<typeof ConfigSchema>

@@ -6,6 +6,7 @@ import { logEvent } from './log.ts'
 import type { AgentClient } from './output/agent.ts'
 import type { OutputClient } from './output/client.ts'
 import type { TorcClient } from './torc/client.ts'
+import type { WatchStore } from './watch/store.ts'
 
 /** Who is calling: the API key (or OAuth grant) id and its scope. */
 export interface Caller {
@@ -24,6 +25,8 @@ export interface ToolContext {
   caller: Caller
   /** The change ledger (one lock per workflow); absent when the deployment has no CHANGES binding. */
   ledger: Ledger | undefined
+  /** Watches and their history (D1); absent when the deployment has no WATCHES binding. */
+  watches?: WatchStore | undefined
   signal: AbortSignal
   /** Reports progress when the client asked for it (MCP progress token); a no-op otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>

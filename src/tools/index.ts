@@ -13,8 +13,9 @@ import { resourceTools } from './resources.ts'
 import { resultTools } from './results.ts'
 import { slurmTools } from './slurm.ts'
 import { submitTools } from './submit.ts'
-import { utilizationTools } from './utilization.ts'
 import { usageTools } from './usage.ts'
+import { utilizationTools } from './utilization.ts'
+import { watchTools } from './watch.ts'
 import { workflowTools } from './workflows.ts'
 
 /** The one registry every face loops over, in a stable order: inspect, then diagnose, then fix. */
@@ -33,6 +34,7 @@ export const tools: readonly AnyTool[] = [
   ...classifyTools,
   ...controlTools,
   ...submitTools,
+  ...watchTools,
   ...creationTools,
   ...authoringTools,
   ...docsTools,
