@@ -4,15 +4,14 @@
  * watch, a notification), and one D1 batch that records all of it. The full recovery state is
  * loaded only when the status says the workflow finished with failures.
  */
-import type { Config } from '../config.ts'
 import { type ToolError, toToolError } from '../errors.ts'
 import type { ToolContext } from '../registry.ts'
 import { type WorkflowStatus, WorkflowStatusSchema } from '../torc/schemas.ts'
-import { type Budget, recoveryCost } from './budget.ts'
+import { recoveryCost } from './budget.ts'
 import { recover, reschedule } from './changes.ts'
 import { type Decision, decide, failuresOf } from './decide.ts'
-import { type NoticeInput, notify } from './notices.ts'
-import type { NewEvent, Outgoing, Watch, WatchStore, WatchUpdate } from './store.ts'
+import { type CheckDeps, Findings, MINUTE, recordUnreachable } from './findings.ts'
+import type { Watch } from './store.ts'
 import { recoveryFields, recoveryNotice, statusFields } from './wording.ts'
 
 /** What the tick shares between its checks: one Torc, so once it is down the rest skip it. */
@@ -20,14 +19,7 @@ export interface TickState {
   torcDown: string | null
 }
 
-export interface CheckDeps {
-  config: Config
-  store: WatchStore
-  budget: Budget
-  context: (watch: Watch) => ToolContext
-  tickId: string
-  now: () => number
-}
+export type { CheckDeps }
 
 export interface CheckOutcome {
   watch_id: number
@@ -36,51 +28,9 @@ export interface CheckOutcome {
   note: string
 }
 
-const MINUTE = 60_000
-
 function unreachable(error: ToolError): boolean {
   if (error.code === 'upstream_unavailable' || error.code === 'upstream_timeout') return true
   return error.code === 'upstream_error' && /HTTP 5\d\d/.test(error.message)
-}
-
-/** The record being built for one check, saved in one batch at the end. */
-class Findings {
-  update: WatchUpdate = {}
-  events: NewEvent[] = []
-  outgoing: Outgoing[] = []
-  check: { signature: string; summary: string; detail: unknown } | undefined
-  private readonly deps: CheckDeps
-  readonly watch: Watch
-  readonly now: number
-
-  constructor(deps: CheckDeps, watch: Watch, now: number) {
-    this.deps = deps
-    this.watch = watch
-    this.now = now
-  }
-
-  note(kind: NewEvent['kind'], summary: string, detail?: unknown, key?: string) {
-    this.events.push({ kind, summary, detail, ...(key ? { key } : {}) })
-  }
-  notice(input: NoticeInput, name: string | null) {
-    const made = notify(this.deps.config, this.watch, name, input, this.now)
-    this.outgoing.push(...made.outgoing)
-    this.events.push(...made.events)
-  }
-  end(state: NonNullable<WatchUpdate['state']>, reason: string) {
-    this.update.state = state
-    this.update.reason = reason
-    this.note('state', `${state}: ${reason}`, undefined, 'state:end')
-  }
-  save() {
-    const { update, events, outgoing, check } = this
-    return this.deps.store.save(this.watch, this.deps.tickId, this.now, {
-      update,
-      events,
-      outgoing,
-      ...(check ? { check } : {}),
-    })
-  }
 }
 
 export async function checkWatch(watch: Watch, deps: CheckDeps, tick: TickState): Promise<CheckOutcome> {
@@ -233,30 +183,6 @@ export async function checkWatch(watch: Watch, deps: CheckDeps, tick: TickState)
   }
   await rec.save()
   return out(decision.kind, rec.check?.summary ?? '')
-}
-
-async function recordUnreachable(rec: Findings, config: Config, why: string): Promise<void> {
-  const { watch, now } = rec
-  const since = watch.unreachable_since ?? now
-  rec.update.checked_at = now
-  rec.update.unreachable_since = since
-  rec.check = { signature: 'unreachable', summary: `Torc unreachable: ${why}`, detail: null }
-  if (watch.unreachable_since === null)
-    rec.note('unreachable', `Torc unreachable: ${why}`, undefined, `unreachable:${since}`)
-  const minutes = config.TORC_EDGE_WATCH_UNREACHABLE_MINUTES
-  if (!watch.unreachable_notified && now - since >= minutes * MINUTE) {
-    rec.update.unreachable_notified = true
-    rec.notice(
-      {
-        event: 'unreachable',
-        key: `unreachable:${since}`,
-        headline: `cannot be checked: Torc has been unreachable for ${Math.round((now - since) / MINUTE)} min (${why})`,
-        fields: [],
-      },
-      watch.workflow_name
-    )
-  }
-  await rec.save()
 }
 
 async function recoverNow(rec: Findings, ctx: ToolContext, status: WorkflowStatus): Promise<void> {
