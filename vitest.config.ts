@@ -69,6 +69,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          // One real Slurm bed for the run (test/setup/slurm.ts): the slurm-*.test.ts flows share it.
+          globalSetup: ['./test/setup/slurm.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },
