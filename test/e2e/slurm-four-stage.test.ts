@@ -14,38 +14,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { torcBin } from '../../scripts/torc-paths.ts'
 import { haveSlurm } from '../setup/slurm.ts'
-import { type Stack, startStack, until } from './slurm-stack.ts'
-
-export const FOUR_STAGE = `
-name: four_stage
-description: 3 inputs fan out to 10 work jobs each through files; per-group aggregation; one postprocess
-resource_requirements:
-  - { name: small, num_cpus: 1, memory: 100m, runtime: PT1M }
-  - { name: work, num_cpus: 1, memory: 200m, runtime: PT2M }
-files:
-  - { name: "input_{i}", path: "data/input_{i}.csv", parameters: { i: "1:3" } }
-  - { name: "prepared_{i}", path: "out/prepared_{i}.csv", parameters: { i: "1:3" } }
-  - { name: "result_{i}_{j}", path: "out/result_{i}_{j}.json", parameters: { i: "1:3", j: "1:10" } }
-  - { name: "summary_{i}", path: "out/summary_{i}.json", parameters: { i: "1:3" } }
-  - { name: final, path: out/final.json }
-jobs:
-  - name: "prepare_{i}"
-    command: "mkdir -p out && cp \${files.input.input_{i}} \${files.output.prepared_{i}}"
-    resource_requirements: small
-    parameters: { i: "1:3" }
-  - name: "work_{i}_{j}"
-    command: "echo work {i} {j} | cat \${files.input.prepared_{i}} - > \${files.output.result_{i}_{j}}"
-    resource_requirements: work
-    parameters: { i: "1:3", j: "1:10" }
-  - name: "aggregate_{i}"
-    command: "cat out/result_{i}_*.json > \${files.output.summary_{i}}"
-    input_file_regexes: ["^result_{i}_\\\\d+$"]
-    resource_requirements: small
-    parameters: { i: "1:3" }
-  - name: postprocess
-    command: "cat \${files.input.summary_1} \${files.input.summary_2} \${files.input.summary_3} > \${files.output.final}"
-    resource_requirements: small
-`
+import { FOUR_STAGE, type Stack, startStack, until } from './slurm-stack.ts'
 
 const times: Record<string, number> = {}
 async function timed<T>(name: string, body: () => Promise<T>): Promise<T> {

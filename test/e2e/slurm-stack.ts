@@ -49,6 +49,7 @@ async function startAgent(options: {
   readToken: string
   agentToken: string
   audit: Record<string, unknown>[]
+  extra: string[]
 }): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort()
   const child = spawn(
@@ -67,6 +68,7 @@ async function startAgent(options: {
       '1',
       '--workdir',
       options.workdir,
+      ...options.extra,
     ],
     {
       env: { ...options.env, TORC_EDGE_SITE_TOKEN: options.readToken, TORC_EDGE_AGENT_TOKEN: options.agentToken },
@@ -93,7 +95,19 @@ async function startAgent(options: {
   return { url, child }
 }
 
-export async function startStack(options: { allow?: string } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    /** The agent's --allow (default: every action). */
+    allow?: string
+    /** Give the Worker the action token (default true; false: a deployment without the agent). */
+    workerAgent?: boolean
+    /**
+     * torc's binaries on the agent's PATH (default true). false: only `--torc-bin`, so the
+     * allocations it submits cannot find torc-slurm-job-runner (sbatch exports the agent's PATH).
+     */
+    runnerOnPath?: boolean
+  } = {}
+): Promise<Stack> {
   const timings: Record<string, number> = {}
   const timed = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     const t0 = performance.now()
@@ -115,7 +129,8 @@ export async function startStack(options: { allow?: string } = {}): Promise<Stac
   const agentToken = `agent-${Math.random().toString(36).slice(2)}-token`
   const audit: Record<string, unknown>[] = []
   // As on a login node: torc and torc-slurm-job-runner on PATH (sbatch exports it to the allocations).
-  const env = { ...bed.env, PATH: `${dirname(torcBin('torc'))}${delimiter}${bed.env.PATH}` }
+  const onPath = options.runnerOnPath ?? true
+  const env = onPath ? { ...bed.env, PATH: `${dirname(torcBin('torc'))}${delimiter}${bed.env.PATH}` } : bed.env
   const agent = await timed('agent', () =>
     startAgent({
       root,
@@ -126,6 +141,7 @@ export async function startStack(options: { allow?: string } = {}): Promise<Stac
       readToken,
       agentToken,
       audit,
+      extra: onPath ? [] : ['--torc-bin', torcBin('torc')],
     })
   )
   const key = mintApiKey('slurm-e2e', 'write').key
@@ -141,7 +157,7 @@ export async function startStack(options: { allow?: string } = {}): Promise<Stac
         TORC_EDGE_API_KEYS: keyEntry('slurm-e2e', 'write', key),
         TORC_OUTPUT_URL: agent.url,
         TORC_OUTPUT_TOKEN: readToken,
-        TORC_OUTPUT_AGENT_TOKEN: agentToken,
+        ...(options.workerAgent === false ? {} : { TORC_OUTPUT_AGENT_TOKEN: agentToken }),
       },
     })
   )
@@ -185,3 +201,39 @@ export async function startStack(options: { allow?: string } = {}): Promise<Stac
 /** Polls `check` until it returns a value (every `everyMs`), failing after `ms` with `what`. */
 export const until = <T>(what: string, ms: number, check: () => Promise<T | undefined>, everyMs = 1000) =>
   waitFor(what, ms, check, everyMs)
+
+/**
+ * The tutorial's four-stage workflow ("3 initial jobs each dependent on an input file ... fans out into 10
+ * work jobs ... aggregates ... postprocess"), scaled to the bed: 1 CPU and 100-200 MB per job, the jobs
+ * copy and concatenate files (data/input_{1,2,3}.csv must exist in the workdir).
+ */
+export const FOUR_STAGE = `
+name: four_stage
+description: 3 inputs fan out to 10 work jobs each through files; per-group aggregation; one postprocess
+resource_requirements:
+  - { name: small, num_cpus: 1, memory: 100m, runtime: PT1M }
+  - { name: work, num_cpus: 1, memory: 200m, runtime: PT2M }
+files:
+  - { name: "input_{i}", path: "data/input_{i}.csv", parameters: { i: "1:3" } }
+  - { name: "prepared_{i}", path: "out/prepared_{i}.csv", parameters: { i: "1:3" } }
+  - { name: "result_{i}_{j}", path: "out/result_{i}_{j}.json", parameters: { i: "1:3", j: "1:10" } }
+  - { name: "summary_{i}", path: "out/summary_{i}.json", parameters: { i: "1:3" } }
+  - { name: final, path: out/final.json }
+jobs:
+  - name: "prepare_{i}"
+    command: "mkdir -p out && cp \${files.input.input_{i}} \${files.output.prepared_{i}}"
+    resource_requirements: small
+    parameters: { i: "1:3" }
+  - name: "work_{i}_{j}"
+    command: "echo work {i} {j} | cat \${files.input.prepared_{i}} - > \${files.output.result_{i}_{j}}"
+    resource_requirements: work
+    parameters: { i: "1:3", j: "1:10" }
+  - name: "aggregate_{i}"
+    command: "cat out/result_{i}_*.json > \${files.output.summary_{i}}"
+    input_file_regexes: ["^result_{i}_\\\\d+$"]
+    resource_requirements: small
+    parameters: { i: "1:3" }
+  - name: postprocess
+    command: "cat \${files.input.summary_1} \${files.input.summary_2} \${files.input.summary_3} > \${files.output.final}"
+    resource_requirements: small
+`
