@@ -1,4 +1,4 @@
-import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -43,6 +43,9 @@ function faultInjector(base: () => string) {
     return retarget(request, base())
   }
 }
+
+/** migrations/ for miniflare's D1 (WATCHES): the watch tests apply them with applyD1Migrations. */
+const watchMigrations = await readD1Migrations('./migrations')
 
 export default defineConfig({
   test: {
@@ -89,6 +92,12 @@ export default defineConfig({
                 TORC_OUTPUT_URL: inject<string>('outputUrl'),
                 TORC_OUTPUT_TOKEN: inject<string>('outputToken'),
                 TORC_DOCS_URL: inject<string>('docsUrl'),
+                // Watches: two destinations on the local receiver (test/e2e/watch-receiver.ts), and D1's schema.
+                TORC_EDGE_WEBHOOKS: ['ops', 'team']
+                  .map((n) => `${n}=${inject<string>('webhookUrl')}/hook/${n}`)
+                  .join(','),
+                TORC_EDGE_WEBHOOK_SECRET: 'watch-test-secret',
+                WATCH_MIGRATIONS: watchMigrations,
               },
               // OAuth state, in miniflare's local KV (wrangler.toml's id is a placeholder).
               kvNamespaces: ['OAUTH_KV'],
@@ -114,7 +123,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['./test/setup/global-setup.ts', './test/setup/docs-server.ts'],
+          globalSetup: ['./test/setup/global-setup.ts', './test/setup/docs-server.ts', './test/e2e/watch-receiver.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },
