@@ -11,6 +11,7 @@ import { registerDocResources } from './mcp-resources.ts'
 import { prompts } from './prompts.ts'
 import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
 import { VERSION } from './version.ts'
+import { registerViews, viewMeta } from './views/register.ts'
 
 const INSTRUCTIONS =
   'torc-edge drives Torc HPC workflows remotely. Start with list_workflows or get_workflow_status; ' +
@@ -130,6 +131,7 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
         inputSchema: forSdk(tool.input),
         outputSchema: forSdk(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
+        _meta: viewMeta(tool.view),
       },
       async (args, extra) => {
         const token = extra.mcpReq._meta?.progressToken
@@ -158,6 +160,7 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
     )
   }
   registerDocResources(server, ctx)
+  registerViews(server)
   extend?.(server)
   return server
 }

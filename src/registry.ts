@@ -6,6 +6,7 @@ import { logEvent } from './log.ts'
 import type { AgentClient } from './output/agent.ts'
 import type { OutputClient } from './output/client.ts'
 import type { TorcClient } from './torc/client.ts'
+import type { ViewName } from './views/catalog.ts'
 import type { WatchStore } from './watch/store.ts'
 
 /** Who is calling: the API key (or OAuth grant) id and its scope. */
@@ -58,6 +59,8 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   summarize?(output: z.output<O>): string
   /** Files the result carries, handed to MCP clients as embedded resources they can save. */
   resources?(output: z.output<O>): EmbeddedFile[]
+  /** The MCP Apps view that shows the answer (src/views): linked in tools/list, the result unchanged. */
+  view?: ViewName
 }
 
 /** An MCP embedded text resource (`{ type: 'resource', resource }` in a tool result). */

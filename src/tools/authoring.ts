@@ -310,6 +310,7 @@ export const getExecutionPlan = defineTool({
       .describe('(torc-edge) Later events were left out to keep the answer small; total_events counts them all.'),
   }),
   annotations: readOnly,
+  view: 'graph',
   async handler({ spec_or_id, format }, { torc }) {
     const asId =
       typeof spec_or_id === 'number' ? spec_or_id : /^\s*\d+\s*$/.test(spec_or_id) ? Number(spec_or_id) : undefined

@@ -96,6 +96,7 @@ export const classifyAndResolveFailures = defineChange({
     failed: z.array(z.number().int()).describe('Jobs now failed.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  view: 'review',
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
   async plan(input, { torc }) {
     const id = input.workflow_id

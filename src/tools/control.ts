@@ -48,6 +48,7 @@ export const cancelWorkflow = defineChange({
   },
   applied: z.object({ jobs_by_status_after: statusCounts, slurm_canceled: canceledSchema }),
   annotations: WRITE,
+  view: 'review',
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
   async plan({ workflow_id: id }, ctx) {
     const state = await loadRecoveryState(ctx.torc, id)
@@ -102,6 +103,7 @@ export const cancelJobs = defineChange({
     jobs_by_status_after: statusCounts,
   }),
   annotations: WRITE,
+  view: 'review',
   async scope({ job_ids }, ctx) {
     const first = await ctx.torc.get(`/jobs/${job_ids[0]}`, JobSchema)
     return `workflow:${first.workflow_id}`
@@ -192,6 +194,7 @@ export const restartFailedJobs = defineChange({
     jobs_by_status_after: statusCounts,
   }),
   annotations: { ...WRITE, idempotentHint: false },
+  view: 'review',
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
   async plan(input, ctx) {
     const id = input.workflow_id

@@ -33,6 +33,7 @@ export const confirmCreateWorkflow = defineChange({
     created: z.record(z.string(), z.number().int()).describe('Records created, by kind.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  view: 'review',
   // One lock per distinct request: the same creation sent twice at once creates one workflow.
   scope: async (params) => `create:${(await sha256Hex(JSON.stringify(record(params)))).slice(0, 32)}`,
   record,
@@ -131,6 +132,7 @@ export const createWorkflow = defineTool({
     next_steps: z.string().describe('What to do next.'),
   }),
   annotations: readOnly,
+  view: 'review',
   async handler(input, ctx) {
     const { profiles, hpc_profile } = await resolveProfile(ctx, input)
     const prepared = prepareSpec({ ...input, hpc_profile }, profiles)

@@ -116,6 +116,7 @@ export const analyzeWorkflowLogs = defineTool({
     recovery,
   }),
   annotations: readOnly,
+  view: 'logs',
   async handler(input, ctx) {
     const { workflow_id } = input
     const filter = { job_ids: input.job_ids, run_id: input.run_id, kinds: input.log_kinds }

@@ -97,6 +97,7 @@ export const getJobLogs = defineTool({
     content: z.string().describe('The log lines, joined with newlines.'),
   }),
   annotations: readOnly,
+  view: 'logs',
   async handler(input, ctx) {
     const output = requireOutput(ctx)
     const log = await tailJobLog(output, input, input.log_type, input.max_bytes)

@@ -82,6 +82,7 @@ export const recoverWorkflow = defineChange({
   preview: recoveryPreview,
   applied: recoveryApplied.extend({ slurm_submitted: submittedSchema }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  view: 'review',
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
   async plan(input, ctx) {
     const { torc } = ctx

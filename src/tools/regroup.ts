@@ -89,6 +89,7 @@ export const regroupJobResources = defineChange({
     total_jobs_updated: z.number().int().describe('Jobs changed.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  view: 'review',
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
   async plan({ workflow_id: id, groups }, { torc }) {
     const { jobs, requirements } = await loadJobsAndRequirements(torc, id)

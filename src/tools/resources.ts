@@ -61,6 +61,7 @@ export const updateJobResources = defineChange({
     current: values.describe('Values now.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  view: 'review',
   async scope({ job_id }, { torc }) {
     return `workflow:${(await torc.get(`/jobs/${job_id}`, JobSchema)).workflow_id}`
   },

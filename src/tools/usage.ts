@@ -151,6 +151,7 @@ export const analyzeResourceUsage = defineTool({
     size_limited: z.boolean().describe('True when groups, job rows or jobs_without_results were cut to fit.'),
   }),
   annotations: readOnly,
+  view: 'resources',
   async handler({ workflow_id, completed_only, resource_requirements_id }, { torc }) {
     const [{ jobs, requirements }, results] = await Promise.all([
       loadJobsAndRequirements(torc, workflow_id),

@@ -93,6 +93,7 @@ export const checkResourceUtilization = defineTool({
       .describe('Without workflow_id: the scan (the report fields then sum every scanned workflow).'),
   }),
   annotations: readOnly,
+  view: 'resources',
   async handler(input, ctx) {
     if (input.workflow_id !== undefined) {
       const d = await loadDiagnosis(ctx.torc, input.workflow_id, input.include_failed)

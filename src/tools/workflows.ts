@@ -52,6 +52,7 @@ export const listWorkflows = defineTool({
       .describe('The workflows on this page, newest first.'),
   }),
   annotations: readOnly,
+  view: 'dashboard',
   async handler(input, { torc }) {
     const query = {
       user: input.user,
@@ -112,6 +113,7 @@ export const getWorkflowStatus = defineTool({
     allocations: allocationSummary,
   }),
   annotations: readOnly,
+  view: 'dashboard',
   async handler({ workflow_id }, ctx) {
     const { torc } = ctx
     const [workflow, status, allocations] = await Promise.all([
@@ -167,6 +169,7 @@ export const getWorkflowSummary = defineTool({
     is_canceled: z.boolean().describe('True when the workflow was canceled.'),
   }),
   annotations: readOnly,
+  view: 'dashboard',
   async handler({ workflow_id }, { torc }) {
     const s = await fetchStatus(torc, workflow_id)
     const walltime = s.walltime_seconds ?? null

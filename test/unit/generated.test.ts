@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { describe, expect, it } from 'vitest'
+import { MAX_VIEW_GZIP } from '../../scripts/build-views.ts'
 import { OPENAPI_FILE, renderOpenApi } from '../../scripts/gen-openapi.ts'
 import { ROOT } from '../../scripts/torc-paths.ts'
 import { tools } from '../../src/tools/index.ts'
+import { VIEW_NAMES, VIEWS } from '../../src/views/catalog.ts'
+import { viewHtml } from '../../src/views/html.ts'
 
 const committed = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))
 type Operation = { operationId: string; description: string; 'x-openai-isConsequential': boolean; requestBody: any }
@@ -26,6 +31,38 @@ describe('generated files are committed and fresh', () => {
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
   })
+
+  it('src/views/bundle.gen.ts matches src/views/app (run `npm run gen` when this fails)', () => {
+    const node = join(ROOT, 'node_modules', '.bin', 'node')
+    const run = spawnSync(node, [join(ROOT, 'scripts', 'build-views.ts'), '--check'], { encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+  })
+})
+
+describe('the MCP Apps views', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64')
+  for (const name of VIEW_NAMES) {
+    it(`${name}: at most 150 KiB gzipped, its one script and style allowed by hash, nothing else`, () => {
+      const html = viewHtml(VIEWS[name])
+      expect(gzipSync(html).length).toBeLessThanOrEqual(MAX_VIEW_GZIP)
+      const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!
+      const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!
+      const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!
+      expect(csp.split('; ')).toEqual([
+        "default-src 'none'",
+        `script-src 'sha256-${sha256(script)}'`,
+        `style-src 'sha256-${sha256(style)}'`,
+        'img-src data:',
+        "connect-src 'none'",
+        "frame-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+      ])
+      expect(html.match(/<script/g)).toHaveLength(1)
+      expect(html).toContain(`data-view="${name}"`)
+    })
+  }
 })
 
 describe('openapi-tools.json is a valid OpenAPI 3.1 tool spec within GPT Actions limits', () => {
