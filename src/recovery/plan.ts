@@ -283,7 +283,7 @@ function memoryChange(
   const peakText = peak && `peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')}`
   const belowFloor = peak !== undefined && reportMemoryBytes(scaled) < peak.bytes * HEADROOM
   if (belowFloor && explicit === undefined) {
-    const why = `${peakText}: ${scaled} would fail again, proposing ${floor} (peak + 10%)`
+    const why = `peak ${reportMemory(peak!.bytes)}${inParens(whose(peak!, failed))}: ${scaled} would fail again, proposing ${floor} (peak + 10%)`
     return { old: rr.memory, new: floor!, why }
   }
   if (belowFloor) {

@@ -45,7 +45,7 @@ export class ScriptedTorc implements Transport {
 
   /** A paged Torc list endpoint over `items`, honouring offset and limit as torc-server does. */
   list(path: string, items: readonly unknown[]): this {
-    return this.on('GET', path, (sent) => {
+    return this.on('GET', path, (sent: Sent) => {
       const offset = Number(sent.query.get('offset') ?? 0)
       const limit = Number(sent.query.get('limit') ?? 10_000)
       const page = items.slice(offset, offset + limit)

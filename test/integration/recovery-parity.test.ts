@@ -27,7 +27,7 @@ async function rustReport(workflowId: number, includeFailed: boolean): Promise<J
   return JSON.parse(run.stdout) as Json
 }
 
-const EDGE_TOP = ['jobs_over_count', 'guidance', 'violations_truncated', 'resource_violations_truncated']
+const EDGE_TOP = ['jobs_over_count', 'guidance', 'violations_truncated', 'resource_violations_truncated', 'scanned']
 const EDGE_FAILED = ['status', 'run_id', 'attempt_id', 'resource_requirements_id', 'cause', 'cause_detail']
 const omitted = (v: unknown) => v === null || v === false
 

@@ -66,7 +66,10 @@ describe('list_workflows', () => {
 describe('get_workflow_status: what Torc failures become', () => {
   const id = 12
   const ok = () =>
-    new ScriptedTorc().on('GET', `/workflows/${id}`, workflow(id)).on('GET', `/workflows/${id}/status`, status(id))
+    new ScriptedTorc()
+      .on('GET', `/workflows/${id}`, workflow(id))
+      .on('GET', `/workflows/${id}/status`, status(id))
+      .list('/scheduled_compute_nodes', [])
 
   it('reports all 11 statuses, zero included', async () => {
     const out = await call(getWorkflowStatus, { workflow_id: id }, ok())
@@ -75,6 +78,7 @@ describe('get_workflow_status: what Torc failures become', () => {
 
   it('a missing workflow is not_found naming it, whichever parallel call failed first', async () => {
     const torc = new ScriptedTorc()
+      .list('/scheduled_compute_nodes', [])
       .on('GET', `/workflows/${id}`, torcError(404, `Workflow not found with ID: ${id}`))
       .on('GET', `/workflows/${id}/status`, torcError(404, 'not found'))
     const out = await call(getWorkflowStatus, { workflow_id: id }, torc)
