@@ -52,7 +52,13 @@ export const confirmCreateWorkflow = defineChange({
       },
       basis: {},
       fields: reportOf(prepared),
-      blockers: prepared.report.valid ? [] : ['the spec is invalid (see errors): fix it and preview again'],
+      blockers: [
+        ...(prepared.report.valid ? [] : ['the spec is invalid (see errors): fix it and preview again']),
+        // Valid for `torc create --dry-run`, refused by creation itself: say so before the user agrees.
+        ...prepared.report.warnings
+          .filter((w) => w.startsWith('Creation would fail'))
+          .map((w) => `${w}: fix the spec and preview again`),
+      ],
     }
   },
   async apply(snapshot, ctx, _steps, params) {

@@ -384,8 +384,11 @@ describe('create_workflow and get_execution_plan', () => {
     const preview = await rest('create_workflow', { spec: threeStage('bad-memory', '20gb'), action: 'create_workflow' })
     expect(preview.status).toBe(200)
     expect(preview.body.warnings.join(' ')).toMatch(/Creation would fail: .*'20gb'/)
+    // No confirmation is offered for a creation Torc would refuse: the preview says why instead.
+    expect(preview.body.confirm).toBeNull()
+    expect(preview.body.next_steps).toMatch(/cannot be applied now: Creation would fail: .*'20gb'/)
     const res = await rest('confirm_create_workflow', { spec: threeStage('bad-memory', '20gb'), dry_run: false })
-    expect(res.status).toBe(400)
+    expect([400, 409]).toContain(res.status)
     expect(res.body.error.message).toContain('20gb')
     expect((await callBoth('list_workflows', { name: 'bad-memory' })).total).toBe(0)
   })
