@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
 import { sha256Hex } from '../hash.ts'
 import { defineTool } from '../registry.ts'
-import { writeSpec } from '../workflow-spec/index.ts'
+import { sweepSentence, writeSpec } from '../workflow-spec/index.ts'
 import { create, fileFormats, prepareSpec, reportFields, reportOf, specFileOutput, specParams } from './authoring.ts'
 import { readOnly } from './fields.ts'
 import { resolveProfile } from './hpc-profile.ts'
@@ -31,6 +31,10 @@ export const confirmCreateWorkflow = defineChange({
     owner: z.string().describe('The Torc user that owns it (`torc workflows list` as that user shows it).'),
     owner_why: z.string().describe('Why that user: the credential mapping, identity or key id.'),
     created: z.record(z.string(), z.number().int()).describe('Records created, by kind.'),
+    cleaned_up: z
+      .string()
+      .nullable()
+      .describe('Incomplete workflows left by earlier failed creations that this call removed, if any.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   view: 'review',
@@ -64,10 +68,17 @@ export const confirmCreateWorkflow = defineChange({
   async apply(snapshot, ctx, _steps, params) {
     const spec = prepareSpec({ ...params, hpc_profile: snapshot.hpc_profile }, snapshot.profiles).spec
     const made = await create(ctx, spec, snapshot.owner, snapshot.monitoring)
-    return { workflow_id: made.workflow_id, owner: snapshot.owner, owner_why: snapshot.owner_why, created: made.counts }
+    return {
+      workflow_id: made.workflow_id,
+      owner: snapshot.owner,
+      owner_why: snapshot.owner_why,
+      created: made.counts,
+      cleaned_up: sweepSentence(made.swept) ?? null,
+    }
   },
   done: (applied, _snapshot, fields) =>
     `Created and initialized workflow ${applied.workflow_id}, owned by Torc user ${applied.owner} (${applied.owner_why}). ` +
+    (applied.cleaned_up ? `${applied.cleaned_up} ` : '') +
     'To run it, on the cluster: ' +
     (fields.slurm
       ? `\`torc slurm schedule-nodes ${applied.workflow_id}\` or \`torc submit ${applied.workflow_id}\`.`
