@@ -69,7 +69,8 @@ export function countedLedger(ledger: Ledger, count: () => void): Ledger {
 export function recoveryCost(jobs: number, failures: number): number {
   const pages = Math.max(1, Math.ceil(jobs / 10_000))
   const plan = 11 + 4 * pages
-  return 2 * plan + failures + 12 + 6 + 8
+  // + writes and the ledger; + the agent's submission and its Slurm check when there is one.
+  return 2 * plan + failures + 12 + 6 + 8 + 12
 }
 
 /** A check: the status call, and the D1 batch that records it. */

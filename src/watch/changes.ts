@@ -22,8 +22,15 @@ export type RecoveryOutcome =
   /** Another apply took it, or it stopped midway (the next tick's preview resumes it). */
   | { kind: 'refused'; preview: Answer | null; why: string; code: string }
 
-export async function recover(ctx: ToolContext, workflowId: number, policy: StoredPolicy): Promise<RecoveryOutcome> {
+export async function recover(
+  watchCtx: ToolContext,
+  workflowId: number,
+  policy: StoredPolicy
+): Promise<RecoveryOutcome> {
   const input = recoveryInput(workflowId, policy)
+  // recover_workflow submits a Slurm workflow's allocations through the agent when it can: a policy
+  // without resubmit hides the agent from it, so it only resets.
+  const ctx = policy.resubmit ? watchCtx : { ...watchCtx, agent: undefined }
   let preview: Answer | null = null
   try {
     preview = await recoverWorkflow.handler(recoverWorkflow.input.parse({ ...input, dry_run: true }), ctx)

@@ -216,12 +216,17 @@ async function recoverNow(rec: Findings, ctx: ToolContext, status: WorkflowStatu
       // The count of recoveries is the count of these events: once per plan, whichever tick records it.
       rec.note('change', String(answer.next_steps), answer.applied, `recovered:${answer.plan_id}`)
       rec.update.recount_retries = true
-      const resubmitted = watch.policy.resubmit ? await reschedule(ctx, id) : null
-      if (resubmitted) {
+      // recover_workflow's apply submits a Slurm workflow's allocations itself when the agent allows it;
+      // otherwise (a local workflow, or regenerate not allowed) the watch's reschedule starts the jobs.
+      const submitted = (answer.applied as { slurm_submitted?: { report: string } | null }).slurm_submitted
+      let resubmitted: string | null = submitted?.report ?? null
+      if (!submitted && watch.policy.resubmit) {
+        const result = await reschedule(ctx, id)
         rec.update.rescheduled_at = rec.now
-        rec.note(resubmitted.ok ? 'change' : 'note', resubmitted.summary, { plan_id: resubmitted.plan_id })
+        rec.note(result.ok ? 'change' : 'note', result.summary, { plan_id: result.plan_id })
+        resubmitted = result.summary
       }
-      rec.notice(recoveryNotice(watch, answer, resubmitted?.summary ?? null), name)
+      rec.notice(recoveryNotice(watch, answer, resubmitted), name)
     }
   }
 }
