@@ -120,7 +120,7 @@ export class TorcClient {
 
   private async attempt(method: string, target: string, body: unknown, label: string): Promise<Response> {
     const { timeoutMs, signal } = this.options
-    const timeout = AbortSignal.timeout(timeoutMs)
+    const timeout = timeoutSignal(timeoutMs)
     const init: RequestInit = {
       method,
       signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -235,3 +235,17 @@ async function readErrorDetail(res: Response): Promise<string> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * An AbortSignal that aborts after `ms`, held by its own timer. (Node's AbortSignal.timeout is
+ * weakly held: once collected, a fetch to a stopped server waited far past its timeout.) The timer
+ * also covers reading the body, and never keeps a Node process alive.
+ */
+function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), ms) as unknown as {
+    unref?: () => void
+  }
+  timer.unref?.()
+  return controller.signal
+}
