@@ -8,6 +8,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../app-env.ts'
 import { findApiKey } from '../auth.ts'
+import { logEvent } from '../log.ts'
 import { ConsentPage, ErrorPage, PAGE_CSP, REFERRER_POLICY } from './consent-page.tsx'
 import { accessSigner, keySigner, type Signer } from './identity.ts'
 import { oauthApi } from './server.ts'
@@ -130,7 +131,7 @@ export async function approve(c: Context<AppEnv>, site: OAuthSite): Promise<Resp
       props: granted.caller,
     })
     const { id, scope } = granted.caller
-    console.log(JSON.stringify({ event: 'oauth_grant', caller: id, scope, via: granted.via }))
+    logEvent('oauth_grant', { caller: id, scope, via: granted.via })
     return redirect(approved.headers, redirectTo)
   } catch (error) {
     return authorizeError(c, error)

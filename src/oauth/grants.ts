@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { unauthorized } from '../auth.ts'
 import { ToolError, toErrorBody } from '../errors.ts'
+import { logEvent } from '../log.ts'
 import { requestSigner, type Signer } from './identity.ts'
 import { oauthApi } from './server.ts'
 import type { OAuthSite } from './site.ts'
@@ -83,6 +84,6 @@ export async function revokeGrant(c: Context<AppEnv>, site: OAuthSite, id: strin
     return c.json(toErrorBody(new ToolError('not_found', `no grant ${id} made with this credential`)), 404)
   }
   await oauth.revokeGrant(id, signer.userId)
-  console.log(JSON.stringify({ event: 'oauth_grant_revoked', grant: id, by: signer.caller.id }))
+  logEvent('oauth_grant_revoked', { grant: id, by: signer.caller.id })
   return c.json({ revoked: id })
 }

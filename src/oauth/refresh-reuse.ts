@@ -1,4 +1,5 @@
 import { sha256Hex } from '../hash.ts'
+import { logEvent } from '../log.ts'
 import { oauthError } from './oauth-error.ts'
 import { oauthApi } from './server.ts'
 import type { OAuthSite } from './site.ts'
@@ -43,7 +44,7 @@ export async function tokenWithReuseDetection(
   const grantId = await kv.get(presented.key)
   if (grantId !== null) {
     await oauthApi(site).revokeGrant(grantId, presented.userId)
-    console.log(JSON.stringify({ event: 'oauth_refresh_reuse', grant: grantId, action: 'grant_revoked' }))
+    logEvent('oauth_refresh_reuse', { grant: grantId, action: 'grant_revoked' })
     // What the library answers for a refresh token it does not know: no oracle for the replayer.
     return oauthError(request, 400, 'invalid_grant', 'Invalid refresh token', { Pragma: 'no-cache' })
   }

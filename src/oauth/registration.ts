@@ -1,4 +1,5 @@
 import type { ClientRegistrationCallbackResult } from '@cloudflare/workers-oauth-provider'
+import { logEvent } from '../log.ts'
 import { oauthError } from './oauth-error.ts'
 
 /**
@@ -97,7 +98,7 @@ export async function registrationGate(request: Request, env: Record<string, unk
   if (!isRateLimiter(limiter)) return undefined
   const address = request.headers.get('CF-Connecting-IP') ?? 'unknown'
   if ((await limiter.limit({ key: `register:${address}` })).success) return undefined
-  console.log(JSON.stringify({ event: 'oauth_register_rate_limited', address }))
+  logEvent('oauth_register_rate_limited', { address })
   const description = `too many client registrations from ${address}; try again in a minute`
   return oauthError(request, 429, 'rate_limited', description, { 'Retry-After': String(PERIOD_S) })
 }

@@ -1,4 +1,5 @@
 import { OAuthAuthorizationServer, type OAuthHelpers } from '@cloudflare/workers-oauth-provider'
+import { logEvent } from '../log.ts'
 import type { Caller } from '../registry.ts'
 import { registrationRefusal } from './registration.ts'
 import { GrantProps, OAUTH_PATHS, type OAuthEnv, type OAuthSite, SCOPES } from './site.ts'
@@ -23,7 +24,7 @@ export function authorizationServer(site: OAuthSite): OAuthAuthorizationServer<O
     refreshTokenTTL: site.tokenTtl.refresh,
     onError({ code, status, internal }) {
       const { category, reason } = internal
-      console.log(JSON.stringify({ event: 'oauth_error', code, status, category, reason }))
+      logEvent('oauth_error', { code, status, category, reason })
     },
   })
 }
