@@ -69,7 +69,8 @@ const ADDRESSES: readonly RegExp[] = [
  * structured log line keeps the original (as the ToolError's cause).
  */
 export function upstreamText(text: string, hosts: readonly string[] = []): string {
-  let out = text
+  // Only what can be shown is scrubbed: the host:port pattern is superlinear on long dotted runs.
+  let out = text.slice(0, UPSTREAM_TEXT_MAX * 3)
   for (const host of hosts) {
     // The host as configured (with its port, if any), and its dotted name alone.
     const name = host.replace(/:\d+$/, '')

@@ -77,3 +77,13 @@ describe('src/ writes log lines only through logEvent', () => {
     expect(offenders).toEqual([])
   })
 })
+
+describe('upstreamText on hostile text', () => {
+  it('scrubs a long dotted run (text an upstream may echo) in linear time', async () => {
+    const { upstreamText } = await import('../../src/errors.ts')
+    const started = performance.now()
+    const out = upstreamText(`${'a.'.repeat(50_000)}b:8080 and http://10.0.0.5:9000/x`)
+    expect(performance.now() - started).toBeLessThan(50)
+    expect(out.length).toBeLessThanOrEqual(300)
+  })
+})
