@@ -18,13 +18,19 @@ function resourceMeta(view: ViewName) {
 
 /**
  * A tool's `_meta` in tools/list when it has a view: `ui.resourceUri` (MCP Apps), the flat
- * `ui/resourceUri` older hosts read, and ChatGPT's `openai/outputTemplate`. Hosts without Apps
- * ignore it; the tool's result is the same either way.
+ * `ui/resourceUri` older hosts read, and ChatGPT's names: `openai/outputTemplate` for the view and
+ * `openai/widgetAccessible`, which older ChatGPT builds require before a view may call tools
+ * (refresh, apply, load more). Hosts without Apps ignore it; the result is the same either way.
  */
 export function viewMeta(view: ViewName | undefined): Record<string, unknown> | undefined {
   if (view === undefined) return undefined
   const uri = VIEWS[view].uri
-  return { ui: { resourceUri: uri }, [RESOURCE_URI_META_KEY]: uri, 'openai/outputTemplate': uri }
+  return {
+    ui: { resourceUri: uri },
+    [RESOURCE_URI_META_KEY]: uri,
+    'openai/outputTemplate': uri,
+    'openai/widgetAccessible': true,
+  }
 }
 
 /** Registers the five `ui://` views on one per-request server (resources/list and resources/read). */

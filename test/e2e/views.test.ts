@@ -57,7 +57,12 @@ describe.runIf(haveChromium())('MCP Apps views: dashboard and job graph', () => 
         'create_workflow',
       ])
     )
-    const { html } = await showView(page, 'get_workflow_status', { workflow_id: wf.id })
+    const { html, result } = await showView(page, 'get_workflow_status', { workflow_id: wf.id })
+    // Hosts without Apps get today's answer: the one-line summary and JSON, and structuredContent.
+    expect(Object.keys(result).sort()).toEqual(['content', 'structuredContent'])
+    expect(result.content).toEqual([
+      { type: 'text', text: expect.stringMatching(new RegExp(`^workflow ${wf.id} "views-pipeline": 8 jobs`)) },
+    ])
     // Nothing to load: no src or href, no CSS import or url(); the only URLs in it are JSON Schema
     // dialect ids in the bundled MCP client (compared as strings, never fetched) and a credit line.
     const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!
@@ -173,6 +178,20 @@ describe.runIf(haveChromium())('MCP Apps views: dashboard and job graph', () => 
     const path = frame.locator('[data-view-part=log] [data-field=path]')
     await path.waitFor()
     expect(await path.textContent()).toBe(`job_stdio/job_wf${wf.id}_j${wf.jobIds.get('work_5')}_r${wf.runId}_a1.e`)
+  })
+
+  it('fits a narrow chat column (380 px): nothing wider than the frame, tables scroll in place', async () => {
+    for (const [tool, args] of [
+      ['get_workflow_status', { workflow_id: wf.id }],
+      ['get_execution_plan', { spec_or_id: wf.id }],
+      ['check_resource_utilization', { workflow_id: wf.id }],
+    ] as const) {
+      const { frame } = await showView(page, tool, args, { width: 380 })
+      await settled(frame)
+      const [scroll, client] = await frame.locator('html').evaluate((el) => [el.scrollWidth, el.clientWidth] as const)
+      expect(scroll, tool).toBeLessThanOrEqual(client)
+    }
+    await screenshot(page, 'narrow-resources')
   })
 
   it('no view fetched anything, nor broke its CSP', () => {
