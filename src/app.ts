@@ -11,7 +11,7 @@ import { hostAndOriginGuard, mcpCors } from './guard.ts'
 import { health } from './health.ts'
 import { logEvent } from './log.ts'
 import { type McpExtension, serveMcp } from './mcp.ts'
-import { openApiDocument } from './openapi.ts'
+import { documentTools, openApiDocument } from './openapi.ts'
 import { agentClient } from './output/agent.ts'
 import { OutputClient } from './output/client.ts'
 import { logToolCall, type ToolContext } from './registry.ts'
@@ -54,9 +54,20 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   })
   app.use('*', hostAndOriginGuard())
   app.get('/health', health)
-  app.get('/openapi.json', (c) =>
-    c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url: new URL(c.req.url).origin }))
-  )
+  // ?tools=all (or a comma-separated list of names) instead of the default set, which fits GPT Actions.
+  app.get('/openapi.json', (c) => {
+    const asked = c.req.query('tools')
+    const choice = asked === undefined ? 'default' : asked === 'all' ? 'all' : asked.split(',').filter(Boolean)
+    const unknown = choice instanceof Array ? documentTools(choice).unknown : []
+    if (unknown.length) {
+      return c.json(
+        toErrorBody(new ToolError('invalid_input', `invalid input: tools: no tool named ${unknown.join(', ')}`)),
+        400
+      )
+    }
+    const url = new URL(c.req.url).origin
+    return c.json(openApiDocument(app, { writes: c.get('config').TORC_EDGE_WRITES, url, tools: choice }))
+  })
 
   const authenticate = options.authenticate ?? requireApiKey()
   // Browser clients: CORS on /mcp, the preflight answered before authentication.

@@ -10,6 +10,34 @@ export interface DocumentOptions {
   writes: boolean
   /** Public URL of the deployment, for `servers` and the OAuth endpoints. */
   url: string
+  /** Which tools: the default set (GPT Actions' limit), every tool, or these names. */
+  tools?: 'default' | 'all' | readonly string[]
+}
+
+/** GPT Actions take at most 30 operations per action. */
+export const GPT_ACTION_LIMIT = 30
+
+/**
+ * Left out of the default document so it fits GPT Actions' limit: Torc's own docs and examples
+ * (a GPT reads the web, and MCP clients get them as tools and resources) and the offline-journal
+ * pair (rare: a login node losing its Torc server mid-run). `?tools=all` (or a list of names)
+ * serves any other set; every tool stays callable on /v1 and /mcp.
+ */
+export const OUTSIDE_DEFAULT_DOCUMENT: readonly string[] = [
+  'get_docs',
+  'list_examples',
+  'get_example',
+  'check_offline_journals',
+  'reconcile_offline_journals',
+]
+
+/** The tool names a document lists, or the names that are not tools (for a 400). */
+export function documentTools(choice: DocumentOptions['tools'] = 'default'): { names: Set<string>; unknown: string[] } {
+  const all = tools.map((t) => t.name)
+  if (choice === 'all') return { names: new Set(all), unknown: [] }
+  if (choice === 'default')
+    return { names: new Set(all.filter((n) => !OUTSIDE_DEFAULT_DOCUMENT.includes(n))), unknown: [] }
+  return { names: new Set(choice.filter((n) => all.includes(n))), unknown: choice.filter((n) => !all.includes(n)) }
 }
 
 const DESCRIPTION =
@@ -53,10 +81,11 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, options: DocumentOptio
     servers: [{ url: options.url }],
   })
   if (doc.components?.securitySchemes) doc.components.securitySchemes.oauth = oauthScheme(options.url)
+  const listed = documentTools(options.tools).names
   for (const tool of tools) {
     const path = `/v1/tools/${tool.name}`
     const operation = doc.paths?.[path]?.post
-    if (!options.writes && !tool.annotations.readOnlyHint && !tool.writes) {
+    if (!listed.has(tool.name) || (!options.writes && !tool.annotations.readOnlyHint && !tool.writes)) {
       delete doc.paths?.[path]
     } else if (operation) {
       // Either credential: a bearer API key, or an OAuth access token holding the scope.
