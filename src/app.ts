@@ -58,7 +58,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   app.get('/openapi.json', (c) => {
     const asked = c.req.query('tools')
     const choice = asked === undefined ? 'default' : asked === 'all' ? 'all' : asked.split(',').filter(Boolean)
-    const unknown = choice instanceof Array ? documentTools(choice).unknown : []
+    const unknown = Array.isArray(choice) ? documentTools(choice).unknown : []
     if (unknown.length) {
       return c.json(
         toErrorBody(new ToolError('invalid_input', `invalid input: tools: no tool named ${unknown.join(', ')}`)),
