@@ -7,7 +7,7 @@ import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
 import { cancelNotStarted, cancelWorkflowOnce, resetAndStartRun } from '../recovery/torc-changes.ts'
 import type { ToolContext } from '../registry.ts'
 import { type Job, JobSchema, type JobStatus, WorkflowSchema, WorkflowStatusSchema } from '../torc/schemas.ts'
-import { canceledSchema, cancelAllocations, clusterPlan } from './cluster-rerun.ts'
+import { cancelAllocations, canceledSchema, clusterPlan } from './cluster-rerun.ts'
 import { jobId, workflowId } from './fields.ts'
 
 const statusCounts = z.record(z.string(), z.number().int()).describe('Job counts by status.')
