@@ -1,14 +1,10 @@
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
 import { ToolError } from '../errors.ts'
+import { giveJobOwnRequirement, setRequirement } from '../recovery/requirement-changes.ts'
 import { loadExecution, rerunCommand, rerunMode } from '../recovery/rerun.ts'
 import { loadJobsAndRequirements } from '../recovery/state.ts'
-import {
-  failPendingFailed,
-  giveJobOwnRequirement,
-  retryPendingFailed,
-  setRequirement,
-} from '../recovery/torc-changes.ts'
+import { failPendingFailed, retryPendingFailed } from '../recovery/torc-changes.ts'
 import { type ResourceRequirements, WorkflowSchema } from '../torc/schemas.ts'
 import { memoryField, runtimeField, workflowId } from './fields.ts'
 

@@ -7,9 +7,10 @@ import {
   planRecovery,
   type RecoveryPlan,
 } from '../recovery/plan.ts'
+import { setRequirement } from '../recovery/requirement-changes.ts'
 import { demandsOf, rerunCommand, rerunMode, slurmNeeds } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
-import { failOrphan, resetAndStartRun, setRequirement } from '../recovery/torc-changes.ts'
+import { failOrphan, resetAndStartRun } from '../recovery/torc-changes.ts'
 import { clusterPlan, regenerateAndSubmit, submittedSchema } from './cluster-rerun.ts'
 import { workflowId } from './fields.ts'
 import { recoveryApplied, recoveryPreview } from './recovery.schemas.ts'

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
 import { ToolError } from '../errors.ts'
+import { ensureRequirement, pointJobAt, type RequirementSpec } from '../recovery/requirement-changes.ts'
 import { loadJobsAndRequirements } from '../recovery/state.ts'
-import { ensureRequirement, pointJobAt, type RequirementSpec } from '../recovery/torc-changes.ts'
 import { jobId, memoryField, runtimeField, workflowId } from './fields.ts'
 
 const group = z.object({

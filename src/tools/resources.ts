@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
 import { ToolError } from '../errors.ts'
-import { giveJobOwnRequirement, setRequirement } from '../recovery/torc-changes.ts'
+import { giveJobOwnRequirement, setRequirement } from '../recovery/requirement-changes.ts'
 import { JobSchema, type ResourceRequirements, ResourceRequirementsSchema } from '../torc/schemas.ts'
 import { jobId, memoryField, runtimeField } from './fields.ts'
 

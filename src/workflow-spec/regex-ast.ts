@@ -1,4 +1,6 @@
 /** The parsed form of a Rust-dialect regex: only what deciding "does it match somewhere" needs. */
+
+import type { RegexSyntaxError, Span } from './regex-error.ts'
 import type { CharClass } from './regex-unicode.ts'
 
 export type Assertion =
@@ -37,3 +39,35 @@ export interface Flags {
   x: boolean
 }
 export const DEFAULT_FLAGS: Flags = { i: false, m: false, s: false, U: false, u: true, R: false, x: false }
+
+/** Nodes that count towards the nest limit, as Rust's NestLimiter counts them. */
+export interface Shape {
+  span: Span
+  kids: Shape[]
+}
+export interface Item {
+  node: Node
+  span: Span
+  shape: Shape | null
+  /** A `(?flags)` item: nothing to repeat. */
+  flags?: true
+}
+
+/**
+ * The parser's position and what the escape, class and group parsers use of it (regex-parse.ts's
+ * Parser implements it; declared here so those modules do not import the parser back).
+ */
+export interface Cursor {
+  readonly cs: string[]
+  i: number
+  flags: Flags
+  readonly eof: boolean
+  cur(): string
+  error(what: string, span: Span, aux?: Span): RegexSyntaxError
+  defer(what: string, span: Span): void
+  bump(): boolean
+  bumpSpace(): void
+  bumpAndSpace(): boolean
+  peekSpace(): string | undefined
+  bumpIf(prefix: string): boolean
+}

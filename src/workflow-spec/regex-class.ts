@@ -3,10 +3,9 @@
  * operations `&&`, `--`, `~~` (equal precedence, left to right, below union). Built as a JavaScript
  * `v`-mode class, whose nested classes and `&&`/`--` have the same meaning.
  */
-import type { Node } from './regex-ast.ts'
+import type { Item, Node, Cursor as Parser, Shape } from './regex-ast.ts'
 import type { Span } from './regex-error.ts'
 import { parseEscape } from './regex-escape.ts'
-import type { Item, Parser, Shape } from './regex-parse.ts'
 import { hex, jsClass, literalClass, POSIX } from './regex-unicode.ts'
 
 interface Built {

@@ -1,6 +1,5 @@
 /** Escape sequences of the Rust dialect (`\x{…}`, `\p{…}`, `\d`, `\b{start}`, …), parsed as regex-syntax 0.8 does. */
-import type { Assertion } from './regex-ast.ts'
-import type { Parser } from './regex-parse.ts'
+import type { Assertion, Cursor as Parser } from './regex-ast.ts'
 import { PERL, unicodeProperty } from './regex-unicode.ts'
 
 export type Escape =

@@ -1,7 +1,6 @@
 /** What may follow `(?` in the Rust dialect: a set of flags, or a capture group's name. */
-import type { Flags } from './regex-ast.ts'
+import type { Flags, Cursor as Parser } from './regex-ast.ts'
 import type { Span } from './regex-error.ts'
-import type { Parser } from './regex-parse.ts'
 
 const ALPHA = /^\p{Alphabetic}$/u
 const ALNUM = /^[\p{Alphabetic}\p{N}]$/u

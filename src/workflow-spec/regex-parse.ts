@@ -4,7 +4,16 @@
  * torc CLI. Errors carry Rust's wording and spans. Like Rust, syntax errors come first (in pattern
  * order), then the nest limit, then errors of meaning (Unicode classes, invalid UTF-8).
  */
-import { type Assertion, DEFAULT_FLAGS, EMPTY, type Flags, type Node } from './regex-ast.ts'
+import {
+  type Assertion,
+  type Cursor,
+  DEFAULT_FLAGS,
+  EMPTY,
+  type Flags,
+  type Item,
+  type Node,
+  type Shape,
+} from './regex-ast.ts'
 import { classNode, literalNode, parseBracket } from './regex-class.ts'
 import { type RegexSyntaxError, type Span, syntaxError } from './regex-error.ts'
 import { type Escape, parseEscape } from './regex-escape.ts'
@@ -14,18 +23,6 @@ import { dotClass } from './regex-unicode.ts'
 const NEST_LIMIT = 250
 const WHITE = /^\p{White_Space}$/u
 
-/** Nodes that count towards the nest limit, as Rust's NestLimiter counts them. */
-export interface Shape {
-  span: Span
-  kids: Shape[]
-}
-export interface Item {
-  node: Node
-  span: Span
-  shape: Shape | null
-  /** A `(?flags)` item: nothing to repeat. */
-  flags?: true
-}
 interface Concat {
   items: Item[]
   start: number
@@ -34,7 +31,7 @@ type Frame =
   | { kind: 'group'; concat: Concat; open: Span; saved: Flags }
   | { kind: 'alt'; branches: Item[]; start: number }
 
-export class Parser {
+export class Parser implements Cursor {
   readonly cs: string[]
   i = 0
   flags: Flags = { ...DEFAULT_FLAGS }
