@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { ToolError } from '../errors.ts'
-import { type Caller, defineTool, type ToolContext } from '../registry.ts'
-import { WorkflowSchema } from '../torc/schemas.ts'
+import type { ToolContext } from '../registry.ts'
 import {
   createInTorc,
   formatIssue,
@@ -10,28 +9,25 @@ import {
   type ParsedSpec,
   parseWithinLimits,
   planCreation,
-  planExecution,
-  planExecutionFromDatabase,
   SpecError,
   SpecLimitError,
   type SweepReport,
   validateSpec,
   type WorkflowSpec,
 } from '../workflow-spec/index.ts'
-import { eventSchema, shortEvents, shortMessages, shortSummary, summarySchema } from './authoring.schemas.ts'
-import { readOnly } from './fields.ts'
+import { shortMessages, shortSummary, summarySchema } from './authoring.schemas.ts'
 
 const formats = ['auto', 'json', 'json5', 'yaml', 'kdl'] as const
 export const fileFormats = ['yaml', 'json', 'json5', 'kdl'] as const
-const specText = z
+export const specText = z
   .string()
   .min(2)
   .max(5_000_000)
   .describe('The workflow spec as text: JSON or JSON5 (up to 5,000,000 characters), YAML (512 KiB) or KDL (1 MiB).')
-const formatField = z.enum(formats).default('auto').describe('Spec format (default auto-detect).')
+export const formatField = z.enum(formats).default('auto').describe('Spec format (default auto-detect).')
 
 /** Spec errors become invalid_input naming the field and, where the parser knows it, line and column. */
-function specFailure(err: unknown): never {
+export function specFailure(err: unknown): never {
   if (err instanceof SpecLimitError) throw new ToolError('invalid_input', `spec too large: ${err.message}`)
   if (err instanceof SpecError) {
     const issues = err.issues.slice(0, 10).map(formatIssue)
@@ -50,17 +46,6 @@ export function parseBounded(text: string, format: (typeof formats)[number]): Pa
   } catch (err) {
     return specFailure(err)
   }
-}
-
-/**
- * The workflow owner: the caller's identity when the credential carries one (an OAuth grant made
- * through Cloudflare Access acts as the signed-in email; its local part, which on a cluster is
- * usually the login name), else TORC_USERNAME, else the `user` argument, else the API key's id.
- * API key ids cannot contain `@`, so an `@` marks an identity.
- */
-export function ownerOf(caller: Caller, configured: string | undefined, given: string | undefined): string {
-  if (caller.id.includes('@')) return caller.id.slice(0, caller.id.lastIndexOf('@'))
-  return configured ?? given ?? caller.id
 }
 
 export type SlurmSummary = { profile: string; schedulers: number; actions: number; warnings: string[] }
@@ -267,76 +252,3 @@ export function reportOf(prepared: ReturnType<typeof prepareSpec>) {
     slurm,
   }
 }
-
-const PlanJobSchema = z
-  .object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() })
-  .loose()
-const ActionSchema = z
-  .object({
-    trigger_type: z.string(),
-    action_type: z.string(),
-    action_config: z.unknown(),
-    job_ids: z.array(z.number().int()).nullish(),
-  })
-  .loose()
-const SchedulerSchema = z.object({ id: z.number().int(), name: z.string().nullish() }).loose()
-
-export const getExecutionPlan = defineTool({
-  name: 'get_execution_plan',
-  title: 'Get execution plan',
-  description:
-    'Show how a workflow will run: the events (start, jobs completing) that make jobs ready and the Slurm ' +
-    'allocations each triggers. Give a spec (before creating it) or an existing workflow id. Returns the events ' +
-    'in order with their jobs and dependencies.',
-  input: z.object({
-    spec_or_id: z.union([z.number().int().positive(), specText]).describe('A workflow id, or a spec as text.'),
-    format: formatField,
-  }),
-  output: z.object({
-    source: z.enum(['spec', 'database']).describe('Where the plan came from.'),
-    workflow_id: z
-      .number()
-      .int()
-      .optional()
-      .describe('The workflow, for a database plan (absent for a spec, as in torc).'),
-    workflow_name: z.string().describe('Workflow name.'),
-    total_events: z.number().int().describe('Events in the plan.'),
-    total_jobs: z.number().int().describe('Jobs in the workflow.'),
-    root_events: z.array(z.string()).describe('Events with no prerequisites.'),
-    leaf_events: z.array(z.string()).describe('Events nothing waits for.'),
-    events: z.array(eventSchema).describe('The events in order (as many as fit one answer; see events_truncated).'),
-    events_truncated: z
-      .boolean()
-      .describe('(torc-edge) Later events were left out to keep the answer small; total_events counts them all.'),
-  }),
-  annotations: readOnly,
-  view: 'graph',
-  async handler({ spec_or_id, format }, { torc }) {
-    const asId =
-      typeof spec_or_id === 'number' ? spec_or_id : /^\s*\d+\s*$/.test(spec_or_id) ? Number(spec_or_id) : undefined
-    try {
-      if (asId === undefined) {
-        const plan = planExecution(parseBounded(spec_or_id as string, format).spec)
-        return { ...plan, ...shortEvents(plan.events) }
-      }
-      const [workflow, jobs, actions, schedulers] = await Promise.all([
-        torc.get(`/workflows/${asId}`, WorkflowSchema),
-        torc.list('/jobs', PlanJobSchema, { workflow_id: asId, include_relationships: true }),
-        torc.get(`/workflows/${asId}/actions`, z.array(ActionSchema)),
-        torc.list('/slurm_schedulers', SchedulerSchema, { workflow_id: asId }).catch(() => ({ items: [] })),
-      ])
-      const plan = planExecutionFromDatabase({
-        workflow: { id: workflow.id, name: workflow.name },
-        jobs: jobs.items as never,
-        actions: actions as never,
-        slurmSchedulers: schedulers.items as never,
-      })
-      return { ...plan, workflow_id: asId, ...shortEvents(plan.events) }
-    } catch (err) {
-      return specFailure(err)
-    }
-  },
-  summarize: (out) => `${out.total_events} events for ${out.total_jobs} jobs in "${out.workflow_name}"`,
-})
-
-export const authoringTools = [getExecutionPlan]

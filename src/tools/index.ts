@@ -1,9 +1,9 @@
 import type { AnyTool } from '../registry.ts'
-import { authoringTools } from './authoring.ts'
 import { classifyTools } from './classify.ts'
 import { controlTools } from './control.ts'
 import { creationTools } from './create-workflow.ts'
 import { docsTools } from './docs.ts'
+import { executionPlanTools } from './execution-plan.ts'
 import { jobTools } from './jobs.ts'
 import { journalTools } from './journals.ts'
 import { logTools } from './logs.ts'
@@ -36,7 +36,7 @@ export const tools: readonly AnyTool[] = [
   ...submitTools,
   ...watchTools,
   ...creationTools,
-  ...authoringTools,
+  ...executionPlanTools,
   ...docsTools,
 ] as readonly AnyTool[]
 
