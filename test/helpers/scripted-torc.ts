@@ -16,10 +16,15 @@ export interface Sent {
   path: string
   query: URLSearchParams
   body: unknown
+  /** The request's headers (the output site's Range, the agent's caller). */
+  headers: Headers
 }
 
-/** One route's answer: a JSON body (status 200), a full Response, or a fault to raise. */
-export type Answer = unknown | Response | { fault: 'refused' | 'hang' }
+/** Answered by a route that lets the next matching route (one added before it) answer instead. */
+export const PASS: unique symbol = Symbol('pass')
+
+/** One route's answer: a JSON body (status 200), a full Response, a fault to raise, or PASS. */
+export type Answer = unknown | Response | { fault: 'refused' | 'hang' } | typeof PASS
 type Responder = (sent: Sent) => Answer | Promise<Answer>
 
 interface Route {
@@ -36,9 +41,17 @@ export class ScriptedTorc implements Transport {
   private readonly routes: Route[] = []
 
   /** Answers `method path` (path a string for an exact path, or a RegExp) `times` times (default always). */
+  on(method: string, path: string | RegExp, respond: Responder, times?: number): this
+  on(method: string, path: string | RegExp, answer: Answer, times?: number): this
   on(method: string, path: string | RegExp, respond: Responder | Answer, times = Number.POSITIVE_INFINITY): this {
     const pattern = typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path
-    const responder = typeof respond === 'function' ? (respond as Responder) : () => respond
+    // A Response can be read once: each call gets its own copy (a retried GET reads the answer again).
+    const responder =
+      typeof respond === 'function'
+        ? (respond as Responder)
+        : respond instanceof Response
+          ? () => respond.clone()
+          : () => respond
     this.routes.unshift({ method, path: pattern, respond: responder, times })
     return this
   }
@@ -69,12 +82,18 @@ export class ScriptedTorc implements Transport {
       path,
       query: url.searchParams,
       body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+      headers: new Headers(init.headers),
     }
     this.sent.push(sent)
-    const route = this.routes.find((r) => r.method === method && r.path.test(path) && r.times > 0)
-    if (!route) throw new Error(`unscripted Torc request: ${method} ${path}${url.search}`)
-    route.times--
-    const answer = await route.respond(sent)
+    let answer: Answer = PASS
+    for (const route of this.routes) {
+      if (route.method !== method || !route.path.test(path) || route.times <= 0) continue
+      answer = await route.respond(sent)
+      if (answer === PASS) continue
+      route.times--
+      break
+    }
+    if (answer === PASS) throw new Error(`unscripted Torc request: ${method} ${path}${url.search}`)
     if (answer instanceof Response) return answer
     if (answer && typeof answer === 'object' && 'fault' in answer) {
       if (answer.fault === 'refused') throw new TypeError('fetch failed: connect ECONNREFUSED')
@@ -83,6 +102,12 @@ export class ScriptedTorc implements Transport {
       })
     }
     return Response.json(answer)
+  }
+
+  /** Answers the `nth` request matching `method path` (1-based, counted from now) with `answer`, once. */
+  nth(method: string, path: string | RegExp, nth: number, answer: Answer): this {
+    let seen = 0
+    return this.on(method, path, () => (++seen === nth ? answer : PASS), Number.POSITIVE_INFINITY)
   }
 
   /** The requests sent so far as `METHOD /path`, for asserting what a tool did. */
