@@ -182,14 +182,19 @@ export const listPendingFailedJobs = defineTool({
       else if (!r) stderr_note = 'no result recorded, so no log location'
       else {
         const attempt = r.attempt_id ?? job.attempt_id ?? 1
+        // One log the site cannot give is a note on that job: the listing is Torc's, and stays whole.
         const log = await tailJobLog(
           ctx.output,
           { workflow_id, job_id: job.id, run_id: r.run_id, attempt_id: attempt },
           'stderr',
           STDERR_TAIL_BYTES
-        )
-        const read = log?.read
-        if (!read) stderr_note = `no stderr log for run ${r.run_id} attempt ${attempt} under the output directory`
+        ).catch((err: unknown) => {
+          if (!(err instanceof ToolError)) throw err
+          return err
+        })
+        const read = log instanceof ToolError ? undefined : log?.read
+        if (log instanceof ToolError) stderr_note = `stderr could not be read: ${log.message}`
+        else if (!read) stderr_note = `no stderr log for run ${r.run_id} attempt ${attempt} under the output directory`
         else {
           const tail = tailText(read.text, {
             startsMidFile: read.start > 0,
