@@ -51,10 +51,11 @@ export async function recover(
 
 export type RescheduleOutcome = { ok: boolean; summary: string; plan_id: string | null }
 
-export async function reschedule(ctx: ToolContext, workflowId: number): Promise<RescheduleOutcome> {
+/** `round`: the watch's last reschedule (0 for none), so each attempt is its own plan. */
+export async function reschedule(ctx: ToolContext, workflowId: number, round: number): Promise<RescheduleOutcome> {
   let planId: string | null = null
   try {
-    const preview = await rescheduleWorkflow.handler({ workflow_id: workflowId, dry_run: true }, ctx)
+    const preview = await rescheduleWorkflow.handler({ workflow_id: workflowId, round, dry_run: true }, ctx)
     planId = String(preview.plan_id)
     if (!preview.can_apply)
       return { ok: false, summary: `not resubmitted: ${(preview.blockers as string[]).join(' ')}`, plan_id: planId }

@@ -168,7 +168,7 @@ export async function checkWatch(watch: Watch, deps: CheckDeps, tick: TickState)
     }
     case 'stranded':
       if (decision.due) {
-        const result = await reschedule(ctx, id)
+        const result = await reschedule(ctx, id, watch.rescheduled_at ?? 0)
         rec.update.rescheduled_at = now
         rec.note(
           result.ok ? 'change' : 'note',
@@ -221,7 +221,7 @@ async function recoverNow(rec: Findings, ctx: ToolContext, status: WorkflowStatu
       const submitted = (answer.applied as { slurm_submitted?: { report: string } | null }).slurm_submitted
       let resubmitted: string | null = submitted?.report ?? null
       if (!submitted && watch.policy.resubmit) {
-        const result = await reschedule(ctx, id)
+        const result = await reschedule(ctx, id, watch.rescheduled_at ?? 0)
         rec.update.rescheduled_at = rec.now
         rec.note(result.ok ? 'change' : 'note', result.summary, { plan_id: result.plan_id })
         resubmitted = result.summary

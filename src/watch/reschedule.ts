@@ -39,7 +39,15 @@ export const rescheduleWorkflow = defineChange({
     'Start ready jobs that nothing runs any more through the login-node agent: new Slurm allocations ' +
     '(torc slurm regenerate --submit) or a torc run. Used by watches.',
   kind: 'ws',
-  input: z.object({ workflow_id: workflowId }),
+  input: z.object({
+    workflow_id: workflowId,
+    // Part of the plan_id: a workflow stranded again later (same counts) is a new plan, not one applied.
+    round: z
+      .number()
+      .int()
+      .min(0)
+      .describe("The watch's previous reschedule (ms since epoch, 0 for none): one plan per attempt."),
+  }),
   preview: {
     workflow_id: z.number().int().describe('Workflow id.'),
     mode: z.enum(['slurm', 'remote', 'local']).describe('How its jobs run.'),

@@ -40,7 +40,7 @@ export interface Stack {
   stop(): Promise<void>
 }
 
-async function startAgent(options: {
+export async function startAgent(options: {
   root: string
   workdir: string
   torcUrl: string

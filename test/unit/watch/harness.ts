@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { parseConfig } from '../../../src/config.ts'
+import type { AgentClient } from '../../../src/output/agent.ts'
 import type { ToolContext } from '../../../src/registry.ts'
 import { watchWorkflow } from '../../../src/tools/watch.ts'
 import { TorcClient } from '../../../src/torc/client.ts'
@@ -26,7 +27,7 @@ export interface Hook {
   headers: Record<string, string>
 }
 
-export function harness(transport: Transport, env: Record<string, string> = {}) {
+export function harness(transport: Transport, env: Record<string, string> = {}, agent?: AgentClient) {
   const config = parseConfig({
     TORC_API_URL: transport.baseUrl,
     TORC_EDGE_WRITES: 'true',
@@ -48,6 +49,7 @@ export function harness(transport: Transport, env: Record<string, string> = {}) 
   const context = (torc: TorcClient, caller: string, count?: () => void): ToolContext => ({
     torc,
     output: undefined,
+    agent,
     config,
     caller: { id: caller, scope: 'write' },
     ledger: count ? countedLedger(ledger, count) : ledger,

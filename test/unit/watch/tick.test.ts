@@ -5,7 +5,9 @@
  */
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { AgentClient } from '../../../src/output/agent.ts'
 import { recoverWorkflow } from '../../../src/tools/recovery.ts'
+import type { Transport } from '../../../src/transport.ts'
 import { eventsOf, harness, MIN, SECRET, T0 } from './harness.ts'
 import { TorcWorld } from './torc-world.ts'
 
@@ -92,6 +94,50 @@ describe('a watched OOM workflow', () => {
       'https://hooks.example.org/ops',
       'https://hooks.example.org/team',
     ])
+  })
+})
+
+/**
+ * The login-node agent's `run` action as the site server answers it; "running" the workflow here is
+ * the world's pretend runner finishing every ready job.
+ */
+function scriptedAgent(world: TorcWorld, runs: number[]): AgentClient {
+  const transport: Transport = {
+    baseUrl: 'http://agent.internal',
+    host: 'agent.internal',
+    async fetch(path, init) {
+      if (path !== '/v1/actions/run') return new Response('unscripted', { status: 500 })
+      runs.push(JSON.parse(String(init.body)).workflow_id)
+      world.run()
+      return Response.json({
+        action: 'run',
+        ok: true,
+        runs: [],
+        background: { pid: 4000 + runs.length, already_running: false, started_at: new Date().toISOString() },
+        timeout_ms: 3000,
+      })
+    },
+  }
+  return new AgentClient(transport)
+}
+
+describe('resubmission through the agent', () => {
+  it('starts the reset jobs after each recovery, each time a new plan (the same counts are not "already applied")', async () => {
+    const world = new TorcWorld([500, 8])
+    const runs: number[] = []
+    const h = harness(world.torc, {}, scriptedAgent(world, runs))
+    const id = await h.watch({ workflow_id: 1, max_retries: 2 })
+    world.run()
+    for (let i = 0; i < 4; i++) {
+      await h.tick()
+      h.clock.now += MIN
+    }
+    expect(runs).toEqual([1, 1])
+    const history = (await h.store.events(id, { after: 0, limit: 100 })).items.map((e) => `${e.kind}: ${e.summary}`)
+    expect(history.filter((l) => l.startsWith('change: resubmitted: torc run started on the login node'))).toHaveLength(
+      2
+    )
+    expect(await h.store.get(id)).toMatchObject({ state: 'gave_up', retries: 2 })
   })
 })
 
