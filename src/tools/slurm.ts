@@ -7,6 +7,7 @@
  * answer naming what is missing and the command to run.
  */
 import { z } from 'zod'
+import { ToolError } from '../errors.ts'
 import { summaryRows } from '../output/slurm.ts'
 import { defineTool } from '../registry.ts'
 import { allocationSchema, loadAllocations, slurmNodes } from './allocations.ts'
@@ -124,9 +125,13 @@ export const getSlurmSacct = defineTool({
           (unknown.length ? ` Slurm knows nothing of ${unknown.length} allocation(s) (purged from accounting?).` : ''),
       }
     }
-    const stats = await ctx.torc
-      .list('/slurm_stats', SlurmStatsSchema, { workflow_id: id })
-      .catch(() => ({ items: [] }))
+    // Without them the answer still has the allocations; it says why the statistics are missing.
+    let unread: string | null = null
+    const stats = await ctx.torc.list('/slurm_stats', SlurmStatsSchema, { workflow_id: id }).catch((err: unknown) => {
+      if (!(err instanceof ToolError)) throw err
+      unread = err.message
+      return { items: [] }
+    })
     const slurm_stats = stats.items.slice(0, MAX_ROWS).map((s) => ({
       job_id: s.job_id,
       run_id: s.run_id,
@@ -137,6 +142,9 @@ export const getSlurmSacct = defineTool({
       node_list: s.node_list ?? null,
     }))
     const missing = `Live sacct needs the login-node agent: ${loaded.note ?? 'it is not available'}.`
+    const stored = unread
+      ? `Torc's stored Slurm statistics could not be read (${unread}).`
+      : `Torc stored no Slurm statistics for workflow ${id} either.`
     return {
       ...base,
       source: slurm_stats.length ? ('torc_slurm_stats' as const) : ('none' as const),
@@ -145,7 +153,7 @@ export const getSlurmSacct = defineTool({
       note: slurm_stats.length
         ? `${missing} Shown instead: the Slurm statistics Torc's runners stored per job (no states or exit codes). ` +
           `For the full accounting run on a login node: \`${sacctCommand(id)}\`.`
-        : `${missing} Torc stored no Slurm statistics for workflow ${id} either. Run on a login node: ` +
+        : `${missing} ${stored} Run on a login node: ` +
           `\`${sacctCommand(id)}\` (or \`sacct -j ${nodes
             .slice(0, 20)
             .map((n) => n.scheduler_id)

@@ -45,12 +45,11 @@ export class ScriptedTorc implements Transport {
   on(method: string, path: string | RegExp, answer: Answer, times?: number): this
   on(method: string, path: string | RegExp, respond: Responder | Answer, times = Number.POSITIVE_INFINITY): this {
     const pattern = typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path
-    // A Response can be read once: each call gets its own copy (a retried GET reads the answer again).
     const responder =
       typeof respond === 'function'
         ? (respond as Responder)
         : respond instanceof Response
-          ? () => respond.clone()
+          ? replay(respond)
           : () => respond
     this.routes.unshift({ method, path: pattern, respond: responder, times })
     return this
@@ -113,6 +112,22 @@ export class ScriptedTorc implements Transport {
   /** The requests sent so far as `METHOD /path`, for asserting what a tool did. */
   calls(): string[] {
     return this.sent.map((s) => `${s.method} ${s.path}`)
+  }
+}
+
+/**
+ * A Response can be read once: each call answers a fresh copy of it (a retried GET reads it again).
+ * Not clone(): cancelling one branch of a tee'd body waits for the other, which nobody reads.
+ */
+function replay(response: Response): Responder {
+  const body = response.arrayBuffer()
+  return async () => {
+    const bytes = await body
+    return new Response(bytes.byteLength ? bytes : null, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    })
   }
 }
 

@@ -149,8 +149,8 @@ describe('list_pending_failed_jobs', () => {
 
   it('a missing stderr, a stderr the site cannot read, and no site at all each become a note, not a failure', async () => {
     const out = outputSite({ [jobLog(3, 'e')]: 'x\n' })
-    const broken = new Response('bad gateway', { status: 502 })
-    out.site.on('GET', '/v1/files', (s) => (s.query.get('path') === jobLog(4, 'e', 1, 2) ? broken.clone() : PASS))
+    const broken = () => new Response('bad gateway', { status: 502 })
+    out.site.on('GET', '/v1/files', (s) => (s.query.get('path') === jobLog(4, 'e', 1, 2) ? broken() : PASS))
     const m = world()
     const listed = data(await invoke(listPendingFailedJobs, { workflow_id: 1 }, context(m, out), 'rest'))
     const notes = listed.jobs.map((j: { stderr_note: string | null }) => j.stderr_note)
