@@ -181,9 +181,13 @@ export const submitWorkflow = defineChange({
   async apply(plan, ctx, steps) {
     const id = plan.workflow_id
     if (plan.mode === 'local') {
-      const result = await steps.step('start torc run on the login node', () => act(ctx, 'run', { workflow_id: id }))
-      const run = result.runs[0]!
-      if (!result.background && run.exit_code !== 0) throw actionFailed('run', run)
+      // A torc run that exited at once with an error started nothing: the step failed, not done.
+      const result = await steps.step('start torc run on the login node', async () => {
+        const started = await act(ctx, 'run', { workflow_id: id })
+        const run = started.runs[0]!
+        if (!started.background && run.exit_code !== 0) throw actionFailed('run', run)
+        return started
+      })
       const bg = result.background
       return {
         mode: 'local' as const,

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest'
 import type { ChangeTool } from '../../../src/changes/define.ts'
 import { invoke, type ToolContext } from '../../../src/registry.ts'
 import { type Answer, type ScriptedTorc, scriptedContext, torcError } from '../../helpers/scripted-torc.ts'
-import { data, failure } from './harness.ts'
+import { data, failure, withFakeTime } from './harness.ts'
 
 export interface World {
   torc: ScriptedTorc
@@ -29,20 +29,24 @@ export interface ChangeContract<W extends World> {
   midway: { method: string; path: string | RegExp; nth?: number }
   /** The first Torc request the tool makes for a plan. */
   firstRead: { method: string; path: string | RegExp }
+  /** Its applies wait on purpose (seconds): run every call with time faked and moved on. */
+  fakeTime?: boolean
   /** Extra context (output site, agent). */
   context?(world: W, ctx: ToolContext): Partial<ToolContext>
 }
 
 /** A caller's session: one ledger across its calls, as one deployment has. */
 export function session<W extends World>(
-  c: Pick<ChangeContract<W>, 'tool' | 'context'>,
+  c: Pick<ChangeContract<W>, 'tool' | 'context' | 'fakeTime'>,
   world: W,
   options: { timeoutMs?: number } = {}
 ) {
   const base = scriptedContext(world.torc, options)
   const ctx = { ...base, ...c.context?.(world, base) }
-  const call = (input: Record<string, unknown>, as: Partial<ToolContext> = {}) =>
-    invoke(c.tool, input, { ...ctx, ...as }, 'rest')
+  const call = (input: Record<string, unknown>, as: Partial<ToolContext> = {}) => {
+    const once = () => invoke(c.tool, input, { ...ctx, ...as }, 'rest')
+    return c.fakeTime ? withFakeTime(once) : once()
+  }
   return { ctx, call }
 }
 

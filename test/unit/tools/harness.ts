@@ -31,3 +31,21 @@ export function quietToolLogs(): void {
   })
   afterAll(() => vi.restoreAllMocks())
 }
+
+/**
+ * Runs `work` with setTimeout faked and time moved on until it settles: for applies that wait
+ * seconds on purpose (submit_workflow lets Slurm take its allocations before looking).
+ */
+export async function withFakeTime<T>(work: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+  try {
+    let settled = false
+    const running = work().finally(() => {
+      settled = true
+    })
+    while (!settled) await vi.advanceTimersByTimeAsync(100)
+    return await running
+  } finally {
+    vi.useRealTimers()
+  }
+}
