@@ -83,7 +83,9 @@ export const watchWorkflow = defineChange({
       )
     const status = await ctx.torc.get(`/workflows/${id}/status`, WorkflowStatusSchema)
     const blockers: string[] = []
-    const existing = ctx.watches ? await ctx.watches.activeFor(id) : null
+    const [existing, latest] = ctx.watches
+      ? await Promise.all([ctx.watches.activeFor(id), ctx.watches.latestFor(id)])
+      : [null, null]
     if (!ctx.watches) blockers.push('watches are not set up on this deployment (its WATCHES D1 binding is missing).')
     if (existing)
       blockers.push(
@@ -100,7 +102,8 @@ export const watchWorkflow = defineChange({
     if (status.is_complete) notes.push('The workflow is complete now: the first check reports how it ended.')
     return {
       snapshot: { workflow_id: id, policy, owner: ctx.caller.id, workflow_name: status.workflow_name },
-      basis: { existing: existing?.id ?? null },
+      // The latest watch too: watching again after an unwatch is a new plan, not one "already applied".
+      basis: { existing: existing?.id ?? null, latest: latest?.id ?? null },
       fields: {
         workflow_id: id,
         workflow_name: status.workflow_name,

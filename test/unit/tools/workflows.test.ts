@@ -7,6 +7,9 @@ import { invoke } from '../../../src/registry.ts'
 import { getWorkflowStatus, listWorkflows } from '../../../src/tools/workflows.ts'
 import { JOB_STATUSES } from '../../../src/torc/schemas.ts'
 import { ScriptedTorc, scriptedContext, torcError } from '../../helpers/scripted-torc.ts'
+import { quietToolLogs } from './harness.ts'
+
+quietToolLogs()
 
 const workflow = (id: number, name = `wf-${id}`) => ({ id, name, user: 'alice', description: null, run_id: 1 })
 const counts = (over: Partial<Record<(typeof JOB_STATUSES)[number], number>> = {}) =>
