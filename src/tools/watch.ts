@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
+import { canonical } from '../changes/plan-id.ts'
 import { ToolError } from '../errors.ts'
 import { defineTool, type ToolContext } from '../registry.ts'
 import { WorkflowStatusSchema } from '../torc/schemas.ts'
@@ -41,7 +42,8 @@ async function findWatch(ctx: ToolContext, input: { watch_id?: number | undefine
   return watch
 }
 
-const samePolicy = (a: StoredPolicy, b: StoredPolicy) => JSON.stringify(a) === JSON.stringify(b)
+/** Key order aside: the stored policy comes back from D1 in its schema's order. */
+const samePolicy = (a: StoredPolicy, b: StoredPolicy) => canonical(a) === canonical(b)
 
 export const watchWorkflow = defineChange({
   name: 'watch_workflow',
@@ -67,7 +69,16 @@ export const watchWorkflow = defineChange({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   scope: ({ workflow_id }) => `workflow:${workflow_id}`,
-  record: ({ workflow_id, ...policy }) => ({ workflow_id, ...resolvePolicy(policy) }),
+  record: ({ workflow_id, ...policy }) => {
+    // Valid input again (a resumed plan's confirm sends these): an unset multiplier is left out, not null.
+    const { memory_multiplier, runtime_multiplier, ...rest } = resolvePolicy(policy)
+    return {
+      workflow_id,
+      ...rest,
+      ...(memory_multiplier === null ? {} : { memory_multiplier }),
+      ...(runtime_multiplier === null ? {} : { runtime_multiplier }),
+    }
+  },
   async plan(input, ctx) {
     const { workflow_id: id, ...chosen } = input
     const policy = resolvePolicy(chosen)

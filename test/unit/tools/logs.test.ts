@@ -168,6 +168,19 @@ describe('list_pending_failed_jobs', () => {
     expect(bare.jobs[0].stderr_note).toBe('log access is not configured on this deployment (TORC_OUTPUT_URL)')
   })
 
+  it('several pending_failed results of one job, in any order: its newest is the one shown', async () => {
+    const m = world()
+    const [older, newer] = m.results.filter((r) => r.job_id === 4)
+    for (const order of [
+      [older, m.results[0], newer],
+      [newer, m.results[0], older],
+    ]) {
+      m.torc.list('/results', order)
+      const listed = data(await invoke(listPendingFailedJobs, { workflow_id: 1 }, context(m, undefined), 'rest'))
+      expect(listed.jobs[1]).toMatchObject({ job_id: 4, attempt_id: 2, return_code: 139 })
+    }
+  })
+
   it('pages, and an empty workflow says there is nothing pending; Torc failing is the answer', async () => {
     const m = world()
     const page = data(

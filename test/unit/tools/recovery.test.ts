@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { recoverWorkflow } from '../../../src/tools/recovery.ts'
+import { torcError } from '../../helpers/scripted-torc.ts'
 import { changeContract, session } from './change-contract.ts'
-import { data, quietToolLogs } from './harness.ts'
+import { data, failure, quietToolLogs } from './harness.ts'
 import { GiB, TorcModel } from './torc-model.ts'
 
 quietToolLogs()
@@ -69,6 +70,19 @@ describe('recover_workflow', () => {
       slurm_submitted: null,
     })
     expect(applied.next_steps).toBe('Recovered: 2 job(s) reset for run 2. To run them, on the cluster: `torc run 1`.')
+  })
+
+  it('stopped after the new run started: finishing initializes the jobs, and starts no second run', async () => {
+    const m = world()
+    const { call } = session(contract, m)
+    const preview = data(await call({ workflow_id: 1 }))
+    m.torc.nth('POST', '/workflows/1/initialize_jobs', 1, torcError(500, 'database is locked'))
+    const stopped = failure(await call(preview.confirm.arguments))
+    expect(stopped.message).toContain('started a new run (reset_status)')
+    expect(m.workflow.run_id).toBe(2)
+    const finished = data(await call(data(await call({ workflow_id: 1 })).confirm.arguments))
+    expect(finished.applied).toMatchObject({ new_run_id: 2, jobs_by_status_after: { ready: 2 } })
+    expect(m.torc.calls().filter((c) => c === 'POST /workflows/1/reset_status')).toHaveLength(1)
   })
 
   it('a given multiplier is applied as given, with a warning when it lands below the observed peak', async () => {

@@ -212,7 +212,12 @@ describe('plan_allocations', () => {
       profile_name: 'kestrel',
     })
     expect(a.sent('probe')).toEqual([{ spec: diamond, account: 'proj', skip_test_only: false }])
-    a.act('probe', result('probe', [run({ exit_code: 2, stderr: 'sbatch: error: invalid account' })]), 1)
+    // torc printed a document before failing: still no estimates.
+    a.act(
+      'probe',
+      result('probe', [run({ exit_code: 2, stdout: '{"warnings":[]}', stderr: 'sbatch: error: invalid account' })]),
+      1
+    )
     const failed = data(await plan({}, a))
     expect(failed.estimates_available).toBe(false)
     expect(failed.note).toMatch(

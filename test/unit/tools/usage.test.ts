@@ -16,7 +16,7 @@ quietToolLogs()
 const call = (input: unknown, m: TorcModel) => invoke(analyzeResourceUsage, input, scriptedContext(m.torc), 'rest')
 
 describe('analyze_resource_usage', () => {
-  it('groups by requirement id, jobs with no requirement last; rounds halves away from zero as Rust does', async () => {
+  it('groups by requirement id, jobs with no requirement last; means and medians to 2 decimals, memory in whole bytes', async () => {
     const m = new TorcModel()
     const rr = m.requirement('work', { memory: '4g' })
     m.result(m.job('a', rr), { exec_time_minutes: 1.125, peak_cpu_percent: 50.005, peak_memory_bytes: GiB })

@@ -5,6 +5,7 @@
  * and the previews' wording: test/unit/watch/*.test.ts.
  */
 import { describe, expect, it } from 'vitest'
+import { ToolError } from '../../../src/errors.ts'
 import { invoke, type ToolContext } from '../../../src/registry.ts'
 import { getWatch, listWatches, unwatchWorkflow, watchWorkflow } from '../../../src/tools/watch.ts'
 import { torcError } from '../../helpers/scripted-torc.ts'
@@ -61,6 +62,27 @@ describe('the watch tools through invoke()', () => {
     const second = data(await watch.call(again.confirm.arguments))
     expect(second.applied).toEqual({ watch_id: 2, state: 'active' })
     expect(watches(w).map((x) => x.state)).toEqual(['stopped', 'active'])
+  })
+
+  it('a watch made whose answer was lost: the plan resumes, and finishing it finds that watch, making none', async () => {
+    const w = world()
+    const create = w.h.store.create.bind(w.h.store)
+    let lose = true
+    w.h.store.create = async (input) => {
+      const made = await create(input)
+      if (lose) {
+        lose = false
+        throw new ToolError('upstream_timeout', 'D1 did not answer')
+      }
+      return made
+    }
+    const { call } = session(contract, w)
+    const preview = data(await call(contract.input))
+    expect(failure(await call(preview.confirm.arguments)).message).toContain('it may have taken effect')
+    const resumed = data(await call(contract.input))
+    expect(resumed).toMatchObject({ resuming: true, plan_id: preview.plan_id })
+    expect(data(await call(resumed.confirm.arguments)).applied).toEqual({ watch_id: 1, state: 'active' })
+    expect(watches(w)).toHaveLength(1)
   })
 
   it('unwatch_workflow: 404 for a watch that does not exist; watch_id or workflow_id required', async () => {
