@@ -6,7 +6,11 @@
  *   the Worker, so the log tools work.
  * - The Worker under `wrangler dev` on PORT (default 8787), writes enabled, one API key:
  *   TORC_EDGE_DEV_KEY or a freshly minted one, printed with the MCP URL.
+ * - Watches: D1's migrations applied (`wrangler d1 migrations apply WATCHES --local`) and the cron
+ *   tick run every minute, as wrangler dev offers it (GET /cdn-cgi/local/scheduled); webhook
+ *   destinations from TORC_EDGE_WEBHOOKS and TORC_EDGE_WEBHOOK_SECRET when set (docs/watch.md).
  */
+import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { keyEntry, mintApiKey } from './api-key.ts'
@@ -20,6 +24,7 @@ const port = Number(process.env.PORT ?? 8787)
 let torc: RunningTorc | undefined
 let worker: RunningWorker | undefined
 let site: RunningSite | undefined
+let ticks: ReturnType<typeof setInterval> | undefined
 
 async function answers(apiUrl: string): Promise<boolean> {
   try {
@@ -40,6 +45,7 @@ async function torcUrl(): Promise<string> {
 }
 
 async function shutdown(code: number): Promise<never> {
+  clearInterval(ticks)
   await worker?.stop()
   await site?.stop()
   await torc?.stop()
@@ -60,10 +66,30 @@ const vars: Record<string, string> = {
   TORC_OUTPUT_URL: site.url,
   TORC_OUTPUT_TOKEN: site.token,
 }
+for (const name of ['TORC_EDGE_WEBHOOKS', 'TORC_EDGE_WEBHOOK_SECRET'] as const) {
+  const value = process.env[name]
+  if (value) vars[name] = value
+}
+// The watches' tables in wrangler dev's local D1 (.wrangler/state), as an operator applies them.
+const migrated = spawnSync(
+  process.execPath,
+  [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'migrations', 'apply', 'WATCHES', '--local'],
+  { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }
+)
+if (migrated.status !== 0) throw new Error('wrangler d1 migrations apply WATCHES --local failed')
 process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
 worker = await startWorker({ port, vars })
 worker.process.on('exit', (code) => void shutdown(code ?? 0))
+// wrangler dev does not fire cron triggers by itself: the tick runs every minute, as the deployed cron does.
+const runTick = () =>
+  fetch(`http://127.0.0.1:${port}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`).then(
+    async (res) => {
+      if (!res.ok) console.error(`watch tick failed (${res.status}): ${(await res.text()).slice(0, 300)}`)
+    },
+    (err: Error) => console.error(`watch tick failed: ${err.message}`)
+  )
+ticks = setInterval(runTick, 60_000)
 
 console.log(`
 torc-edge dev
@@ -72,6 +98,7 @@ torc-edge dev
   OpenAPI  http://127.0.0.1:${port}/openapi.json
   Torc     ${apiUrl}
   Logs     ${outputDir} (site server ${site.url})
+  Watches  checked every minute (the cron tick, GET /cdn-cgi/local/scheduled); D1 in .wrangler/state
   API key  ${key}
 Try: curl -s -X POST http://127.0.0.1:${port}/v1/tools/list_workflows -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{}'
 `)

@@ -58,7 +58,7 @@ export const watchWorkflow = defineChange({
   preview: {
     workflow_id: z.number().int().describe('Workflow id.'),
     workflow_name: z.string().describe('Workflow name.'),
-    jobs_by_status: z.record(z.string(), z.number().int()).describe('Job counts now.'),
+    total_jobs: z.number().int().describe('Jobs in the workflow.'),
     policy: policyOutput,
     checked: z.string().describe('When the watch checks the workflow.'),
     notes: z.array(z.string()).describe('What to know before starting it (no agent, no destinations).'),
@@ -110,7 +110,6 @@ export const watchWorkflow = defineChange({
       notes.push(
         'No login-node agent is configured: after a recovery the history says which command to run on the cluster.'
       )
-    if (status.is_complete) notes.push('The workflow is complete now: the first check reports how it ended.')
     return {
       snapshot: { workflow_id: id, policy, owner: ctx.caller.id, workflow_name: status.workflow_name },
       // The latest watch too: watching again after an unwatch is a new plan, not one "already applied".
@@ -118,7 +117,8 @@ export const watchWorkflow = defineChange({
       fields: {
         workflow_id: id,
         workflow_name: status.workflow_name,
-        jobs_by_status: { ...status.jobs_by_status },
+        // Not the job counts: they move while jobs run, and the plan_id covers what the preview shows.
+        total_jobs: status.total_jobs,
         policy,
         checked: CADENCE,
         notes,

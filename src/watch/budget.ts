@@ -1,6 +1,6 @@
 /**
- * What one tick spends, counted by kind: each Torc call, D1 round trip, change-ledger call, agent
- * action and webhook delivery is one subrequest against the Worker's per-invocation limit, so the
+ * What one tick spends, counted by kind: each Torc call, D1 round trip, change-ledger call, site
+ * server request (the agent's actions and /v1/info) and webhook delivery is one subrequest against the Worker's per-invocation limit, so the
  * tick checks what is left before starting work it cannot finish.
  */
 import type { Ledger } from '../changes/ledger.ts'

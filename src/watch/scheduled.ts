@@ -7,9 +7,10 @@ import { durableLedger } from '../changes/ledger.ts'
 import { parseConfig, type ServiceBinding, type WorkerEnv } from '../config.ts'
 import { logEvent } from '../log.ts'
 import { agentClient } from '../output/agent.ts'
+import { OutputClient } from '../output/client.ts'
 import type { ToolContext } from '../registry.ts'
 import { TorcClient } from '../torc/client.ts'
-import { torcTransport } from '../transport.ts'
+import { outputTransport, torcTransport } from '../transport.ts'
 import { Budget, countedLedger, countedTransport } from './budget.ts'
 import { counted } from './db.ts'
 import { WatchStore } from './store.ts'
@@ -36,10 +37,14 @@ export function tickDeps(env: WorkerEnv, tickId: string = crypto.randomUUID()): 
     { timeoutMs: config.TORC_TIMEOUT_MS, signal }
   )
   const ledger = env.CHANGES ? countedLedger(durableLedger(env.CHANGES), () => budget.count('ledger')) : undefined
-  const agent = agentClient(config, { ...env, OUTPUT: countedBinding(env.OUTPUT, () => budget.count('agent')) })
+  // The site server (its /v1/info says which actions the agent allows) and the agent's actions: one host.
+  const site = { ...env, OUTPUT: countedBinding(env.OUTPUT, () => budget.count('agent')) }
+  const outputSite = outputTransport(config, site)
+  const output = outputSite && new OutputClient(outputSite, config.TORC_TIMEOUT_MS)
+  const agent = agentClient(config, site)
   const context = (watch: { id: number }): ToolContext => ({
     torc,
-    output: undefined,
+    output,
     agent,
     config,
     caller: { id: `watch:${watch.id}`, scope: 'write' },
