@@ -56,6 +56,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+          // Unit files share no state worth a fresh worker each: reusing workers saves ~0.3 s per file.
+          isolate: false,
         },
       },
       {
