@@ -58,8 +58,22 @@ const key = mintApiKey('bench', 'read')
 const worker = await startWorker({
   port: await freePort(),
   vars: { TORC_API_URL: torc.apiUrl, TORC_EDGE_API_KEYS: key.entry },
-  stdio: 'ignore',
+  stdio: 'pipe',
 })
+// The tool's own time, as the Worker logs it (duration_ms of its tool_call line): what a deployed
+// Worker spends, without the local wrangler dev hop and its log relay.
+const inWorker: number[] = []
+let pending = ''
+worker.process.stdout?.on('data', (chunk: Buffer) => {
+  pending += chunk.toString()
+  for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+    const line = pending.slice(0, i)
+    pending = pending.slice(i + 1)
+    const ms = /"event":"tool_call".*"duration_ms":(\d+)/.exec(line)?.[1]
+    if (ms) inWorker.push(Number(ms))
+  }
+})
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 const edge = new Client({ name: 'bench', version: '1' })
 await edge.connect(
   new StreamableHTTPClientTransport(new URL(`${worker.url}/mcp`), {
@@ -92,6 +106,8 @@ const rows: string[][] = [
     'rust/edge',
     'edge/rest',
     '(edge-hop)/rest',
+    'in-worker ms',
+    'in-worker/rest',
   ],
 ]
 try {
@@ -119,7 +135,12 @@ try {
       {
         tool: 'get_workflow_status',
         args: { workflow_id: wf.id },
-        rest: () => Promise.all([api('GET', `/workflows/${wf.id}`), api('GET', `/workflows/${wf.id}/status`)]),
+        rest: () =>
+          Promise.all([
+            api('GET', `/workflows/${wf.id}`),
+            api('GET', `/workflows/${wf.id}/status`),
+            api('GET', `/scheduled_compute_nodes?workflow_id=${wf.id}&offset=0&limit=10000`),
+          ]),
       },
       {
         tool: 'list_results',
@@ -129,7 +150,10 @@ try {
       },
     ]
     for (const c of cases) {
+      inWorker.length = 0
       const edgeMs = await median(() => call(edge, c.tool, c.args))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const workerMs = medianOf(inWorker)
       const edgeRestMs = await median(() => postTool(c.tool, c.args))
       const rustMs = await median(() => call(rust, c.tool, c.args))
       const restMs = await median(c.rest)
@@ -143,6 +167,8 @@ try {
         `${(rustMs / edgeMs).toFixed(2)}x`,
         `${(edgeMs / restMs).toFixed(2)}x`,
         `${((edgeMs - hopMs) / restMs).toFixed(2)}x`,
+        String(workerMs),
+        `${(workerMs / restMs).toFixed(2)}x`,
       ])
     }
   }

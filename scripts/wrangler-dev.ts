@@ -16,8 +16,8 @@ export interface RunningWorker {
 export interface WorkerOptions {
   port: number
   vars: Record<string, string>
-  /** 'inherit' (default) shows wrangler's output; 'ignore' keeps a test's output clean. */
-  stdio?: 'inherit' | 'ignore'
+  /** 'inherit' (default) shows wrangler's output; 'ignore' keeps a test's output clean; 'pipe' hands it to the caller. */
+  stdio?: 'inherit' | 'ignore' | 'pipe'
   /** Wrangler configuration file, relative to the repository (default wrangler.toml). */
   config?: string
   /** Directory for local state (KV); default .wrangler/state. Tests pass a temporary one. */
@@ -36,13 +36,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   ]
   // Unattended (tests, npm run conformance): a free devtools port, so several wrangler dev processes
   // can run at once (and next to npm run dev on 9229), and no hotkey prompt.
-  if (options.stdio === 'ignore')
+  if (options.stdio === 'ignore' || options.stdio === 'pipe')
     args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false')
   if (options.config) args.push('--config', options.config)
   if (options.persistTo) args.push('--persist-to', options.persistTo)
   for (const [name, value] of Object.entries(options.vars)) args.push('--var', `${name}:${value}`)
   const child = spawn(process.execPath, args, {
-    stdio: options.stdio ?? 'inherit',
+    stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'inherit'] : (options.stdio ?? 'inherit'),
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   })
