@@ -71,7 +71,12 @@ try {
       {
         tool: 'get_workflow_status',
         args: { workflow_id: wf.id },
-        torc: () => Promise.all([api('GET', `/workflows/${wf.id}`), api('GET', `/workflows/${wf.id}/status`)]),
+        torc: () =>
+          Promise.all([
+            api('GET', `/workflows/${wf.id}`),
+            api('GET', `/workflows/${wf.id}/status`),
+            api('GET', `/scheduled_compute_nodes?workflow_id=${wf.id}&offset=0&limit=10000`),
+          ]),
       },
       {
         tool: 'list_results',
