@@ -45,6 +45,13 @@ export function createTransport(options: TransportOptions): Transport {
   }
 }
 
+/** The Cloudflare Access service token sent to both tunnel hostnames, when configured. */
+function accessToken(config: Config): TransportOptions['access'] {
+  return config.CF_ACCESS_CLIENT_ID && config.CF_ACCESS_CLIENT_SECRET
+    ? { clientId: config.CF_ACCESS_CLIENT_ID, clientSecret: config.CF_ACCESS_CLIENT_SECRET }
+    : undefined
+}
+
 /** The transport to torc-server described by the deployment's configuration. */
 export function torcTransport(config: Config, env: WorkerEnv): Transport {
   const user = config.TORC_USERNAME
@@ -53,23 +60,24 @@ export function torcTransport(config: Config, env: WorkerEnv): Transport {
     baseUrl: config.TORC_API_URL,
     binding: env.TORC,
     basicAuth: user && password ? { user, password } : undefined,
-    access:
-      config.CF_ACCESS_CLIENT_ID && config.CF_ACCESS_CLIENT_SECRET
-        ? { clientId: config.CF_ACCESS_CLIENT_ID, clientSecret: config.CF_ACCESS_CLIENT_SECRET }
-        : undefined,
+    access: accessToken(config),
   })
 }
 
-/** The transport to the output site server, or undefined when the deployment has none configured. */
-export function outputTransport(config: Config, env: WorkerEnv): Transport | undefined {
+/**
+ * The transport to the output site server with one of its tokens (the read token by default; the
+ * agent's action token for actions), or undefined when the deployment has no site server.
+ */
+export function outputTransport(
+  config: Config,
+  env: WorkerEnv,
+  token: string | undefined = config.TORC_OUTPUT_TOKEN
+): Transport | undefined {
   if (!config.TORC_OUTPUT_URL) return undefined
   return createTransport({
     baseUrl: config.TORC_OUTPUT_URL,
     binding: env.OUTPUT,
-    bearer: config.TORC_OUTPUT_TOKEN,
-    access:
-      config.CF_ACCESS_CLIENT_ID && config.CF_ACCESS_CLIENT_SECRET
-        ? { clientId: config.CF_ACCESS_CLIENT_ID, clientSecret: config.CF_ACCESS_CLIENT_SECRET }
-        : undefined,
+    bearer: token,
+    access: accessToken(config),
   })
 }

@@ -13,7 +13,7 @@ import type { Config, WorkerEnv } from '../config.ts'
 import { ToolError } from '../errors.ts'
 import { type ActionInput, type ActionName, type ActionResult, ActionResultSchema } from '../site-protocol/actions.ts'
 import { SiteErrorSchema } from '../site-protocol/schemas.ts'
-import { createTransport, type Transport } from '../transport.ts'
+import { outputTransport, type Transport } from '../transport.ts'
 import { siteError } from './errors.ts'
 
 export type AgentOutcome = { ran: true; result: ActionResult } | { ran: false; why: string; disabled: boolean }
@@ -108,16 +108,6 @@ async function agentMessage(res: Response): Promise<string | undefined> {
 
 /** The agent client of the deployment, or undefined when it has no output site or no action token. */
 export function agentClient(config: Config, env: WorkerEnv): AgentClient | undefined {
-  if (!config.TORC_OUTPUT_URL || !config.TORC_OUTPUT_AGENT_TOKEN) return undefined
-  return new AgentClient(
-    createTransport({
-      baseUrl: config.TORC_OUTPUT_URL,
-      binding: env.OUTPUT,
-      bearer: config.TORC_OUTPUT_AGENT_TOKEN,
-      access:
-        config.CF_ACCESS_CLIENT_ID && config.CF_ACCESS_CLIENT_SECRET
-          ? { clientId: config.CF_ACCESS_CLIENT_ID, clientSecret: config.CF_ACCESS_CLIENT_SECRET }
-          : undefined,
-    })
-  )
+  const transport = config.TORC_OUTPUT_AGENT_TOKEN && outputTransport(config, env, config.TORC_OUTPUT_AGENT_TOKEN)
+  return transport ? new AgentClient(transport) : undefined
 }

@@ -19,24 +19,31 @@ export interface QueuedAllocation {
   name: string
 }
 
-/** `squeue -h -o %i|%T|%r|%M|%l|%D|%P|%j` lines. */
-export function parseSqueue(text: string): QueuedAllocation[] {
+/** The `|`-separated lines of Slurm's parsable output, each cut into its fields ('' when missing). */
+function pipeRows(text: string, width: number): string[][] {
   return text
     .split('\n')
     .filter((l) => l.includes('|'))
     .map((l) => {
-      const [
-        slurm_job_id = '',
-        state = '',
-        reason = '',
-        time_used = '',
-        time_limit = '',
-        nodes = '',
-        partition = '',
-        ...name
-      ] = l.split('|')
-      return { slurm_job_id, state, reason, time_used, time_limit, nodes, partition, name: name.join('|') }
+      const fields = l.split('|')
+      // The last column keeps any `|` of its own (a job name may contain one).
+      const row = [...fields.slice(0, width - 1), fields.slice(width - 1).join('|')]
+      return Array.from({ length: width }, (_, i) => row[i] ?? '')
     })
+}
+
+/** `squeue -h -o %i|%T|%r|%M|%l|%D|%P|%j` lines. */
+export function parseSqueue(text: string): QueuedAllocation[] {
+  return pipeRows(text, 8).map(([slurm_job_id, state, reason, time_used, time_limit, nodes, partition, name]) => ({
+    slurm_job_id: slurm_job_id!,
+    state: state!,
+    reason: reason!,
+    time_used: time_used!,
+    time_limit: time_limit!,
+    nodes: nodes!,
+    partition: partition!,
+    name: name!,
+  }))
 }
 
 /** squeue answers "Invalid job id specified" (exit 1) when none of the ids is queued any more. */
@@ -59,25 +66,18 @@ export interface AccountingRow {
 
 /** `sacct -n -P -o JobID,JobName,State,ExitCode,ElapsedRaw,MaxRSS,Partition,NodeList,Start,End` lines. */
 export function parseSacctText(text: string): AccountingRow[] {
-  return text
-    .split('\n')
-    .filter((l) => l.includes('|'))
-    .map((l) => {
-      const [
-        job_id = '',
-        name = '',
-        state = '',
-        exit_code = '',
-        elapsed = '',
-        max_rss = '',
-        partition = '',
-        nodes = '',
-        start = '',
-        end = '',
-      ] = l.split('|')
-      const seconds = /^\d+$/.test(elapsed) ? Number(elapsed) : null
-      return { job_id, name, state, exit_code, elapsed_seconds: seconds, max_rss, partition, nodes, start, end }
-    })
+  return pipeRows(text, 10).map(([job_id, name, state, exit_code, elapsed, max_rss, partition, nodes, start, end]) => ({
+    job_id: job_id!,
+    name: name!,
+    state: state!,
+    exit_code: exit_code!,
+    elapsed_seconds: /^\d+$/.test(elapsed!) ? Number(elapsed) : null,
+    max_rss: max_rss!,
+    partition: partition!,
+    nodes: nodes!,
+    start: start!,
+    end: end!,
+  }))
 }
 
 /** A row of `torc -f json slurm sacct`'s summary (SacctSummaryRow). */
