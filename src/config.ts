@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LedgerNamespace } from './changes/ledger.ts'
+import { commaList } from './config-fields.ts'
 import { ToolError } from './errors.ts'
 import type { Db } from './watch/db.ts'
 import { watchSettings } from './watch/settings.ts'
@@ -45,15 +46,7 @@ const ApiKeyEntry = z
     return { id, scope, sha256 }
   })
 
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((e) => e.trim())
-      .filter(Boolean)
-  )
+const list = commaList
 
 const ConfigSchema = z.object({
   TORC_API_URL: z
@@ -63,16 +56,7 @@ const ConfigSchema = z.object({
   TORC_PASSWORD: optionalSecret,
   CF_ACCESS_CLIENT_ID: optionalSecret,
   CF_ACCESS_CLIENT_SECRET: optionalSecret,
-  TORC_EDGE_API_KEYS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)
-    )
-    .pipe(z.array(ApiKeyEntry)),
+  TORC_EDGE_API_KEYS: list.pipe(z.array(ApiKeyEntry)),
   TORC_EDGE_WRITES: z
     .enum(['true', 'false'])
     .default('false')

@@ -7,6 +7,7 @@
  * loopback host (local development and tests).
  */
 import { z } from 'zod'
+import { commaList } from '../config-fields.ts'
 import { DestinationName } from './policy.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -38,15 +39,7 @@ const Webhook = z.string().transform((entry, ctx) => {
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
 
 export const watchSettings = {
-  TORC_EDGE_WEBHOOKS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)
-    )
+  TORC_EDGE_WEBHOOKS: commaList
     .pipe(z.array(Webhook))
     .refine((hooks) => new Set(hooks.map((h) => h.name)).size === hooks.length, 'a destination name appears twice'),
   // HMAC-SHA256 key of X-Torc-Edge-Signature on every notification (docs/watch.md).
