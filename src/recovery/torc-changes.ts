@@ -7,15 +7,7 @@ import { z } from 'zod'
 import { mapConcurrent } from '../concurrency.ts'
 import { ToolError } from '../errors.ts'
 import type { TorcClient } from '../torc/client.ts'
-import {
-  type Job,
-  JobSchema,
-  type ResourceRequirements,
-  ResourceRequirementsSchema,
-  ResultSchema,
-  WorkflowSchema,
-  WorkflowStatusSchema,
-} from '../torc/schemas.ts'
+import { type Job, JobSchema, ResultSchema, WorkflowSchema, WorkflowStatusSchema } from '../torc/schemas.ts'
 
 /** What a change's steps run through (src/changes/steps.ts StepLog). */
 export interface Steps {

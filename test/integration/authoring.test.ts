@@ -259,15 +259,24 @@ describe('create_workflow and get_execution_plan', () => {
   })
 
   it('a read key may validate but not create', async () => {
-    expect((await rest('create_workflow', { spec: threeStage('read-key-never-creates'), action: 'validate' }, keys().read)).status).toBe(
-      200
-    )
+    expect(
+      (await rest('create_workflow', { spec: threeStage('read-key-never-creates'), action: 'validate' }, keys().read))
+        .status
+    ).toBe(200)
     // It may preview, but is offered no confirm call, and confirm_create_workflow refuses it.
-    const previewed = await rest('create_workflow', { spec: threeStage('read-key-never-creates'), action: 'create_workflow' }, keys().read)
+    const previewed = await rest(
+      'create_workflow',
+      { spec: threeStage('read-key-never-creates'), action: 'create_workflow' },
+      keys().read
+    )
     expect(previewed.status).toBe(200)
     expect(previewed.body).toMatchObject({ valid: true, plan_id: null, confirm: null })
     expect(previewed.body.next_steps).toContain('cannot create workflows')
-    const denied = await rest('confirm_create_workflow', { spec: threeStage('read-key-never-creates'), dry_run: false }, keys().read)
+    const denied = await rest(
+      'confirm_create_workflow',
+      { spec: threeStage('read-key-never-creates'), dry_run: false },
+      keys().read
+    )
     expect(denied.status).toBe(403)
     expect((await callBoth('list_workflows', { name: 'read-key-never-creates' })).total).toBe(0)
   })
