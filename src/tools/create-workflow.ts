@@ -10,6 +10,7 @@ import { sha256Hex } from '../hash.ts'
 import { defineTool } from '../registry.ts'
 import { sweepSentence, writeSpec } from '../workflow-spec/index.ts'
 import { create, fileFormats, prepareSpec, reportFields, reportOf, specFileOutput, specParams } from './authoring.ts'
+import { agentInfo, outputFlag } from './cluster.ts'
 import { readOnly } from './fields.ts'
 import { resolveProfile } from './hpc-profile.ts'
 import { torcUserOf } from './torc-user.ts'
@@ -53,6 +54,8 @@ export const confirmCreateWorkflow = defineChange({
         monitoring: params.workflow_type === 'slurm',
         hpc_profile,
         profiles,
+        // Where the site server reads logs: `torc run` and `torc submit` must write there too.
+        output_flag: outputFlag(await agentInfo(ctx)),
       },
       basis: {},
       fields: reportOf(prepared),
@@ -76,13 +79,13 @@ export const confirmCreateWorkflow = defineChange({
       cleaned_up: sweepSentence(made.swept) ?? null,
     }
   },
-  done: (applied, _snapshot, fields) =>
+  done: (applied, snapshot, fields) =>
     `Created and initialized workflow ${applied.workflow_id}, owned by Torc user ${applied.owner} (${applied.owner_why}). ` +
     (applied.cleaned_up ? `${applied.cleaned_up} ` : '') +
     'To run it, on the cluster: ' +
     (fields.slurm
-      ? `\`torc slurm schedule-nodes ${applied.workflow_id}\` or \`torc submit ${applied.workflow_id}\`.`
-      : `\`torc run ${applied.workflow_id}\`.`) +
+      ? `\`torc slurm schedule-nodes ${applied.workflow_id}${snapshot.output_flag}\` or \`torc submit ${applied.workflow_id}${snapshot.output_flag}\`.`
+      : `\`torc run ${applied.workflow_id}${snapshot.output_flag}\`.`) +
     ` Or from here: submit_workflow with workflow_id ${applied.workflow_id} (through the login-node agent, when it runs).`,
   summarize: (out) =>
     out.status === 'applied'

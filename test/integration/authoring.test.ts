@@ -241,6 +241,8 @@ describe('create_workflow and get_execution_plan', () => {
     const viaRest = await createVia('rest', { spec: threeStage('tutorial-rest'), user: 'alice' })
     const id = viaRest.applied.workflow_id
     expect(viaRest.applied.created).toMatchObject({ jobs: 12, resource_requirements: 2 })
+    // The command names the folder the site server reads logs from, so the log tools will see them.
+    expect(viaRest.next_steps).toMatch(new RegExp(`\`torc run ${id} -o \\S+\``))
     const status = await callBoth('get_workflow_status', { workflow_id: id })
     expect(status).toMatchObject({ name: 'tutorial-rest', user: 'alice', total_jobs: 12 })
     expect(status.job_counts_by_status).toMatchObject({ ready: 1, blocked: 11 })
