@@ -65,7 +65,8 @@ export {
   type SpecExecutionPlan,
 } from './plan.ts'
 export { type GenerateSlurmOptions, type GenerateSlurmResult, generateSlurm, resolveProfile } from './slurm/generate.ts'
-export { findBestPartition, HPC_PROFILES, type HpcPartition, type HpcProfile, HpcProfileSchema } from './slurm/hpc.ts'
+export { findBestPartition, type HpcPartition, type HpcProfile, HpcProfileSchema } from './slurm/hpc.ts'
+export { HPC_PROFILES } from './slurm/profiles.ts'
 export type { GroupBy, PlannedScheduler, WalltimeStrategy } from './slurm/scheduler-plan.ts'
 export { substituteVariables } from './substitute.ts'
 export {

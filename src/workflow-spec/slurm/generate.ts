@@ -5,7 +5,8 @@ import { graphFromSpec } from '../graph.ts'
 import type { SlurmSchedulerSpec, WorkflowActionSpec, WorkflowSpec } from '../model.ts'
 import { type ParseOptions, parseSpec } from '../parse.ts'
 import { substituteExpanded } from '../substitute.ts'
-import { HPC_PROFILES, type HpcProfile, HpcProfileSchema } from './hpc.ts'
+import { type HpcProfile, HpcProfileSchema } from './hpc.ts'
+import { HPC_PROFILES } from './profiles.ts'
 import { type GroupBy, type PlannedScheduler, planSchedulers, type WalltimeStrategy } from './scheduler-plan.ts'
 
 /**
