@@ -3,17 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  auth,
-  Client,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type StoredOAuthClientInformation,
-  type StoredOAuthTokens,
-  StreamableHTTPClientTransport,
-  UnauthorizedError,
-} from '@modelcontextprotocol/client'
+import { auth, Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyEntry, mintApiKey } from '../../scripts/api-key.ts'
@@ -22,6 +12,7 @@ import { createWorkflow, torcApiAt } from '../../scripts/torc-seed.ts'
 import { freePort, type RunningTorc, startTorcServer } from '../../scripts/torc-server.ts'
 import { type RunningWorker, startWorker } from '../../scripts/wrangler-dev.ts'
 import { tools } from '../../src/tools/index.ts'
+import { MemoryOAuthProvider } from '../helpers/oauth-memory.ts'
 import { requirePrerequisite } from '../setup/prerequisites.ts'
 
 /**
@@ -77,48 +68,9 @@ class Callback {
 }
 
 /** The MCP client's OAuth state, in memory; the browser is sent to whatever URL auth() produces. */
-class BrowserClient implements OAuthClientProvider {
-  info?: StoredOAuthClientInformation
-  saved?: StoredOAuthTokens
-  verifier = ''
-  discovery?: OAuthDiscoveryState
-  authorizationUrl?: URL
-  readonly redirect: string
+class BrowserClient extends MemoryOAuthProvider {
   constructor(redirect: string) {
-    this.redirect = redirect
-  }
-  get redirectUrl() {
-    return this.redirect
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'torc-edge browser e2e', redirect_uris: [this.redirect], token_endpoint_auth_method: 'none' }
-  }
-  clientInformation() {
-    return this.info
-  }
-  saveClientInformation(info: StoredOAuthClientInformation) {
-    this.info = info
-  }
-  tokens() {
-    return this.saved
-  }
-  saveTokens(tokens: StoredOAuthTokens) {
-    this.saved = tokens
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier
-  }
-  codeVerifier() {
-    return this.verifier
-  }
-  saveDiscoveryState(state: OAuthDiscoveryState) {
-    this.discovery = state
-  }
-  discoveryState() {
-    return this.discovery
+    super(redirect, 'torc-edge browser e2e')
   }
 }
 

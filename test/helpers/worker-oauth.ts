@@ -1,14 +1,6 @@
-import {
-  auth,
-  Client,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type StoredOAuthClientInformation,
-  type StoredOAuthTokens,
-  StreamableHTTPClientTransport,
-} from '@modelcontextprotocol/client'
+import { auth, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { expect, vi } from 'vitest'
+import { MemoryOAuthProvider } from './oauth-memory.ts'
 import { workerFetch } from './worker-faces.ts'
 
 /** OAuth needs https (or loopback http), so OAuth tests talk to the Worker as https://edge.test. */
@@ -29,7 +21,7 @@ const documentationAddress = () =>
   `2001:db8::${[...crypto.getRandomValues(new Uint16Array(2))].map((n) => n.toString(16)).join(':')}`
 
 /** An MCP client's OAuth state, kept in memory; `authorizationUrl` is where it sends the browser. */
-export class TestClient implements OAuthClientProvider {
+export class TestClient extends MemoryOAuthProvider {
   /** Where its requests come from, as Cloudflare's edge reports it (CF-Connecting-IP). */
   readonly address = documentationAddress()
   /** The Worker, in-process, as reached from `address`. */
@@ -38,49 +30,10 @@ export class TestClient implements OAuthClientProvider {
     request.headers.set('CF-Connecting-IP', this.address)
     return workerFetch(request)
   }
-  info?: StoredOAuthClientInformation
-  saved?: StoredOAuthTokens
-  verifier = ''
-  discovery?: OAuthDiscoveryState
-  authorizationUrl?: URL
   readonly clientMetadataUrl?: string
-  readonly name: string
   constructor(options: { metadataUrl?: string; name?: string } = {}) {
+    super(REDIRECT, options.name ?? 'torc-edge OAuth test')
     this.clientMetadataUrl = options.metadataUrl
-    this.name = options.name ?? 'torc-edge OAuth test'
-  }
-  get redirectUrl() {
-    return REDIRECT
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.name, redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }
-  }
-  clientInformation() {
-    return this.info
-  }
-  saveClientInformation(info: StoredOAuthClientInformation) {
-    this.info = info
-  }
-  tokens() {
-    return this.saved
-  }
-  saveTokens(tokens: StoredOAuthTokens) {
-    this.saved = tokens
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier
-  }
-  codeVerifier() {
-    return this.verifier
-  }
-  saveDiscoveryState(state: OAuthDiscoveryState) {
-    this.discovery = state
-  }
-  discoveryState() {
-    return this.discovery
   }
   get clientId(): string {
     return this.info?.client_id ?? this.clientMetadataUrl ?? ''
