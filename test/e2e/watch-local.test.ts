@@ -5,40 +5,11 @@
  * start it and the end, nothing but cron ticks (wrangler dev's /cdn-cgi/local/scheduled).
  * test/e2e/watch-slurm.test.ts runs the same flows on the real Slurm.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ALWAYS_137, hogSpec, hold } from '../helpers/runner-specs.ts'
 import { createAndSubmit, expectSigned, finished, historyLines, startWatch, tickUntilEnded } from './watch-flows.ts'
 import { notified, startWatchStack, type WatchStack } from './watch-stack.ts'
-
-/** `python3` holding `mib` MiB for `seconds`: a real resident-memory peak for Torc's monitor. */
-const hold = (mib: number, seconds: number) =>
-  `python3 -c 'import time; x = bytearray(${mib}*1024*1024); x[::4096] = b"1" * len(x[::4096]); time.sleep(${seconds})'`
-
-const spec = (name: string, hog: string) => `
-name: ${name}
-resource_monitor:
-  sample_interval_seconds: 1
-  jobs:
-    enabled: true
-    granularity: summary
-resource_requirements:
-  - name: hog_rr
-    num_cpus: 1
-    memory: 64m
-    runtime: PT5M
-  - name: small
-    num_cpus: 1
-    memory: 512m
-    runtime: PT5M
-jobs:
-  - name: hog
-    command: "${hog.replace(/"/g, '\\"')}"
-    resource_requirements: hog_rr
-  - name: hello
-    command: "echo hello from torc"
-    resource_requirements: small
-`
-
-const ALWAYS_137 = "python3 -c 'import sys; sys.exit(137)'"
 
 describe('watch flows with torc run through the agent', () => {
   let stack: WatchStack
@@ -50,7 +21,7 @@ describe('watch flows with torc run through the agent', () => {
 
   it('flow 1: an OOM kill is recovered and resubmitted by the watch, and completes with no further tool call', async () => {
     stack.receiver.received.length = 0
-    const wf = await createAndSubmit(stack, spec('watch-e2e-oom', hold(160, 3)))
+    const wf = await createAndSubmit(stack, hogSpec('watch-e2e-oom', hold(160, 3)))
     const id = await startWatch(stack, { workflow_id: wf, destinations: ['ops'], max_retries: 2 })
     const shown = await tickUntilEnded(stack, id, 240_000)
     expect(shown.watch).toMatchObject({ state: 'completed', retries: 1 })
@@ -67,7 +38,7 @@ describe('watch flows with torc run through the agent', () => {
 
   it('flow 2: a workflow that keeps failing reaches max_retries; the watch stops and says "gave up" once', async () => {
     stack.receiver.received.length = 0
-    const wf = await createAndSubmit(stack, spec('watch-e2e-gives-up', ALWAYS_137))
+    const wf = await createAndSubmit(stack, hogSpec('watch-e2e-gives-up', ALWAYS_137))
     const id = await startWatch(stack, { workflow_id: wf, destinations: ['ops', 'team'], max_retries: 2 })
     const shown = await tickUntilEnded(stack, id, 300_000)
     expect(shown.watch).toMatchObject({ state: 'gave_up', retries: 2 })
@@ -81,7 +52,7 @@ describe('watch flows with torc run through the agent', () => {
   }, 360_000)
 
   it('flow 3: two scheduled runs at once on the same failed workflow apply one recovery', async () => {
-    const wf = await createAndSubmit(stack, spec('watch-e2e-race', ALWAYS_137))
+    const wf = await createAndSubmit(stack, hogSpec('watch-e2e-race', ALWAYS_137))
     expect(await finished(stack, wf, 120_000)).toMatchObject({ failed: 1, completed: 1 })
     const id = await startWatch(stack, { workflow_id: wf, resubmit: false })
     await Promise.all([stack.tick(), stack.tick()])
@@ -97,7 +68,7 @@ describe('watch flows with torc run through the agent', () => {
 
   it('flow 4: the Worker restarted between ticks: the watch goes on from D1', async () => {
     stack.receiver.received.length = 0
-    const wf = await createAndSubmit(stack, spec('watch-e2e-restart', hold(160, 3)))
+    const wf = await createAndSubmit(stack, hogSpec('watch-e2e-restart', hold(160, 3)))
     const id = await startWatch(stack, { workflow_id: wf, destinations: ['ops'] })
     expect(await finished(stack, wf, 120_000)).toMatchObject({ failed: 1, completed: 1 })
     await stack.tick()

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { hold } from '../helpers/runner-specs.ts'
 import { callBoth, createVia, rest } from '../helpers/worker-faces.ts'
 
 /**
@@ -8,10 +9,6 @@ import { callBoth, createVia, rest } from '../helpers/worker-faces.ts'
  * sampling every second), then diagnosed, recovered and run again through the Worker's tools.
  */
 const MiB = 1024 ** 2
-
-/** `python3` holding `mib` MiB for `seconds`: a real resident-memory peak for Torc's monitor. */
-const hold = (mib: number, seconds: number) =>
-  `python3 -c 'import time; x = bytearray(${mib}*1024*1024); x[::4096] = b"1" * len(x[::4096]); time.sleep(${seconds})'`
 
 const spec = `
 name: real-runner

@@ -5,7 +5,9 @@
  * reset jobs are run by the test's cluster harness; test/e2e/watch-*.test.ts runs them through the
  * agent with no call in between.
  */
+
 import { beforeEach, describe, expect, it } from 'vitest'
+import { hogSpec, hold } from '../helpers/runner-specs.ts'
 import { callBoth, createVia, rest, sendConfirm } from '../helpers/worker-faces.ts'
 import { torcApi } from '../helpers/worker-torc.ts'
 import {
@@ -19,38 +21,9 @@ import {
   workflowOf,
 } from './watch-helpers.ts'
 
-/** `python3` holding `mib` MiB for `seconds`: a real resident-memory peak for Torc's monitor. */
-const hold = (mib: number, seconds: number) =>
-  `python3 -c 'import time; x = bytearray(${mib}*1024*1024); x[::4096] = b"1" * len(x[::4096]); time.sleep(${seconds})'`
-
-const spec = (name: string, hog: string) => `
-name: ${name}
-resource_monitor:
-  sample_interval_seconds: 1
-  jobs:
-    enabled: true
-    granularity: summary
-resource_requirements:
-  - name: hog_rr
-    num_cpus: 1
-    memory: 64m
-    runtime: PT5M
-  - name: small
-    num_cpus: 1
-    memory: 512m
-    runtime: PT5M
-jobs:
-  - name: hog
-    command: "${hog.replace(/"/g, '\\"')}"
-    resource_requirements: hog_rr
-  - name: hello
-    command: "echo hello from torc"
-    resource_requirements: small
-`
-
 /** Created through the Worker and run once by the real runner. */
 async function ranWorkflow(name: string, hog: string): Promise<number> {
-  const id = (await createVia('rest', { spec: spec(name, hog), format: 'yaml' })).applied.workflow_id as number
+  const id = (await createVia('rest', { spec: hogSpec(name, hog), format: 'yaml' })).applied.workflow_id as number
   const run = await runOnCluster(id)
   expect(run.status, run.log).toBe(0)
   return id
