@@ -9,80 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { haveSlurm } from '../setup/slurm.ts'
+import { oomSpec, timeoutSpec } from './slurm-specs.ts'
 import { type Stack, startStack, until } from './slurm-stack.ts'
-
-const account = 'my_account'
-
-/** 10 jobs asking 100m that hold 300 MB (torc's: 10g asked, 30 GB used), one allocation of 1 GiB. */
-const OOM = `
-name: oom_auto_recovery_test
-description: torc's OOM recovery test, scaled (100m requested, 300 MB used)
-execution_config:
-  mode: slurm
-resource_requirements:
-  - name: work_resources
-    num_cpus: 1
-    memory: 100m
-    runtime: PT5M
-jobs:
-  - name: work_{i}
-    # tail holds a stream without newlines in memory: 300 MB without an interpreter.
-    command: head -c 300M /dev/zero | tail > /dev/null
-    resource_requirements: work_resources
-    parameters:
-      i: "1:10"
-slurm_schedulers:
-  - name: debug
-    partition: debug
-    account: ${account}
-    mem: 1g
-    nodes: 1
-    walltime: "00:30:00"
-actions:
-  - trigger_type: on_workflow_start
-    action_type: schedule_nodes
-    scheduler: debug
-    scheduler_type: slurm
-    num_allocations: 1
-`
-
-/**
- * torc's timeout test in minutes (Slurm limits are whole minutes, and in mode slurm torc starts no
- * step with under 60 s usable after sigkill_headroom_seconds): a 2-minute walltime with 10 s of
- * headroom kills job_slow's step at about a minute; job_fast finishes.
- */
-const TIMEOUT = `
-name: timeout_auto_recovery_test
-description: torc's timeout recovery test, scaled to minutes
-execution_config:
-  mode: slurm
-  sigkill_headroom_seconds: 10
-resource_requirements:
-  - name: job_resources
-    num_cpus: 1
-    memory: 100m
-    runtime: PT1M
-jobs:
-  - name: job_fast
-    command: echo fast; sleep 5; echo fast done
-    resource_requirements: job_resources
-  - name: job_slow
-    command: echo slow; sleep 90; echo slow done
-    resource_requirements: job_resources
-slurm_schedulers:
-  - name: job_scheduler
-    account: ${account}
-    partition: debug
-    walltime: "00:02:00"
-    mem: 1g
-    nodes: 1
-actions:
-  - trigger_type: on_workflow_start
-    action_type: schedule_nodes
-    scheduler: job_scheduler
-    scheduler_type: slurm
-    num_allocations: 1
-`
 
 const times: Record<string, number> = {}
 async function timed<T>(name: string, body: () => Promise<T>): Promise<T> {
@@ -152,7 +80,9 @@ describe.runIf(haveSlurm())('flows 2 and 3: Slurm OOM and timeout, diagnosed and
   }
 
   it('flow 2: an OOM under Slurm cgroups is diagnosed, recovered at 3.5x, resubmitted by the apply, and completes', async () => {
-    const { wf, first } = await timed('oom: create and submit', () => createAndSubmit(OOM))
+    const { wf, first } = await timed('oom: create and submit', () =>
+      createAndSubmit(oomSpec('oom_auto_recovery_test', 10))
+    )
     const failed = await timed('oom: first run fails', () => settled(wf, 180_000))
     expect(failed.job_counts_by_status).toMatchObject({ failed: 10, completed: 0 })
 
@@ -189,7 +119,9 @@ describe.runIf(haveSlurm())('flows 2 and 3: Slurm OOM and timeout, diagnosed and
   })
 
   it('flow 3: a step killed at its Slurm time limit is recovered (runtime raised, walltime regenerated) and completes', async () => {
-    const { wf, first } = await timed('timeout: create and submit', () => createAndSubmit(TIMEOUT))
+    const { wf, first } = await timed('timeout: create and submit', () =>
+      createAndSubmit(timeoutSpec('timeout_auto_recovery_test'))
+    )
     const failed = await timed('timeout: first run is killed', () => settled(wf, 240_000))
     expect(failed.job_counts_by_status).toMatchObject({ completed: 1, terminated: 1 })
     const sacct = await stack.ok('get_slurm_sacct', { workflow_id: wf })

@@ -8,66 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { haveSlurm } from '../setup/slurm.ts'
+import { oomSpec, slurmScheduler, timeoutSpec } from './slurm-specs.ts'
 import { createAndSubmit, expectSigned, finished, historyLines, startWatch, tickUntilEnded } from './watch-flows.ts'
 import { notified, startWatchStack, type WatchStack } from './watch-stack.ts'
-
-const account = 'my_account'
-
-const scheduler = (walltime: string) => `
-slurm_schedulers:
-  - name: debug
-    partition: debug
-    account: ${account}
-    mem: 1g
-    nodes: 1
-    walltime: "${walltime}"
-actions:
-  - trigger_type: on_workflow_start
-    action_type: schedule_nodes
-    scheduler: debug
-    scheduler_type: slurm
-    num_allocations: 1
-`
-
-/** torc's OOM test: jobs asking 100m that hold 300 MB (torc's asks 10g and uses 30 GB); `n` jobs. */
-const oom = (name: string, n: number) => `
-name: ${name}
-description: torc's OOM recovery test, scaled (100m requested, 300 MB used)
-execution_config:
-  mode: slurm
-resource_requirements:
-  - name: work_resources
-    num_cpus: 1
-    memory: 100m
-    runtime: PT5M
-jobs:
-  - name: work_{i}
-    command: head -c 300M /dev/zero | tail > /dev/null
-    resource_requirements: work_resources
-    parameters:
-      i: "1:${n}"
-${scheduler('00:30:00')}`
-
-/** torc's timeout test in minutes: job_slow outlives its PT1M; job_fast finishes. */
-const TIMEOUT = `
-name: watch-timeout
-description: torc's timeout recovery test, scaled to minutes
-execution_config:
-  mode: slurm
-  sigkill_headroom_seconds: 10
-resource_requirements:
-  - name: job_resources
-    num_cpus: 1
-    memory: 100m
-    runtime: PT1M
-jobs:
-  - name: job_fast
-    command: echo fast; sleep 5; echo fast done
-    resource_requirements: job_resources
-  - name: job_slow
-    command: echo slow; sleep 90; echo slow done
-    resource_requirements: job_resources
-${scheduler('00:02:00')}`
 
 /** A job that always fails as if killed for memory. */
 const ALWAYS_FAILS = `
@@ -86,7 +29,7 @@ jobs:
   - name: fine
     command: echo fine
     resource_requirements: work_resources
-${scheduler('00:30:00')}`
+${slurmScheduler('00:30:00')}`
 
 const MINUTES = 60_000
 
@@ -119,7 +62,7 @@ describe.runIf(haveSlurm())('issue 15 flows: watched from the edge on the real S
     'flow 1: the OOM test workflow, submitted and watched, reaches completion with no further tool call',
     async () => {
       stack.receiver.received.length = 0
-      const wf = await createAndSubmit(stack, oom('watch-oom', 6))
+      const wf = await createAndSubmit(stack, oomSpec('watch-oom', 6))
       const id = await startWatch(stack, { workflow_id: wf, destinations: ['ops'], memory_multiplier: 3.5 })
       const shown = await tickUntilEnded(stack, id, 10 * MINUTES, 5000)
       recoveredThenCompleted(shown)
@@ -137,7 +80,7 @@ describe.runIf(haveSlurm())('issue 15 flows: watched from the edge on the real S
     'flow 5: the timeout test workflow is recovered the same way',
     async () => {
       stack.receiver.received.length = 0
-      const wf = await createAndSubmit(stack, TIMEOUT)
+      const wf = await createAndSubmit(stack, timeoutSpec('watch-timeout'))
       const id = await startWatch(stack, { workflow_id: wf, destinations: ['ops'], runtime_multiplier: 2 })
       const shown = await tickUntilEnded(stack, id, 12 * MINUTES, 5000)
       recoveredThenCompleted(shown)
@@ -198,7 +141,7 @@ describe.runIf(haveSlurm())('issue 15 flows: watched from the edge on the real S
     'flow 4: the Worker restarted between ticks: the watch goes on from D1',
     async () => {
       stack.receiver.received.length = 0
-      const wf = await createAndSubmit(stack, oom('watch-restart', 2))
+      const wf = await createAndSubmit(stack, oomSpec('watch-restart', 2))
       const id = await startWatch(stack, { workflow_id: wf, destinations: ['ops'], memory_multiplier: 3.5 })
       expect(await finished(stack, wf, 5 * MINUTES)).toMatchObject({ failed: 2 })
       await stack.tick()
