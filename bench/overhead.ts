@@ -9,25 +9,10 @@ import { installTorc } from '../scripts/torc-install.ts'
 import { createWorkflow, drive, torcApiAt } from '../scripts/torc-seed.ts'
 import { startTorcServer } from '../scripts/torc-server.ts'
 import { createApp } from '../src/app.ts'
+import { arg, median, statusCases } from './status-cases.ts'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1]! : fallback
-}
 const sizes = arg('jobs', '1000,10000').split(',').map(Number)
 const N = Number(arg('n', '40'))
-
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn()
-  const times: number[] = []
-  for (let i = 0; i < N; i++) {
-    const t = performance.now()
-    await fn()
-    times.push(performance.now() - t)
-  }
-  times.sort((a, b) => a - b)
-  return times[Math.floor(times.length / 2)]!
-}
 
 installTorc()
 const torc = await startTorcServer({ threads: 2 })
@@ -67,28 +52,11 @@ try {
         start: false,
       }
     )
-    const cases = [
-      {
-        tool: 'get_workflow_status',
-        args: { workflow_id: wf.id },
-        torc: () =>
-          Promise.all([
-            api('GET', `/workflows/${wf.id}`),
-            api('GET', `/workflows/${wf.id}/status`),
-            api('GET', `/scheduled_compute_nodes?workflow_id=${wf.id}&offset=0&limit=10000`),
-          ]),
-      },
-      {
-        tool: 'list_results',
-        args: { workflow_id: wf.id, limit: 100, sort_by: 'exec_time_minutes', reverse_sort: true },
-        torc: () =>
-          api('GET', `/results?workflow_id=${wf.id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`),
-      },
-    ]
+    const cases = statusCases(api, wf.id)
     for (const c of cases) {
-      const torcMs = await median(c.torc)
-      const restMs = await median(() => rest(c.tool, c.args))
-      const mcpMs = await median(() => mcp.callTool({ name: c.tool, arguments: c.args }))
+      const torcMs = await median(c.bare, N, 3)
+      const restMs = await median(() => rest(c.tool, c.args), N, 3)
+      const mcpMs = await median(() => mcp.callTool({ name: c.tool, arguments: c.args }), N, 3)
       rows.push([
         size.toLocaleString('en'),
         c.tool,

@@ -14,25 +14,10 @@ import { TORC_ROOT, torcBin } from '../scripts/torc-paths.ts'
 import { createWorkflow, drive, torcApiAt } from '../scripts/torc-seed.ts'
 import { freePort, startTorcServer } from '../scripts/torc-server.ts'
 import { startWorker } from '../scripts/wrangler-dev.ts'
+import { arg, median, statusCases } from './status-cases.ts'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1]! : fallback
-}
 const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number)
 const N = Number(arg('n', '15'))
-
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  await fn() // warm-up
-  const times: number[] = []
-  for (let i = 0; i < N; i++) {
-    const t = performance.now()
-    await fn()
-    times.push(performance.now() - t)
-  }
-  times.sort((a, b) => a - b)
-  return times[Math.floor(times.length / 2)]!
-}
 
 async function call(client: Client, name: string, args: Record<string, unknown>) {
   const result = await client.callTool({ name, arguments: args })
@@ -94,7 +79,7 @@ await rust.connect(
 )
 
 // What one request through `wrangler dev` costs before any torc-edge code runs (a 404 route).
-const hopMs = await median(() => fetch(`${worker.url}/no-such-route`).then((r) => r.text()))
+const hopMs = await median(() => fetch(`${worker.url}/no-such-route`).then((r) => r.text()), N)
 const rows: string[][] = [
   [
     'jobs',
@@ -131,32 +116,15 @@ try {
     )
     console.error(`seeded ${size} jobs in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
-    const cases = [
-      {
-        tool: 'get_workflow_status',
-        args: { workflow_id: wf.id },
-        rest: () =>
-          Promise.all([
-            api('GET', `/workflows/${wf.id}`),
-            api('GET', `/workflows/${wf.id}/status`),
-            api('GET', `/scheduled_compute_nodes?workflow_id=${wf.id}&offset=0&limit=10000`),
-          ]),
-      },
-      {
-        tool: 'list_results',
-        args: { workflow_id: wf.id, limit: 100, sort_by: 'exec_time_minutes', reverse_sort: true },
-        rest: () =>
-          api('GET', `/results?workflow_id=${wf.id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`),
-      },
-    ]
+    const cases = statusCases(api, wf.id)
     for (const c of cases) {
       inWorker.length = 0
-      const edgeMs = await median(() => call(edge, c.tool, c.args))
+      const edgeMs = await median(() => call(edge, c.tool, c.args), N)
       await new Promise((resolve) => setTimeout(resolve, 200))
       const workerMs = medianOf(inWorker)
-      const edgeRestMs = await median(() => postTool(c.tool, c.args))
-      const rustMs = await median(() => call(rust, c.tool, c.args))
-      const restMs = await median(c.rest)
+      const edgeRestMs = await median(() => postTool(c.tool, c.args), N)
+      const rustMs = await median(() => call(rust, c.tool, c.args), N)
+      const restMs = await median(c.bare, N)
       rows.push([
         size.toLocaleString('en'),
         c.tool,

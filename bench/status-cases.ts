@@ -1,0 +1,53 @@
+/**
+ * What bench/status and bench/overhead measure: the status tools' calls and the bare Torc REST
+ * calls each makes, on one workflow; and how both time a call (median, warm-ups first).
+ */
+import type { TorcApi } from '../scripts/torc-seed.ts'
+
+/** `--name value` from the command line, else `fallback`. */
+export const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1]! : fallback
+}
+
+/** The median of `n` timed calls of `fn`, after `warmups` untimed ones. */
+export async function median(fn: () => Promise<unknown>, n: number, warmups = 1): Promise<number> {
+  for (let i = 0; i < warmups; i++) await fn()
+  const times: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await fn()
+    times.push(performance.now() - t)
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)]!
+}
+
+export interface StatusCase {
+  tool: string
+  args: Record<string, unknown>
+  /** The Torc REST calls the tool makes, sent directly. */
+  bare: () => Promise<unknown>
+}
+
+export function statusCases(api: TorcApi, workflowId: number): StatusCase[] {
+  const id = workflowId
+  return [
+    {
+      tool: 'get_workflow_status',
+      args: { workflow_id: id },
+      bare: () =>
+        Promise.all([
+          api('GET', `/workflows/${id}`),
+          api('GET', `/workflows/${id}/status`),
+          api('GET', `/scheduled_compute_nodes?workflow_id=${id}&offset=0&limit=10000`),
+        ]),
+    },
+    {
+      tool: 'list_results',
+      args: { workflow_id: id, limit: 100, sort_by: 'exec_time_minutes', reverse_sort: true },
+      bare: () =>
+        api('GET', `/results?workflow_id=${id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`),
+    },
+  ]
+}
