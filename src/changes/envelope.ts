@@ -7,6 +7,12 @@ import { ToolError } from '../errors.ts'
 import type { LedgerScope } from './ledger.ts'
 import { differingParameters } from './plan-id.ts'
 
+/** A tool call to make once the user agrees: the tool, and exactly the arguments to send. */
+export const confirmCall = z.object({
+  tool: z.string().describe('The tool to call.'),
+  arguments: z.record(z.string(), z.unknown()).describe('Exactly the arguments to send.'),
+})
+
 export const STATUS = z
   .enum(['preview', 'needs_confirmation', 'applied'])
   .describe(
@@ -23,11 +29,7 @@ export function envelope<A extends z.ZodType>(applied: A) {
     blockers: z.array(z.string()).describe('What prevents applying now, and what to do about it.'),
     resuming: z.boolean().describe('True when this is an earlier apply that stopped midway: applying it finishes it.'),
     applied: applied.nullable().describe('What was changed (null when nothing was).'),
-    confirm: z
-      .object({
-        tool: z.string().describe('The tool to call.'),
-        arguments: z.record(z.string(), z.unknown()).describe('Exactly the arguments to send.'),
-      })
+    confirm: confirmCall
       .nullable()
       .describe('The call that applies this plan, once the user agrees (null when it cannot be applied).'),
     next_steps: z.string().describe('What to do next.'),

@@ -7,7 +7,7 @@
  * not exist.) Guidance appears only when a job failed that recover_workflow would fix.
  */
 import type { Diagnosis } from './diagnose.ts'
-import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER } from './plan.ts'
+import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER } from './options.ts'
 
 export interface LogLines {
   oom_errors: number

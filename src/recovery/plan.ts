@@ -17,11 +17,8 @@ import type { Job, ResourceRequirements, Result } from '../torc/schemas.ts'
 import { checkMemory, formatMemoryCeil, formatRuntimeCeil, reportMemoryBytes, runtimeSeconds } from '../torc/units.ts'
 import type { Diagnosis, FailedJob, FailureCause } from './diagnose.ts'
 import { type Observed, type Orphan, observedByRequirement, orphanEntries, type Whose } from './observed.ts'
+import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER } from './options.ts'
 import { TERMINATED_RERUN } from './rerun.ts'
-
-/** recover_workflow's defaults (the tutorial's 1.5x memory; runtime 1.4x as torc-ops-spec.md §4 has it). */
-export const DEFAULT_MEMORY_MULTIPLIER = 1.5
-export const DEFAULT_RUNTIME_MULTIPLIER = 1.4
 
 export interface RecoveryOptions {
   /** Absent: the default with the observed floor; given: applied as given (warned when below the floor). */

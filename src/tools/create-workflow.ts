@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
+import { confirmCall } from '../changes/envelope.ts'
 import { sha256Hex } from '../hash.ts'
 import { defineTool } from '../registry.ts'
 import { sweepSentence, writeSpec } from '../workflow-spec/index.ts'
@@ -142,11 +143,7 @@ export const createWorkflow = defineTool({
     spec_text: z.string().nullable().describe('For save_spec_file: the final spec, to save as spec_file.name.'),
     spec_file: specFileOutput,
     plan_id: z.string().nullable().describe('For create_workflow: the creation plan to confirm.'),
-    confirm: z
-      .object({
-        tool: z.string().describe('The tool to call.'),
-        arguments: z.record(z.string(), z.unknown()).describe('Exactly the arguments to send.'),
-      })
+    confirm: confirmCall
       .nullable()
       .describe('For create_workflow: the call that creates the workflow once the user agrees (null when it cannot).'),
     next_steps: z.string().describe('What to do next.'),

@@ -1,12 +1,8 @@
 import { z } from 'zod'
 import { defineChange } from '../changes/define.ts'
 import { diagnose } from '../recovery/diagnose.ts'
-import {
-  DEFAULT_MEMORY_MULTIPLIER,
-  DEFAULT_RUNTIME_MULTIPLIER,
-  planRecovery,
-  type RecoveryPlan,
-} from '../recovery/plan.ts'
+import { DEFAULT_MEMORY_MULTIPLIER, DEFAULT_RUNTIME_MULTIPLIER, recoveryOptionFields } from '../recovery/options.ts'
+import { planRecovery, type RecoveryPlan } from '../recovery/plan.ts'
 import { setRequirement } from '../recovery/requirement-changes.ts'
 import { demandsOf, rerunCommand, rerunMode, slurmNeeds } from '../recovery/rerun.ts'
 import { loadRecoveryState, recoveryBlockers } from '../recovery/state.ts'
@@ -57,28 +53,7 @@ export const recoverWorkflow = defineChange({
   kind: 'rp',
   input: z.object({
     workflow_id: workflowId,
-    memory_multiplier: z
-      .number()
-      .min(1)
-      .max(10)
-      .optional()
-      .describe(
-        `Memory factor for OOM jobs. Default ${DEFAULT_MEMORY_MULTIPLIER}, raised to the observed peak + 10% when ` +
-          'that is more; a value given is applied as given (with a warning when below the peak).'
-      ),
-    runtime_multiplier: z
-      .number()
-      .min(1)
-      .max(10)
-      .optional()
-      .describe(
-        `Runtime factor for timed-out jobs. Default ${DEFAULT_RUNTIME_MULTIPLIER}, raised to the longest run + 10% ` +
-          'when that is more; a value given is applied as given (with a warning when below it).'
-      ),
-    retry_unknown: z
-      .boolean()
-      .default(false)
-      .describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
+    ...recoveryOptionFields,
   }),
   preview: recoveryPreview,
   applied: recoveryApplied.extend({ slurm_submitted: submittedSchema }),

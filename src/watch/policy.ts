@@ -5,6 +5,7 @@
  * change of a default never changes what a running watch does.
  */
 import { z } from 'zod'
+import { recoveryOptionFields } from '../recovery/options.ts'
 
 /** What a watch can notify about; the caller picks any of them (default: all). */
 export const NOTIFY_EVENTS = ['completed', 'failed', 'recovered', 'gave_up', 'unreachable'] as const
@@ -35,24 +36,7 @@ export const policyShape = {
     .describe(
       `Recoveries this watch may apply before it gives up (default ${DEFAULT_MAX_RETRIES}, like torc watch --max-retries).`
     ),
-  memory_multiplier: z
-    .number()
-    .min(1)
-    .max(10)
-    .optional()
-    .describe("Memory factor for OOM jobs, as recover_workflow's (default: its 1.5, raised to the observed peak)."),
-  runtime_multiplier: z
-    .number()
-    .min(1)
-    .max(10)
-    .optional()
-    .describe(
-      "Runtime factor for timed-out jobs, as recover_workflow's (default: its 1.5, raised to the longest run)."
-    ),
-  retry_unknown: z
-    .boolean()
-    .default(false)
-    .describe('Also retry jobs whose failure cause is unknown, unchanged (default false).'),
+  ...recoveryOptionFields,
   resubmit: z
     .boolean()
     .default(true)
