@@ -3,6 +3,7 @@ import { defineChange } from '../changes/define.ts'
 import { ToolError } from '../errors.ts'
 import { ensureRequirement, pointJobAt, type RequirementSpec } from '../recovery/requirement-changes.ts'
 import { loadJobsAndRequirements } from '../recovery/state.ts'
+import { requirementValues } from '../torc/schemas.ts'
 import { jobId, memoryField, runtimeField, workflowId } from './fields.ts'
 
 const group = z.object({
@@ -144,17 +145,7 @@ export const regroupJobResources = defineChange({
             return {
               job_id: job,
               name: j.name,
-              current: rr
-                ? {
-                    id: rr.id,
-                    name: rr.name,
-                    memory: rr.memory,
-                    num_cpus: rr.num_cpus,
-                    runtime: rr.runtime,
-                    num_gpus: rr.num_gpus,
-                    num_nodes: rr.num_nodes,
-                  }
-                : null,
+              current: rr ? { id: rr.id, name: rr.name, ...requirementValues(rr) } : null,
             }
           }),
         })),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { loadJobsAndRequirements } from '../recovery/state.ts'
 import { defineTool } from '../registry.ts'
-import { type Result, ResultSchema } from '../torc/schemas.ts'
+import { type Result, ResultSchema, requirementValues } from '../torc/schemas.ts'
 import { fitItems, readOnly, workflowId } from './fields.ts'
 
 /**
@@ -205,15 +205,7 @@ export const analyzeResourceUsage = defineTool({
       groups.push({
         resource_requirements_id: key,
         name: rr?.name ?? null,
-        config: rr
-          ? {
-              memory: rr.memory,
-              num_cpus: rr.num_cpus,
-              runtime: rr.runtime,
-              num_gpus: rr.num_gpus,
-              num_nodes: rr.num_nodes,
-            }
-          : null,
+        config: rr ? requirementValues(rr) : null,
         job_count: ids.length,
         jobs_with_results: rows.length,
         summary: {

@@ -116,6 +116,15 @@ export const ResourceRequirementsSchema = conforms<Api['ResourceRequirementsMode
 )
 export type ResourceRequirements = z.output<typeof ResourceRequirementsSchema>
 
+/** What a requirement asks of each job, without its id, name or workflow. */
+export const requirementValues = (rr: ResourceRequirements) => ({
+  memory: rr.memory,
+  num_cpus: rr.num_cpus,
+  runtime: rr.runtime,
+  num_gpus: rr.num_gpus,
+  num_nodes: rr.num_nodes,
+})
+
 const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<JobStatus, z.ZodNumber>
 
 export const WorkflowStatusSchema = conforms<Api['WorkflowStatusResponse']>()(
