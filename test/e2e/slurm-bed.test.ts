@@ -156,8 +156,13 @@ describe.runIf(haveSlurm())('real Slurm test bed', () => {
       )
       expect(status.jobs_by_status).toMatchObject({ completed: 3, failed: 0, ready: 0 })
 
-      const sacct = Sacct.parse(
-        JSON.parse(await timed('torc slurm sacct', () => torcCli(['-f', 'json', 'slurm', 'sacct', wf])))
+      // The workflow completes when its last job does; the allocation ends a moment later, when the
+      // runner sees nothing left and exits. Until then sacct still says RUNNING (CI hit that window).
+      const sacct = await timed('torc slurm sacct', () =>
+        waitFor(`workflow ${wf}'s allocations to end in sacct`, 60_000, async () => {
+          const s = Sacct.parse(JSON.parse(await torcCli(['-f', 'json', 'slurm', 'sacct', wf])))
+          return s.summary.length > 0 && s.summary.every((row) => TERMINAL.test(row.state)) ? s : undefined
+        })
       )
       const allocations = sacct.summary.filter((row) => row.state === 'COMPLETED').map((row) => row.slurm_job_id)
       expect(allocations.length).toBeGreaterThanOrEqual(1)
