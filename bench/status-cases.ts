@@ -3,6 +3,7 @@
  * calls each makes, on one workflow; and how both time a call (median, warm-ups first).
  */
 import type { TorcApi } from '../scripts/torc-seed.ts'
+import type { ToolName } from '../src/tools/index.ts'
 
 /** `--name value` from the command line, else `fallback`. */
 export const arg = (name: string, fallback: string) => {
@@ -24,7 +25,7 @@ export async function median(fn: () => Promise<unknown>, n: number, warmups = 1)
 }
 
 export interface StatusCase {
-  tool: string
+  tool: ToolName
   args: Record<string, unknown>
   /** The Torc REST calls the tool makes, sent directly. */
   bare: () => Promise<unknown>

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from './app-env.ts'
 import { OAUTH_PATHS, SCOPES } from './oauth/site.ts'
 import { boundIntegers } from './rest.ts'
-import { tools } from './tools/index.ts'
+import { type ToolName, tools } from './tools/index.ts'
 import { VERSION } from './version.ts'
 
 export interface DocumentOptions {
@@ -23,7 +23,7 @@ export const GPT_ACTION_LIMIT = 30
  * pair (rare: a login node losing its Torc server mid-run). `?tools=all` (or a list of names)
  * serves any other set; every tool stays callable on /v1 and /mcp.
  */
-export const OUTSIDE_DEFAULT_DOCUMENT: readonly string[] = [
+export const OUTSIDE_DEFAULT_DOCUMENT: readonly ToolName[] = [
   'get_docs',
   'list_examples',
   'get_example',
@@ -31,12 +31,13 @@ export const OUTSIDE_DEFAULT_DOCUMENT: readonly string[] = [
   'reconcile_offline_journals',
 ]
 
+const inDefaultDocument = (name: ToolName) => !OUTSIDE_DEFAULT_DOCUMENT.includes(name)
+
 /** The tool names a document lists, or the names that are not tools (for a 400). */
 export function documentTools(choice: DocumentOptions['tools'] = 'default'): { names: Set<string>; unknown: string[] } {
-  const all = tools.map((t) => t.name)
+  const all: string[] = tools.map((t) => t.name)
   if (choice === 'all') return { names: new Set(all), unknown: [] }
-  if (choice === 'default')
-    return { names: new Set(all.filter((n) => !OUTSIDE_DEFAULT_DOCUMENT.includes(n))), unknown: [] }
+  if (choice === 'default') return { names: new Set(tools.map((t) => t.name).filter(inDefaultDocument)), unknown: [] }
   return { names: new Set(choice.filter((n) => all.includes(n))), unknown: choice.filter((n) => !all.includes(n)) }
 }
 

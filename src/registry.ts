@@ -40,9 +40,13 @@ export interface ToolAnnotations {
   openWorldHint: boolean
 }
 
-export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+export interface Tool<
+  I extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+  N extends string = string,
+> {
   /** snake_case; the Rust server's name where one exists. */
-  name: string
+  name: N
   title: string
   /** For a model: what it does, when to use it, what it returns. First sentence <= 300 chars. */
   description: string
@@ -70,8 +74,10 @@ export interface EmbeddedFile {
   text: string
 }
 
-/** Identity function that exists for type inference. */
-export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(tool: Tool<I, O>): Tool<I, O> => tool
+/** Identity function that exists for type inference (the name stays a literal: see ToolName). */
+export const defineTool = <I extends z.ZodObject, O extends z.ZodObject, const N extends string>(
+  tool: Tool<I, O, N>
+): Tool<I, O, N> => tool
 
 export type AnyTool = Tool<z.ZodObject, z.ZodObject>
 

@@ -26,8 +26,14 @@ export interface ChangePlan<S> {
   blockers: string[]
 }
 
-export interface ChangeDefinition<I extends z.ZodObject, S, A extends z.ZodType, F extends z.ZodRawShape> {
-  name: string
+export interface ChangeDefinition<
+  I extends z.ZodObject,
+  S,
+  A extends z.ZodType,
+  F extends z.ZodRawShape,
+  N extends string = string,
+> {
+  name: N
   title: string
   description: string
   /** Plan parameters (the primitive adds dry_run and plan_id). */
@@ -55,13 +61,18 @@ export interface ChangeDefinition<I extends z.ZodObject, S, A extends z.ZodType,
 }
 
 /** A change tool, and its preview for a tool that offers this change (create_workflow offers creation). */
-export type ChangeTool = AnyTool & {
+export type ChangeTool<N extends string = string> = AnyTool & {
+  name: N
   previewFor(params: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>
 }
 
-export function defineChange<I extends z.ZodObject, S, A extends z.ZodType, F extends z.ZodRawShape>(
-  def: ChangeDefinition<I, S, A, F>
-): ChangeTool {
+export function defineChange<
+  I extends z.ZodObject,
+  S,
+  A extends z.ZodType,
+  F extends z.ZodRawShape,
+  const N extends string,
+>(def: ChangeDefinition<I, S, A, F, N>): ChangeTool<N> {
   const record = (params: z.output<I>) => def.record?.(params) ?? (params as Record<string, unknown>)
   const input = def.input.extend(changeInput)
   const output = z.object({ ...def.preview, ...envelope(def.applied) })

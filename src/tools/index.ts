@@ -18,8 +18,7 @@ import { utilizationTools } from './utilization.ts'
 import { watchTools } from './watch.ts'
 import { workflowTools } from './workflows.ts'
 
-/** The one registry every face loops over, in a stable order: inspect, then diagnose, then fix. */
-export const tools: readonly AnyTool[] = [
+const registry = [
   ...workflowTools,
   ...jobTools,
   ...resultTools,
@@ -38,7 +37,16 @@ export const tools: readonly AnyTool[] = [
   ...creationTools,
   ...executionPlanTools,
   ...docsTools,
-] as readonly AnyTool[]
+]
+
+/** The one registry every face loops over, in a stable order: inspect, then diagnose, then fix. */
+export const tools = registry as readonly (AnyTool & { name: ToolName })[]
+
+/**
+ * Every tool's name, as a type: test helpers and other callers take a ToolName, so a misspelt or
+ * removed tool fails the typecheck instead of a call at run time.
+ */
+export type ToolName = (typeof registry)[number]['name']
 
 const seen = new Set<string>()
 for (const tool of tools) {

@@ -1,6 +1,7 @@
 import { exports } from 'cloudflare:workers'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { expect, inject } from 'vitest'
+import type { ToolName } from '../../src/tools/index.ts'
 
 /** Calls the Worker in-process (a Worker cannot fetch its own public URL). */
 export const BASE = 'http://edge.test'
@@ -9,7 +10,7 @@ export const workerFetch = (input: RequestInfo | URL, init?: RequestInit): Promi
 
 export const keys = () => ({ read: inject('readKey'), write: inject('writeKey') })
 
-export async function rest(name: string, input: unknown, key = keys().write): Promise<{ status: number; body: any }> {
+export async function rest(name: ToolName, input: unknown, key = keys().write): Promise<{ status: number; body: any }> {
   const res = await workerFetch(`${BASE}/v1/tools/${name}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
@@ -38,7 +39,7 @@ export async function mcpClient(options: { key?: string; era?: Era } = {}): Prom
  * Calls a tool through MCP (both eras) and REST and asserts all three give the same structured
  * result; returns it.
  */
-export async function callBoth(name: string, input: Record<string, unknown>): Promise<any> {
+export async function callBoth(name: ToolName, input: Record<string, unknown>): Promise<any> {
   const viaRest = await rest(name, input)
   expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(200)
   for (const era of ['modern', 'legacy'] as const) {
@@ -52,7 +53,7 @@ export async function callBoth(name: string, input: Record<string, unknown>): Pr
 }
 
 /** Applies a previewed change (dry_run=false) through REST or the MCP client; the structured result. */
-export async function applyVia(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
+export async function applyVia(face: 'rest' | 'mcp', name: ToolName, input: Record<string, unknown>): Promise<any> {
   if (face === 'rest') {
     const res = await rest(name, { ...input, dry_run: false })
     expect(res.status, JSON.stringify(res.body)).toBe(200)
@@ -66,7 +67,7 @@ export async function applyVia(face: 'rest' | 'mcp', name: string, input: Record
 }
 
 export interface Confirm {
-  tool: string
+  tool: ToolName
   arguments: Record<string, unknown>
 }
 
@@ -90,7 +91,7 @@ export async function createVia(face: 'rest' | 'mcp', input: Record<string, unkn
 }
 
 /** Calls a tool through REST or MCP, expecting success; the structured result. */
-export async function callVia(face: 'rest' | 'mcp', name: string, input: Record<string, unknown>): Promise<any> {
+export async function callVia(face: 'rest' | 'mcp', name: ToolName, input: Record<string, unknown>): Promise<any> {
   if (face === 'rest') {
     const res = await rest(name, input)
     expect(res.status, JSON.stringify(res.body)).toBe(200)

@@ -7,6 +7,7 @@
  * 10 failed on both calls, leaving half-changed workflows; update_job_resources 5 of 5 twice.
  */
 import { describe, expect, it } from 'vitest'
+import type { ToolName } from '../../src/tools/index.ts'
 import { type Confirm, callVia, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi, type WorkflowFixture } from '../helpers/worker-torc.ts'
 
@@ -19,11 +20,11 @@ type State = 'once' | 'twice' | 'half'
 
 interface Pair {
   /** The preview call (create_workflow previews confirm_create_workflow). */
-  preview: { tool: string; input: Record<string, unknown> }
+  preview: { tool: ToolName; input: Record<string, unknown> }
   state(): Promise<State>
 }
 interface Case {
-  tool: string
+  tool: ToolName
   setup(i: number): Promise<Pair>
 }
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { ToolError, UPSTREAM_TEXT_MAX } from '../../src/errors.ts'
 import { OutputClient } from '../../src/output/client.ts'
+import type { ToolName } from '../../src/tools/index.ts'
 import { TorcClient } from '../../src/torc/client.ts'
 import { WorkflowSchema } from '../../src/torc/schemas.ts'
 import { createTransport, type Transport } from '../../src/transport.ts'
@@ -112,7 +113,7 @@ describe('error messages', () => {
 
 describe('a missing workflow, through tools that ask Torc several things at once', () => {
   // Each of these sends parallel calls scoped to the workflow; which one fails first varies.
-  const tools = [
+  const tools: ToolName[] = [
     'get_workflow_status',
     'get_workflow_summary',
     'list_failed_jobs',

@@ -5,7 +5,10 @@
  * list, a failed job's log), with a way back.
  */
 import type { App } from '@modelcontextprotocol/ext-apps'
+import type { ToolName } from '../../tools/index.ts'
 import { isRecord } from './format.ts'
+
+export type { ToolName }
 
 export interface Shown {
   tool: string
@@ -22,11 +25,11 @@ export interface ViewContext {
   shown: Shown
   /** Whether the host lets this view call tools (its serverTools capability). */
   canCall: boolean
-  call(tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>>
+  call(tool: ToolName, args: Record<string, unknown>): Promise<Record<string, unknown>>
   /** Shows `next` here; `push` keeps the current answer to go back to. */
   show(next: Shown, push?: boolean): void
   /** Calls a tool and shows its answer here. */
-  open(tool: string, args: Record<string, unknown>, push?: boolean): Promise<void>
+  open(tool: ToolName, args: Record<string, unknown>, push?: boolean): Promise<void>
 }
 
 type CallResult = Awaited<ReturnType<App['callServerTool']>>

@@ -12,7 +12,7 @@ import {
 } from '@modelcontextprotocol/ext-apps'
 import { VIEW_NAMES, type ViewName } from '../catalog.ts'
 import { button, type Child, h, replace } from './dom.ts'
-import { hostCalls, resultData, type Shown, ToolFailure, type ViewContext } from './host.ts'
+import { hostCalls, resultData, type Shown, ToolFailure, type ToolName, type ViewContext } from './host.ts'
 import { inferTool, renderer } from './routes.ts'
 import { applyStatusColors } from './status.ts'
 
@@ -75,9 +75,13 @@ function show(next: Shown, push = false): void {
     { class: 'toolbar', attrs: { 'aria-label': 'View controls' } },
     history.length ? button('← Back', () => show(history.pop()!), { attrs: { 'data-action': 'back' } }) : null,
     ctx.canCall && !next.tool.startsWith('confirm_')
-      ? button(next.data.status === 'applied' ? 'Preview again' : 'Refresh', () => ctx.open(next.tool, again), {
-          attrs: { 'data-action': 'refresh', title: `Call ${next.tool} again` },
-        })
+      ? button(
+          next.data.status === 'applied' ? 'Preview again' : 'Refresh',
+          () => ctx.open(next.tool as ToolName, again),
+          {
+            attrs: { 'data-action': 'refresh', title: `Call ${next.tool} again` },
+          }
+        )
       : null,
     h('span', { class: 'muted tool-name' }, next.tool)
   )

@@ -7,7 +7,7 @@
  */
 import { type Child, facts, h, table } from './dom.ts'
 import { count, humanize, isRecord } from './format.ts'
-import type { ViewContext } from './host.ts'
+import type { ToolName, ViewContext } from './host.ts'
 import { section } from './sections.ts'
 import { isStatus, statusBar } from './status.ts'
 
@@ -184,7 +184,7 @@ function applyArea(ctx: ViewContext, d: Record<string, unknown>): HTMLElement {
   )
   apply.disabled = reason !== null
   apply.addEventListener('click', async () => {
-    const confirm = d.confirm as { tool: string; arguments: Record<string, unknown> }
+    const confirm = d.confirm as { tool: ToolName; arguments: Record<string, unknown> }
     apply.disabled = true
     note.className = 'muted'
     note.textContent = `Applying (${confirm.tool})…`

@@ -9,7 +9,7 @@ const setup = (env: Record<string, string> = {}) => {
   const world = new TorcWorld([8, 8])
   const h = harness(world.torc, env)
   const ctx = h.context(h.client(world.torc), 'alice')
-  const call = async (tool: typeof watchWorkflow, input: Record<string, unknown>) =>
+  const call = async (tool: typeof watchWorkflow | typeof unwatchWorkflow, input: Record<string, unknown>) =>
     (await tool.handler(tool.input.parse(input), ctx)) as Record<string, any>
   return { world, h, ctx, call }
 }
