@@ -1,9 +1,13 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app.ts'
-import { tools } from '../../src/tools/index.ts'
-import { applyVia, callBoth, keys, mcpClient, rest, sendConfirm } from '../helpers/worker-faces.ts'
+import { callBoth, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
+import { counts, previewThenApply } from './control-helpers.ts'
+
+/**
+ * The control tools against the real torc-server, each previewed and then applied with its confirm
+ * call: cancel_workflow, cancel_jobs, restart_failed_jobs (with and without job_ids) and
+ * classify_and_resolve_failures, and what each refuses or leaves alone.
+ */
 
 /** Torc cancels and unblocks dependents in a background task: wait for it to settle. */
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
@@ -13,34 +17,6 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
     if (ok(value) || Date.now() > deadline) return value
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-}
-/** REST only: Torc's background task may change counts between the MCP and REST calls of callBoth. */
-const counts = async (id: number) => (await rest('get_workflow_status', { workflow_id: id })).body.job_counts_by_status
-
-async function previewThenApply(name: string, input: Record<string, unknown>, face: 'rest' | 'mcp' = 'rest') {
-  const preview = await callBoth(name, input)
-  expect(preview).toMatchObject({ status: 'preview', dry_run: true, applied: null })
-  // The preview's confirm call is exactly this call with dry_run=false and the plan_id.
-  expect(preview.confirm).toMatchObject({
-    tool: name,
-    arguments: { ...input, dry_run: false, plan_id: preview.plan_id },
-  })
-  const applied = await sendConfirm(face, preview.confirm)
-  expect(applied).toMatchObject({ status: 'applied', dry_run: false, plan_id: preview.plan_id, confirm: null })
-  return { preview, applied }
-}
-
-/** An apply after the workflow changed: refused with 409 on both faces. */
-async function expectStale(name: string, input: Record<string, unknown> & { plan_id: string }, workflow: number) {
-  const stale = `workflow ${workflow} changed since plan ${input.plan_id} was previewed`
-  const viaRest = await rest(name, { ...input, dry_run: false })
-  expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(409)
-  expect(viaRest.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(stale) })
-  const client = await mcpClient()
-  const viaMcp = await client.callTool({ name, arguments: { ...input, dry_run: false } })
-  await client.close()
-  expect(viaMcp.isError).toBe(true)
-  expect(JSON.stringify(viaMcp.content)).toContain(stale)
 }
 
 describe('cancel_workflow', () => {
@@ -193,39 +169,6 @@ describe('classify_and_resolve_failures', () => {
   })
 })
 
-describe('applying through MCP', () => {
-  it('cancel_workflow', async () => {
-    const wf = await createWorkflow({ name: 'cancel-mcp', jobs: [{ name: 'a' }, { name: 'b' }] })
-    await drive(wf, () => undefined)
-    const { applied } = await previewThenApply('cancel_workflow', { workflow_id: wf.id }, 'mcp')
-    expect(applied).toMatchObject({ dry_run: false, applied: { jobs_by_status_after: { canceled: 2, running: 0 } } })
-    expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).is_canceled).toBe(true)
-  })
-
-  it('cancel_jobs', async () => {
-    const wf = await createWorkflow({ name: 'cancel-jobs-mcp', jobs: [{ name: 'x' }, { name: 'y' }] })
-    const { applied } = await previewThenApply('cancel_jobs', { job_ids: [wf.jobIds.get('x')] }, 'mcp')
-    expect(applied.applied.jobs_canceled).toEqual([wf.jobIds.get('x')])
-    expect(await counts(wf.id)).toMatchObject({ canceled: 1, ready: 1 })
-  })
-
-  it('classify_and_resolve_failures', async () => {
-    const wf = await createWorkflow({ name: 'classify-mcp', jobs: [{ name: 'flaky' }] })
-    await drive(wf, () => ({ status: 'pending_failed', return_code: 75, exec_time_minutes: 0.1 }))
-    const input = {
-      workflow_id: wf.id,
-      classifications: [{ job_id: wf.jobIds.get('flaky'), action: 'retry', reason: 'network blip' }],
-    }
-    const { applied } = await previewThenApply('classify_and_resolve_failures', input, 'mcp')
-    expect(applied.applied).toEqual({ retried: [{ job_id: wf.jobIds.get('flaky'), attempt_id: 2 }], failed: [] })
-    expect(applied.next_steps).toContain(`\`torc run ${wf.id}\``)
-    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('flaky') })).toMatchObject({
-      status: 'ready',
-      attempt_id: 2,
-    })
-  })
-})
-
 describe('restart_failed_jobs without job_ids', () => {
   async function mixed(name: string) {
     const wf = await createWorkflow({
@@ -281,116 +224,5 @@ describe('restart_failed_jobs without job_ids', () => {
       'ok:skip',
     ])
     expect(named.can_apply).toBe(false)
-  })
-})
-
-describe('a change between preview and apply is refused and changes nothing', () => {
-  it('restart_failed_jobs', async () => {
-    const wf = await createWorkflow({ name: 'restart-race', jobs: [{ name: 'f1' }, { name: 'f2' }] })
-    await drive(wf, () => ({ status: 'failed', return_code: 1, exec_time_minutes: 0.1 }))
-    await stopRunner(wf)
-    const all = await callBoth('restart_failed_jobs', { workflow_id: wf.id })
-    // Someone restarts f1 alone in between.
-    const one = await callBoth('restart_failed_jobs', { workflow_id: wf.id, job_ids: [wf.jobIds.get('f1')] })
-    await applyVia('rest', 'restart_failed_jobs', {
-      workflow_id: wf.id,
-      job_ids: [wf.jobIds.get('f1')],
-      plan_id: one.plan_id,
-    })
-    await expectStale('restart_failed_jobs', { workflow_id: wf.id, plan_id: all.plan_id }, wf.id)
-    expect(await counts(wf.id)).toMatchObject({ ready: 1, failed: 1 })
-    expect((await callBoth('get_workflow_status', { workflow_id: wf.id })).run_id).toBe(2)
-  })
-
-  it('cancel_jobs', async () => {
-    const wf = await createWorkflow({ name: 'cancel-race', jobs: [{ name: 'x' }] })
-    const preview = await callBoth('cancel_jobs', { job_ids: [wf.jobIds.get('x')] })
-    // A job runner claims it in between.
-    await torcApi('POST', `/workflows/${wf.id}/claim_next_jobs?limit=10`)
-    await expectStale('cancel_jobs', { job_ids: [wf.jobIds.get('x')], plan_id: preview.plan_id }, wf.id)
-    expect(await counts(wf.id)).toMatchObject({ pending: 1, canceled: 0 })
-  })
-
-  it('classify_and_resolve_failures', async () => {
-    const wf = await createWorkflow({ name: 'classify-race', jobs: [{ name: 'p' }] })
-    await drive(wf, () => ({ status: 'pending_failed', return_code: 3, exec_time_minutes: 0.1 }))
-    const input = { workflow_id: wf.id, classifications: [{ job_id: wf.jobIds.get('p'), action: 'fail' }] }
-    const preview = await callBoth('classify_and_resolve_failures', input)
-    // Someone else moves it on in between.
-    await torcApi('PUT', `/jobs/${wf.jobIds.get('p')}/manage_status_change/ready/${wf.runId}`)
-    await expectStale('classify_and_resolve_failures', { ...input, plan_id: preview.plan_id }, wf.id)
-    expect(await callBoth('get_job_details', { job_id: wf.jobIds.get('p') })).toMatchObject({
-      status: 'ready',
-      attempt_id: 1,
-    })
-  })
-})
-
-describe('annotations of the write tools', () => {
-  const expected = {
-    recover_workflow: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    classify_and_resolve_failures: {
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
-    cancel_workflow: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    cancel_jobs: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    restart_failed_jobs: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    update_job_resources: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  }
-
-  it('each says it writes and loses state, on MCP and in the OpenAPI document', async () => {
-    const client = await mcpClient()
-    const listed = new Map((await client.listTools()).tools.map((t) => [t.name, t]))
-    await client.close()
-    const doc = (await (await createApp().request('http://edge.test/openapi.json', {}, env)).json()) as {
-      paths: Record<string, { post: Record<string, unknown> }>
-    }
-    for (const [name, annotations] of Object.entries(expected)) {
-      expect(listed.get(name)?.annotations, name).toMatchObject(annotations)
-      expect(doc.paths[`/v1/tools/${name}`]?.post['x-openai-isConsequential'], name).toBe(true)
-      const input = (listed.get(name)?.inputSchema ?? {}) as { properties?: Record<string, { default?: unknown }> }
-      expect(input.properties?.dry_run?.default, `${name} previews by default`).toBe(true)
-    }
-  })
-})
-
-describe('write tools are hidden unless writes are enabled and the key may write', () => {
-  const writeTools = tools.filter((t) => !t.annotations.readOnlyHint && !t.writes).map((t) => t.name)
-
-  it('lists the write tools we expect', () => {
-    expect(writeTools).toEqual(
-      expect.arrayContaining([
-        'update_job_resources',
-        'recover_workflow',
-        'classify_and_resolve_failures',
-        'cancel_workflow',
-        'cancel_jobs',
-        'restart_failed_jobs',
-      ])
-    )
-  })
-
-  it('a deployment without TORC_EDGE_WRITES refuses them even with a write key, and drops them from OpenAPI', async () => {
-    const app = createApp()
-    const disabled = { ...env, TORC_EDGE_WRITES: 'false' }
-    const res = await app.request(
-      'http://edge.test/v1/tools/cancel_workflow',
-      {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${keys().write}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ workflow_id: 1 }),
-      },
-      disabled
-    )
-    expect(res.status).toBe(403)
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('TORC_EDGE_WRITES')
-    const doc = (await (await app.request('http://edge.test/openapi.json', {}, disabled)).json()) as {
-      paths: Record<string, unknown>
-    }
-    for (const name of writeTools) expect(doc.paths[`/v1/tools/${name}`]).toBeUndefined()
-    expect(doc.paths['/v1/tools/get_workflow_status']).toBeDefined()
   })
 })
