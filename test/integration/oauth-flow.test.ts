@@ -1,17 +1,9 @@
-import { createExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
-import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider'
 import { auth } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import app from '../../src/index.ts'
-import { tools } from '../../src/tools/index.ts'
 import { keys, workerFetch } from '../helpers/worker-faces.ts'
 import {
-  accessTeam,
   authorize,
-  b64url,
   connect,
-  type Fetch,
   MCP_URL,
   mcpOver,
   mcpWith,
@@ -21,19 +13,19 @@ import {
   revoke,
   submitConsent,
   TestClient,
-  tokenEndpoint,
 } from '../helpers/worker-oauth.ts'
+import { allTools, readTools } from './oauth-helpers.ts'
 
+/**
+ * The OAuth flow an MCP client follows, through the whole Worker: discovery from a 401, dynamic
+ * client registration, consent, tokens that call tools, refresh, revocation, Client ID Metadata
+ * Documents, and the grants a key lists and revokes.
+ */
 const RESOURCE_METADATA = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`
-
-/** What a read grant lists (read-only tools, and tools that write only for some inputs), in registry order. */
-const readTools = tools.filter((t) => t.annotations.readOnlyHint || t.writes).map((t) => t.name)
-const allTools = tools.map((t) => t.name)
 const realFetch = globalThis.fetch
 
 afterEach(() => {
   vi.restoreAllMocks()
-  vi.useRealTimers()
 })
 
 describe('discovery', () => {
@@ -172,111 +164,6 @@ describe('Client ID Metadata Documents', () => {
   })
 })
 
-describe('rejections', () => {
-  it('an access token minted for another resource is refused at /mcp and /v1', async () => {
-    const other = 'https://other.test/mcp'
-    const server = new OAuthAuthorizationServer<Cloudflare.Env>({
-      issuer: ORIGIN,
-      resources: [MCP_URL.href, other],
-      authorizeEndpoint: '/authorize',
-      tokenEndpoint: '/oauth/token',
-      scopesSupported: ['torc:read', 'torc:write'],
-    })
-    const api = server.getOAuthApi(env)
-    const registered = await api.createClient({ redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' })
-    const verifier = 'v'.repeat(64)
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: registered.clientId,
-      redirect_uri: REDIRECT,
-      code_challenge: b64url(new Uint8Array(digest)),
-      code_challenge_method: 'S256',
-      resource: other,
-      scope: 'torc:read torc:write',
-    })
-    const { redirectTo } = await api.completeAuthorization({
-      request: await api.parseAuthRequest(new Request(`${ORIGIN}/authorize?${query}`)),
-      userId: 'key.test-write',
-      metadata: {},
-      scope: ['torc:read', 'torc:write'],
-      props: { id: 'test-write', scope: 'write' },
-    })
-    const body = new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: new URL(redirectTo).searchParams.get('code')!,
-      code_verifier: verifier,
-      client_id: registered.clientId,
-      redirect_uri: REDIRECT,
-    })
-    const exchanged = await server.fetch(
-      new Request(`${ORIGIN}/oauth/token`, { method: 'POST', body }),
-      env,
-      createExecutionContext()
-    )
-    const token = (await exchanged.json()) as { access_token: string; resource: string }
-    expect(token.resource).toBe(other)
-    const refused = await mcpWith(token.access_token)
-    expect(refused.status).toBe(401)
-    expect(refused.challenge).toContain('error="invalid_token"')
-    // Nor at /v1, which takes the same tokens as /mcp (this deployment's resource) and no others.
-    const rest = await workerFetch(`${ORIGIN}/v1/tools/list_workflows`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    })
-    expect(rest.status).toBe(401)
-    // And this Worker will not start an authorization for a resource it does not serve.
-    const foreign = await workerFetch(`${ORIGIN}/authorize?${query}`, { redirect: 'manual' })
-    expect(foreign.status).toBe(302)
-    expect(new URL(foreign.headers.get('Location')!).searchParams.get('error')).toBe('invalid_target')
-  })
-
-  it('a reused authorization code is refused and ends the grant it made', async () => {
-    const { client, code, iss } = await authorize(keys().read)
-    expect(await auth(client, { serverUrl: MCP_URL, authorizationCode: code, iss, fetchFn: client.fetch })).toBe(
-      'AUTHORIZED'
-    )
-    const replay = await tokenEndpoint({
-      grant_type: 'authorization_code',
-      code,
-      code_verifier: client.verifier,
-      client_id: client.clientId,
-      redirect_uri: REDIRECT,
-    })
-    expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
-    expect((await mcpWith(client.accessToken)).status).toBe(401)
-  })
-
-  it('PKCE: a missing or wrong verifier is refused, and only S256 challenges are accepted', async () => {
-    const { client, code } = await authorize(keys().read)
-    const exchange = { grant_type: 'authorization_code', code, client_id: client.clientId, redirect_uri: REDIRECT }
-    expect(await tokenEndpoint(exchange)).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
-    const wrong = await tokenEndpoint({ ...exchange, code_verifier: 'w'.repeat(64) })
-    expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
-
-    const url = new URL(client.authorizationUrl!)
-    url.searchParams.set('code_challenge_method', 'plain')
-    const plain = await workerFetch(url, { redirect: 'manual' })
-    expect(plain.status).toBe(302)
-    expect(new URL(plain.headers.get('Location')!).searchParams.get('error')).toBe('invalid_request')
-    url.searchParams.delete('code_challenge')
-    url.searchParams.delete('code_challenge_method')
-    const missing = await workerFetch(url, { redirect: 'manual' })
-    expect(new URL(missing.headers.get('Location')!).searchParams.get('error')).toBe('invalid_request')
-  })
-
-  it('an expired access token is refused', async () => {
-    const client = await connect(keys().read)
-    expect((await mcpWith(client.accessToken)).status).toBe(200)
-    vi.useFakeTimers({ toFake: ['Date'] })
-    vi.setSystemTime(Date.now() + 3600_000 + 120_000)
-    const expired = await mcpWith(client.accessToken)
-    expect(expired.status).toBe(401)
-    expect(expired.challenge).toContain('error="invalid_token"')
-  })
-})
-
 describe('grant management', () => {
   it('lists the grants made with a key and revokes one, which ends its tokens', async () => {
     const client = await connect(keys().write)
@@ -295,65 +182,5 @@ describe('grant management', () => {
     expect((await mcpWith(client.accessToken)).status).toBe(401)
     const again = await workerFetch(`${ORIGIN}/oauth/grants/${grant.id}`, { method: 'DELETE', headers: auth })
     expect(again.status).toBe(404)
-  })
-})
-
-describe('Cloudflare Access sign-in', () => {
-  const team = 'https://torc-team.cloudflareaccess.com'
-  const aud = 'torc-edge-aud-tag'
-  const accessEnv = {
-    ...env,
-    TORC_EDGE_ACCESS_TEAM_DOMAIN: team,
-    TORC_EDGE_ACCESS_AUD: aud,
-    TORC_EDGE_ACCESS_WRITERS: 'Ops@Example.org',
-  }
-
-  const behindAccess =
-    (assertion: string): Fetch =>
-    (input, init) => {
-      const request = new Request(input, init)
-      request.headers.set('Cf-Access-Jwt-Assertion', assertion)
-      return Promise.resolve(app.request(request, undefined, accessEnv, createExecutionContext()))
-    }
-
-  it('the Access identity signs in instead of an API key, with the scope TORC_EDGE_ACCESS_WRITERS gives it', async () => {
-    const sign = await accessTeam(team, aud)
-    const cases = [
-      ['ops@example.org', allTools],
-      ['guest@example.org', readTools],
-    ] as const
-    for (const [email, expected] of cases) {
-      const client = new TestClient()
-      expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('REDIRECT')
-      const fetcher = behindAccess(await sign({ email }))
-      const { page, res } = await submitConsent(client.authorizationUrl!, { decision: 'approve' }, fetcher)
-      expect(page).toContain(`Signed in through Cloudflare Access as <strong>${email}</strong>`)
-      expect(page).not.toContain('name="api_key"')
-      expect(res.status).toBe(302)
-      const back = new URL(res.headers.get('Location')!)
-      const exchange = { authorizationCode: back.searchParams.get('code')!, iss: back.searchParams.get('iss')! }
-      expect(await auth(client, { serverUrl: MCP_URL, ...exchange, fetchFn: client.fetch })).toBe('AUTHORIZED')
-      const mcp = await mcpOver(client)
-      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(expected)
-      await mcp.close()
-    }
-    const grants = await behindAccess(await sign({ email: 'ops@example.org' }))(`${ORIGIN}/oauth/grants`)
-    expect(((await grants.json()) as { grants: unknown[] }).grants).toHaveLength(1)
-  })
-
-  it('an assertion for another audience, expired, or signed by another key is ignored: a key is asked for', async () => {
-    const impostor = await accessTeam(team, aud)
-    const sign = await accessTeam(team, aud) // publishes its key in place of the impostor's
-    const forged = await impostor({ email: 'ops@example.org' })
-    const client = new TestClient()
-    expect(await auth(client, { serverUrl: MCP_URL, fetchFn: client.fetch })).toBe('REDIRECT')
-    for (const assertion of [
-      await sign({ email: 'ops@example.org', aud: ['another-app'] }),
-      await sign({ email: 'ops@example.org', exp: Math.floor(Date.now() / 1000) - 3600 }),
-      forged,
-    ]) {
-      const page = await (await behindAccess(assertion)(client.authorizationUrl!)).text()
-      expect(page).toContain('name="api_key"')
-    }
   })
 })
