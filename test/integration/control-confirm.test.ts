@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import type { ToolName } from '../../src/tools/index.ts'
 import { applyVia, callBoth, mcpClient, rest } from '../helpers/worker-faces.ts'
 import { createWorkflow, drive, stopRunner, torcApi } from '../helpers/worker-torc.ts'
-import { counts, previewThenApply, type Tool } from './control-helpers.ts'
+import { counts, previewThenApply } from './control-helpers.ts'
 
 /**
  * The control tools' confirm calls sent through MCP, and a confirm call refused on both faces when
@@ -9,7 +10,7 @@ import { counts, previewThenApply, type Tool } from './control-helpers.ts'
  */
 
 /** An apply after the workflow changed: refused with 409 on both faces. */
-async function expectStale(name: Tool, input: Record<string, unknown> & { plan_id: string }, workflow: number) {
+async function expectStale(name: ToolName, input: Record<string, unknown> & { plan_id: string }, workflow: number) {
   const stale = `workflow ${workflow} changed since plan ${input.plan_id} was previewed`
   const viaRest = await rest(name, { ...input, dry_run: false })
   expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(409)
