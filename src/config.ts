@@ -111,10 +111,21 @@ const ConfigSchema = z.object({
 export type Config = z.output<typeof ConfigSchema>
 export type ApiKey = Config['TORC_EDGE_API_KEYS'][number]
 
-/** Parses the environment once per request; a bad deployment names the variable, never its value. */
-export function parseConfig(env: WorkerEnv): Config {
+/** Parsed configurations by env object: an isolate's bindings and vars do not change while it lives. */
+const parsed = new WeakMap<WorkerEnv, Readonly<Config>>()
+
+/**
+ * The deployment's configuration, parsed once per env object (every request of an isolate shares
+ * it; a new env, as in tests, is parsed anew). A bad deployment names the variable, never its value.
+ */
+export function parseConfig(env: WorkerEnv): Readonly<Config> {
+  const known = parsed.get(env)
+  if (known) return known
   const result = ConfigSchema.safeParse(env)
-  if (result.success) return result.data
+  if (result.success) {
+    parsed.set(env, Object.freeze(result.data))
+    return result.data
+  }
   const issue = result.error.issues[0]
   const name = issue?.path.join('.') ?? 'environment'
   throw new ToolError('internal', `torc-edge is misconfigured: ${name} ${issue?.message ?? 'is invalid'}`)

@@ -31,9 +31,11 @@ function render(tool: AnyTool, outcome: Outcome): CallToolResult {
   // A file handed over as a resource is not repeated in the text: clients that read only text are
   // told where it is, and structuredContent keeps every field.
   const carried = new Map(files.map((f) => [f.text, f.uri]))
-  const json = JSON.stringify(outcome.data, (_key, value: unknown) =>
-    typeof value === 'string' && carried.has(value) ? `(the embedded resource ${carried.get(value)})` : value
-  )
+  const json = carried.size
+    ? JSON.stringify(outcome.data, (_key, value: unknown) =>
+        typeof value === 'string' && carried.has(value) ? `(the embedded resource ${carried.get(value)})` : value
+      )
+    : JSON.stringify(outcome.data)
   return {
     content: [
       { type: 'text', text: summary ? `${summary}\n${json}` : json },
@@ -110,8 +112,17 @@ function withoutPrototypes(server: McpServer): McpServer {
 /** Registers more on each per-request server (used only by the conformance build's fixtures). */
 export type McpExtension = (server: McpServer) => void
 
-/** A fresh McpServer holding the tools this caller may see: built per request, nothing shared. */
-function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress'>, extend?: McpExtension): McpServer {
+/**
+ * A fresh McpServer holding the tools this caller may see: built per request, nothing shared. For a
+ * tools/call (`only` is its tool's name) it holds that tool alone, since the request can use nothing
+ * else: registering all of them, the prompts, resources and views was most of an MCP call's own cost.
+ */
+function buildServer(
+  tools: readonly AnyTool[],
+  ctx: Omit<ToolContext, 'progress'>,
+  extend?: McpExtension,
+  only?: string
+): McpServer {
   const server = withoutPrototypes(
     new McpServer(
       { name: 'torc-edge', title: 'Torc (edge)', version: VERSION },
@@ -121,7 +132,7 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
     )
   )
   const access = { writesEnabled: ctx.config.TORC_EDGE_WRITES, caller: ctx.caller }
-  const visible = tools.filter((tool) => isVisible(tool, access))
+  const visible = tools.filter((tool) => (only === undefined || tool.name === only) && isVisible(tool, access))
   for (const tool of visible) {
     server.registerTool(
       tool.name,
@@ -147,6 +158,10 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
       }
     )
   }
+  if (only !== undefined) {
+    extend?.(server)
+    return server
+  }
   const names = new Set(visible.map((t) => t.name))
   for (const prompt of prompts) {
     if (!prompt.requires.every((name) => names.has(name))) continue
@@ -165,18 +180,41 @@ function buildServer(tools: readonly AnyTool[], ctx: Omit<ToolContext, 'progress
   return server
 }
 
+/** The body of a POST, parsed, or its text when it is not JSON (the SDK answers that); else undefined. */
+async function readBody(request: Request): Promise<{ json: unknown } | { text: string } | undefined> {
+  if (request.method !== 'POST' || !request.body) return undefined
+  const text = await request.text()
+  try {
+    return { json: JSON.parse(text) }
+  } catch {
+    return { text }
+  }
+}
+
+/** The tool a single tools/call request names. */
+function calledTool(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined
+  const { method, params } = body as { method?: unknown; params?: { name?: unknown } }
+  return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
+}
+
 /** Serves one HTTP request on /mcp: 2026-07-28 stateless and 2025-era clients, GET/DELETE answer 405. */
-export function serveMcp(
+export async function serveMcp(
   request: Request,
   tools: readonly AnyTool[],
   ctx: Omit<ToolContext, 'progress'>,
   extend?: McpExtension
 ): Promise<Response> {
-  const handler = createMcpHandler(() => buildServer(tools, ctx, extend), {
+  const body = await readBody(request)
+  const only = body && 'json' in body ? calledTool(body.json) : undefined
+  const handler = createMcpHandler(() => buildServer(tools, ctx, extend, only), {
     legacy: 'stateless',
     // src/app.ts refuses larger bodies first (in the error envelope); the same number, so never a second cap.
     maxRequestBodySize: MAX_REQUEST_BYTES,
     onerror: (error) => logEvent('mcp_error', { message: error.message }),
   })
-  return handler.fetch(request)
+  if (body === undefined) return handler.fetch(request)
+  // The body was read here once: the SDK gets it parsed, or (not JSON) as the text it would have read.
+  if ('json' in body) return handler.fetch(request, { parsedBody: body.json })
+  return handler.fetch(new Request(request, { body: body.text }))
 }
