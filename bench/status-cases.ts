@@ -27,28 +27,29 @@ export async function median(fn: () => Promise<unknown>, n: number, warmups = 1)
 export interface StatusCase {
   tool: ToolName
   args: Record<string, unknown>
-  /** The Torc REST calls the tool makes, sent directly. */
+  /** The Torc REST calls (GET paths) the tool makes, all at once. */
+  paths: string[]
+  /** Those calls, sent directly from this process. */
   bare: () => Promise<unknown>
 }
 
 export function statusCases(api: TorcApi, workflowId: number): StatusCase[] {
   const id = workflowId
-  return [
+  const cases: Omit<StatusCase, 'bare'>[] = [
     {
       tool: 'get_workflow_status',
       args: { workflow_id: id },
-      bare: () =>
-        Promise.all([
-          api('GET', `/workflows/${id}`),
-          api('GET', `/workflows/${id}/status`),
-          api('GET', `/scheduled_compute_nodes?workflow_id=${id}&offset=0&limit=10000`),
-        ]),
+      paths: [
+        `/workflows/${id}`,
+        `/workflows/${id}/status`,
+        `/scheduled_compute_nodes?workflow_id=${id}&offset=0&limit=10000`,
+      ],
     },
     {
       tool: 'list_results',
       args: { workflow_id: id, limit: 100, sort_by: 'exec_time_minutes', reverse_sort: true },
-      bare: () =>
-        api('GET', `/results?workflow_id=${id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`),
+      paths: [`/results?workflow_id=${id}&offset=0&limit=100&sort_by=exec_time_minutes&reverse_sort=true`],
     },
   ]
+  return cases.map((c) => ({ ...c, bare: () => Promise.all(c.paths.map((path) => api('GET', path))) }))
 }

@@ -1,10 +1,11 @@
 /**
  * bench/status: get_workflow_status and list_results on 1,000 / 10,000 / 100,000-job workflows,
  * side by side in one run on the same torc-server:
- *   edge  — torc-edge under `wrangler dev` (workerd), called over MCP (Streamable HTTP)
+ *   edge  — torc-edge's deploy bundle in plain workerd (bench/workerd.ts), over MCP and REST
  *   rust  — the Rust torc-mcp-server 1.0.0 over stdio (its list_results shells out to `torc`)
- *   rest  — the bare Torc REST calls the edge tool makes, from this process
- * Prints the median of N calls per cell and the ratios. Usage: node bench/status.ts [--sizes 1000,10000] [--n 15]
+ *   torc  — the bare Torc REST calls the edge tool makes, from this process and from inside workerd
+ * Medians of N calls per cell (means for workerd's whole-millisecond clock). Usage:
+ * node bench/status.ts [--sizes 1000,10000] [--n 15]
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
@@ -12,9 +13,9 @@ import { mintApiKey } from '../scripts/api-key.ts'
 import { installTorc } from '../scripts/torc-install.ts'
 import { TORC_ROOT, torcBin } from '../scripts/torc-paths.ts'
 import { createWorkflow, drive, torcApiAt } from '../scripts/torc-seed.ts'
-import { freePort, startTorcServer } from '../scripts/torc-server.ts'
-import { startWorker } from '../scripts/wrangler-dev.ts'
+import { startTorcServer } from '../scripts/torc-server.ts'
 import { arg, median, statusCases } from './status-cases.ts'
+import { startBareInWorkerd, startEdgeInWorkerd } from './workerd.ts'
 
 const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number)
 const N = Number(arg('n', '15'))
@@ -27,7 +28,7 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 
 /** The same tool through torc-edge's REST face. */
 async function postTool(name: string, args: Record<string, unknown>) {
-  const res = await fetch(`${worker.url}/v1/tools/${name}`, {
+  const res = await fetch(`${edgeWorker.url}/v1/tools/${name}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(args),
@@ -36,32 +37,36 @@ async function postTool(name: string, args: Record<string, unknown>) {
   return res.json()
 }
 
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length
+const middle = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+
+async function timed(body: () => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  await body()
+  return performance.now() - started
+}
+
+/** `n` rounds of every run in turn (after one warm-up round): each run's samples. */
+async function interleaved(runs: Record<string, () => Promise<number>>, n: number) {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]))
+  for (let round = 0; round <= n; round++) {
+    for (const [name, run] of Object.entries(runs)) {
+      const ms = await run()
+      if (round > 0) samples[name]!.push(ms)
+    }
+  }
+  return samples
+}
+
 installTorc()
 const torc = await startTorcServer({ threads: 2 })
 const api = torcApiAt(torc.apiUrl)
 const key = mintApiKey('bench', 'read')
-const worker = await startWorker({
-  port: await freePort(),
-  vars: { TORC_API_URL: torc.apiUrl, TORC_EDGE_API_KEYS: key.entry },
-  stdio: 'pipe',
-})
-// The tool's own time, as the Worker logs it (duration_ms of its tool_call line): what a deployed
-// Worker spends, without the local wrangler dev hop and its log relay.
-const inWorker: number[] = []
-let pending = ''
-worker.process.stdout?.on('data', (chunk: Buffer) => {
-  pending += chunk.toString()
-  for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
-    const line = pending.slice(0, i)
-    pending = pending.slice(i + 1)
-    const ms = /"event":"tool_call".*"duration_ms":(\d+)/.exec(line)?.[1]
-    if (ms) inWorker.push(Number(ms))
-  }
-})
-const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
+const edgeWorker = await startEdgeInWorkerd({ TORC_API_URL: torc.apiUrl, TORC_EDGE_API_KEYS: key.entry })
+const bare = await startBareInWorkerd(torc.apiUrl)
 const edge = new Client({ name: 'bench', version: '1' })
 await edge.connect(
-  new StreamableHTTPClientTransport(new URL(`${worker.url}/mcp`), {
+  new StreamableHTTPClientTransport(new URL(`${edgeWorker.url}/mcp`), {
     requestInit: { headers: { Authorization: `Bearer ${key.key}` } },
   })
 )
@@ -78,21 +83,21 @@ await rust.connect(
   })
 )
 
-// What one request through `wrangler dev` costs before any torc-edge code runs (a 404 route).
-const hopMs = await median(() => fetch(`${worker.url}/no-such-route`).then((r) => r.text()), N)
+// What one request to workerd costs before any tool runs (a 404 route: config, guard, not found).
+const hopMs = await median(() => fetch(`${edgeWorker.url}/no-such-route`).then((r) => r.text()), N)
 const rows: string[][] = [
   [
     'jobs',
     'tool',
-    'edge mcp ms',
-    'edge rest ms',
-    'rust ms',
     'torc rest ms',
+    'edge rest ms',
+    'edge mcp ms',
+    'rust mcp ms',
     'rust/edge',
-    'edge/rest',
-    '(edge-hop)/rest',
-    'in-worker ms',
-    'in-worker/rest',
+    '(edge-hop)/torc',
+    'in-worker mcp|rest ms',
+    'bare in workerd ms',
+    'in-worker/bare mcp|rest',
   ],
 ]
 try {
@@ -116,41 +121,57 @@ try {
     )
     console.error(`seeded ${size} jobs in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
-    const cases = statusCases(api, wf.id)
-    for (const c of cases) {
-      inWorker.length = 0
-      const edgeMs = await median(() => call(edge, c.tool, c.args), N)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      const workerMs = medianOf(inWorker)
-      const edgeRestMs = await median(() => postTool(c.tool, c.args), N)
-      const rustMs = await median(() => call(rust, c.tool, c.args), N)
-      const restMs = await median(c.bare, N)
+    for (const c of statusCases(api, wf.id)) {
+      // Interleaved rounds, so drift on a busy machine falls on every column alike.
+      const runs: Record<string, () => Promise<number>> = {
+        edgeMcp: () => timed(() => call(edge, c.tool, c.args)),
+        edgeRest: () => timed(() => postTool(c.tool, c.args)),
+        rust: () => timed(() => call(rust, c.tool, c.args)),
+        torc: () => timed(c.bare),
+        bare: async () => (await bare.time(c.paths, 1))[0]!,
+      }
+      const samples = await interleaved(runs, N)
+      await new Promise((resolve) => setTimeout(resolve, 200)) // the last log line arrives after its answer
+      const [edgeMs, edgeRestMs, rustMs, restMs] = [
+        samples.edgeMcp!,
+        samples.edgeRest!,
+        samples.rust!,
+        samples.torc!,
+      ].map(middle) as [number, number, number, number]
+      // The tool's own time inside workerd, each face's warm-up call left out.
+      const [workerMcpMs, workerRestMs] = [edgeWorker.toolMs.mcp, edgeWorker.toolMs.rest].map((ms) =>
+        mean(ms.splice(0).slice(1))
+      ) as [number, number]
+      const bareMs = mean(samples.bare!)
       rows.push([
         size.toLocaleString('en'),
         c.tool,
-        edgeMs.toFixed(1),
-        edgeRestMs.toFixed(1),
-        rustMs.toFixed(1),
         restMs.toFixed(1),
+        edgeRestMs.toFixed(1),
+        edgeMs.toFixed(1),
+        rustMs.toFixed(1),
         `${(rustMs / edgeMs).toFixed(2)}x`,
-        `${(edgeMs / restMs).toFixed(2)}x`,
         `${((edgeMs - hopMs) / restMs).toFixed(2)}x`,
-        String(workerMs),
-        `${(workerMs / restMs).toFixed(2)}x`,
+        `${workerMcpMs.toFixed(1)}|${workerRestMs.toFixed(1)}`,
+        bareMs.toFixed(1),
+        `${(workerMcpMs / bareMs).toFixed(2)}x|${(workerRestMs / bareMs).toFixed(2)}x`,
       ])
     }
   }
 } finally {
   await edge.close()
   await rust.close()
-  await worker.stop()
+  await bare.stop()
+  await edgeWorker.stop()
   await torc.stop()
 }
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
 for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join('  '))
-console.log(`\nlocal wrangler dev hop (404 route, no torc-edge work): ${hopMs.toFixed(1)} ms per request`)
+console.log(`\nworkerd round trip before any tool runs (404 route): ${hopMs.toFixed(1)} ms per request`)
 console.log(
-  `median of ${N} calls; rust/edge (MCP vs MCP) > 1 means torc-edge is faster; edge/rest = edge MCP over the bare Torc REST calls; ` +
-    '(edge-hop)/rest leaves out the local wrangler dev proxy hop, which a deployed Worker does not pay'
+  `median of ${N} calls (in-worker and bare in workerd: means, workerd's clock counts whole ms). ` +
+    'rust/edge > 1: torc-edge is faster (MCP vs MCP). (edge-hop)/torc: edge MCP less the workerd round trip, ' +
+    'over the bare calls from this process. in-worker/bare: the tool call inside workerd (invoke(): validation, ' +
+    'handler, its Torc calls) over the same Torc calls made bare from workerd; the target is <= 1.2x.'
 )
