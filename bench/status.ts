@@ -46,11 +46,16 @@ async function timed(body: () => Promise<unknown>): Promise<number> {
   return performance.now() - started
 }
 
-/** `n` rounds of every run in turn (after one warm-up round): each run's samples. */
+/**
+ * `n` rounds of every run in turn (after one warm-up round), each round starting one run later, so
+ * no run always goes first (the first call of a round pays for the pause before it): each run's samples.
+ */
 async function interleaved(runs: Record<string, () => Promise<number>>, n: number) {
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]))
+  const entries = Object.entries(runs)
+  const samples: Record<string, number[]> = Object.fromEntries(entries.map(([k]) => [k, []]))
   for (let round = 0; round <= n; round++) {
-    for (const [name, run] of Object.entries(runs)) {
+    for (let i = 0; i < entries.length; i++) {
+      const [name, run] = entries[(round + i) % entries.length]!
       const ms = await run()
       if (round > 0) samples[name]!.push(ms)
     }
