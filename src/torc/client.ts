@@ -29,6 +29,20 @@ const DEFAULT_CONCURRENCY = 4
 const RETRYABLE = new Set([502, 503, 504])
 
 /**
+ * A list page of `itemSchema`, built once per item schema: a zod schema built per call is walked and
+ * normalized again on its first parse, which was a good part of a small tool call's own time.
+ */
+const pageSchemas = new WeakMap<z.ZodType, z.ZodType>()
+function pageSchemaOf<S extends z.ZodType>(itemSchema: S) {
+  const known = pageSchemas.get(itemSchema) as ReturnType<typeof buildPage<S>> | undefined
+  if (known) return known
+  const built = buildPage(itemSchema)
+  pageSchemas.set(itemSchema, built)
+  return built
+}
+const buildPage = <S extends z.ZodType>(itemSchema: S) => ListPageSchema.extend({ items: itemSchema.array().nullish() })
+
+/**
  * Typed access to the Torc REST API. Every call has a timeout, every body is checked with zod,
  * and every failure becomes a ToolError that names neither Torc's address nor a credential (the
  * address is in its cause, for the log line).
@@ -74,7 +88,7 @@ export class TorcClient {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
     const start = options.offset ?? 0
     const wanted = options.limit ?? Number.POSITIVE_INFINITY
-    const pageSchema = ListPageSchema.extend({ items: itemSchema.array().nullish() })
+    const pageSchema = pageSchemaOf(itemSchema)
     const fetchPage = (offset: number, limit: number) => this.get(path, pageSchema, { ...query, offset, limit })
 
     const first = await fetchPage(start, Math.min(pageSize, wanted))
