@@ -1,8 +1,10 @@
 import {
   type CallToolResult,
   createMcpHandler,
+  isLegacyRequest,
   McpServer,
   type StandardSchemaWithJSON,
+  WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
 import type { z } from 'zod'
 import { MAX_REQUEST_BYTES } from './body-limit.ts'
@@ -198,6 +200,42 @@ function calledTool(body: unknown): string | undefined {
   return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
 }
 
+/**
+ * A call of a registry tool whose client asked for no progress: the registry's tools send nothing
+ * else before their answer (no logging, sampling or elicitation), so nothing but the answer can come.
+ */
+function answersOnly(body: unknown, only: string | undefined, tools: readonly AnyTool[]): boolean {
+  if (only === undefined || !tools.some((tool) => tool.name === only)) return false
+  const { params } = body as { params?: { _meta?: { progressToken?: unknown } } }
+  return params?._meta?.progressToken === undefined
+}
+
+/**
+ * A 2025-era tool call that can get nothing but its answer, answered as one JSON body. The SDK's
+ * stateless fallback always answers with an event stream (held open with a keep-alive timer and
+ * piped once more to see it end), which cost about 0.7 ms of a small tool call in workerd; the
+ * 2025-era protocol lets the server pick either for a request.
+ */
+async function serveLegacyAsJson(request: Request, body: unknown, server: McpServer): Promise<Response> {
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+    maxRequestBodySize: MAX_REQUEST_BYTES,
+  })
+  await server.connect(transport)
+  const teardown = () => {
+    transport.close().catch(() => {})
+    server.close().catch(() => {})
+  }
+  request.signal.addEventListener('abort', teardown, { once: true })
+  try {
+    return await transport.handleRequest(request, { parsedBody: body })
+  } finally {
+    request.signal.removeEventListener('abort', teardown)
+    teardown()
+  }
+}
+
 /** Serves one HTTP request on /mcp: 2026-07-28 stateless and 2025-era clients, GET/DELETE answer 405. */
 export async function serveMcp(
   request: Request,
@@ -207,7 +245,11 @@ export async function serveMcp(
 ): Promise<Response> {
   const body = await readBody(request)
   const only = body && 'json' in body ? calledTool(body.json) : undefined
-  const handler = createMcpHandler(() => buildServer(tools, ctx, extend, only), {
+  const build = () => buildServer(tools, ctx, extend, only)
+  if (body && 'json' in body && answersOnly(body.json, only, tools) && (await isLegacyRequest(request, body.json))) {
+    return serveLegacyAsJson(request, body.json, build())
+  }
+  const handler = createMcpHandler(build, {
     legacy: 'stateless',
     // src/app.ts refuses larger bodies first (in the error envelope); the same number, so never a second cap.
     maxRequestBodySize: MAX_REQUEST_BYTES,

@@ -152,24 +152,26 @@ describe('analyze_workflow_logs', () => {
     expect(out.summary).toContain('-o names the output directory the site server serves')
   })
 
-  it('sends progress notifications when the client asks for them', async () => {
+  it('sends progress notifications when the client asks for them, on both eras', async () => {
     const many = await createWorkflow({ name: 'many-logs', jobs: [{ name: 'a' }] })
     await Promise.all(
       Array.from({ length: 1100 }, (_, i) => writeLog(`job_stdio/job_wf${many.id}_j${i + 1}_r1_a1.o`, `line ${i}\n`))
     )
-    const client = await mcpClient()
-    const seen: [number, number | undefined][] = []
-    const result = await client.callTool(
-      { name: 'analyze_workflow_logs', arguments: { workflow_id: many.id } },
-      { onprogress: (p) => void seen.push([p.progress, p.total]) }
-    )
-    await client.close()
-    expect((result.structuredContent as { files_parsed: number }).files_parsed).toBe(1100)
-    expect(seen).toEqual([
-      [500, 1100],
-      [1000, 1100],
-      [1100, 1100],
-    ])
+    for (const era of ['modern', 'legacy'] as const) {
+      const client = await mcpClient({ era })
+      const seen: [number, number | undefined][] = []
+      const result = await client.callTool(
+        { name: 'analyze_workflow_logs', arguments: { workflow_id: many.id } },
+        { onprogress: (p) => void seen.push([p.progress, p.total]) }
+      )
+      await client.close()
+      expect((result.structuredContent as { files_parsed: number }).files_parsed, era).toBe(1100)
+      expect(seen, era).toEqual([
+        [500, 1100],
+        [1000, 1100],
+        [1100, 1100],
+      ])
+    }
   })
 })
 
