@@ -74,6 +74,8 @@ export function fitPage<T>(
 
 /** The longest prefix of `items` whose JSON stays within `budget` characters (at least one item). */
 export function fitItems<T>(items: readonly T[], budget: number): T[] {
+  // Most pages fit whole: one stringify of the array says so (its length is the items' sizes below, plus one).
+  if (JSON.stringify(items).length <= budget + 1) return items.slice()
   let size = 0
   let kept = 0
   while (kept < items.length) {
