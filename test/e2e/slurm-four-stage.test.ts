@@ -107,16 +107,18 @@ describe.runIf(haveSlurm())(
       expect(sacct.source).toBe('sacct')
       const all = sacct.allocations as Allocation[]
       // Every allocation ends: COMPLETED 0:0, or CANCELLED by torc once the workflow needs no more of them.
-      const ended = await until('the allocations to end', 60_000, async () => {
+      // The workflow completes a moment before its last allocation does (its runner exits after): read
+      // Slurm's rows once every allocation has ended.
+      const final = await until('the allocations to end', 60_000, async () => {
         const again = await stack.ok('get_slurm_sacct', { workflow_id: wf })
         const list = again.allocations as Allocation[]
-        return list.every((a) => a.phase === 'finished' || a.phase === 'canceled') ? list : undefined
+        return list.every((a) => a.phase === 'finished' || a.phase === 'canceled') ? again : undefined
       })
-      const finished = ended.filter((a) => a.phase === 'finished')
+      const finished = (final.allocations as Allocation[]).filter((a) => a.phase === 'finished')
       expect(finished.length).toBeGreaterThan(0)
       for (const a of finished) expect(a).toMatchObject({ state: 'COMPLETED', exit_code: '0:0' })
       expect(all.length).toBe(sacct.total_slurm_jobs)
-      const rows = sacct.summary as { slurm_job_id: string; job_step: string; state: string; exit_code: string }[]
+      const rows = final.summary as { slurm_job_id: string; job_step: string; state: string; exit_code: string }[]
       expect(rows.length).toBeGreaterThan(0)
       expect(
         rows.filter((r) => r.job_step === 'batch').every((r) => r.state === 'COMPLETED' && r.exit_code === '0:0')
