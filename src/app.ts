@@ -15,7 +15,7 @@ import { documentTools, openApiDocument } from './openapi.ts'
 import { agentClient } from './output/agent.ts'
 import { OutputClient } from './output/client.ts'
 import { logToolCall, type ToolContext } from './registry.ts'
-import { mountRest, toolRouteFallback } from './rest.ts'
+import { mountRest, TOOL_ROUTES, toolRouteFallback } from './rest.ts'
 import { tools } from './tools/index.ts'
 import { TorcClient } from './torc/client.ts'
 import { outputTransport, torcTransport } from './transport.ts'
@@ -79,7 +79,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   app.use('/v1/*', limitBody())
   app.all('/mcp', (c) => serveMcp(c.req.raw, tools, toolContext(c), options.extendMcp))
   mountRest(app, tools, toolContext)
-  app.all('/v1/tools/:name', toolRouteFallback(tools))
+  app.all(TOOL_ROUTES, toolRouteFallback(tools))
 
   app.notFound((c) => c.json(toErrorBody(new ToolError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404))
   app.onError((err, c) => {

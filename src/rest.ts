@@ -118,15 +118,31 @@ export function mountRest(app: OpenAPIHono<AppEnv>, tools: readonly AnyTool[], c
   }
 }
 
+/** The path the fallback is mounted on: a wildcard, not `:name`, which would cost Hono its RegExpRouter. */
+export const TOOL_ROUTES = '/v1/tools/*'
+
+/** The one segment after /v1/tools/, decoded like a route parameter; undefined for none or several. */
+function toolSegment(path: string): string | undefined {
+  const rest = path.slice('/v1/tools/'.length)
+  if (rest === '' || rest.includes('/')) return undefined
+  try {
+    return decodeURIComponent(rest)
+  } catch {
+    return rest
+  }
+}
+
 /**
  * What /v1/tools/<name> answers when no tool route did: 405 (Allow: POST) for a tool's name with
  * another method, else the same not-found as MCP's for an unknown tool. Looked up in a Set, so
- * `__proto__` or `constructor` are unknown names like any other.
+ * `__proto__` or `constructor` are unknown names like any other. Any other path under /v1/tools/ is
+ * no route at all.
  */
 export function toolRouteFallback(tools: readonly AnyTool[]): Handler<AppEnv> {
   const names = new Set(tools.map((tool) => tool.name))
   return (c) => {
-    const name = c.req.param('name') ?? ''
+    const name = toolSegment(c.req.path)
+    if (name === undefined) return c.notFound()
     if (!names.has(name)) {
       return c.json(toErrorBody(new ToolError('not_found', `Tool ${name.slice(0, 100)} not found`)), 404)
     }

@@ -134,6 +134,15 @@ describe('REST request shape', () => {
     }
     const unknown = await workerFetch(`${BASE}/v1/tools/no_such_tool`, { method: 'GET', headers: auth() })
     expect(unknown.status).toBe(404)
+    expect(await errorOf(unknown)).toEqual({ code: 'not_found', message: 'Tool no_such_tool not found' })
+    // An encoded name is decoded as a route parameter would be; a deeper or empty path is no route.
+    const encoded = await workerFetch(`${BASE}/v1/tools/list%5Fworkflows`, { method: 'GET', headers: auth() })
+    expect(encoded.status).toBe(405)
+    for (const path of ['/v1/tools/list_workflows/x', '/v1/tools/', '/v1/tools/a%2Fb/c']) {
+      const res = await workerFetch(`${BASE}${path}`, { method: 'POST', headers: auth(), body: '{}' })
+      expect(res.status, path).toBe(404)
+      expect(await errorOf(res), path).toEqual({ code: 'not_found', message: `no route POST ${path}` })
+    }
   })
 })
 
