@@ -193,6 +193,9 @@ async function readBody(request: Request): Promise<{ json: unknown } | { text: s
   }
 }
 
+/** What the SDK refused or failed out of band (a bad Accept header, a broken stream): one log line. */
+const reportMcpError = (error: Error) => logEvent('mcp_error', { message: error.message })
+
 /** The tool a single tools/call request names. */
 function calledTool(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined
@@ -222,6 +225,7 @@ async function serveLegacyAsJson(request: Request, body: unknown, server: McpSer
     enableJsonResponse: true,
     maxRequestBodySize: MAX_REQUEST_BYTES,
   })
+  transport.onerror = reportMcpError
   await server.connect(transport)
   const teardown = () => {
     transport.close().catch(() => {})
@@ -253,7 +257,7 @@ export async function serveMcp(
     legacy: 'stateless',
     // src/app.ts refuses larger bodies first (in the error envelope); the same number, so never a second cap.
     maxRequestBodySize: MAX_REQUEST_BYTES,
-    onerror: (error) => logEvent('mcp_error', { message: error.message }),
+    onerror: reportMcpError,
   })
   if (body === undefined) return handler.fetch(request)
   // The body was read here once: the SDK gets it parsed, or (not JSON) as the text it would have read.

@@ -7,13 +7,13 @@ import { createWorkflow } from '../helpers/worker-torc.ts'
  * progress (nothing else can come), an event stream carrying the progress when it did. Raw HTTP,
  * in-process through the Worker, against the real torc-server.
  */
-const post = (body: unknown) =>
+const post = (body: unknown, accept = 'application/json, text/event-stream') =>
   workerFetch(`${BASE}/mcp`, {
     method: 'POST',
     headers: {
       Authorization: `Bearer ${keys().read}`,
       'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
+      Accept: accept,
       'MCP-Protocol-Version': '2025-11-25',
     },
     body: JSON.stringify(body),
@@ -34,6 +34,12 @@ describe('2025-era tool calls', () => {
     const answer = (await res.json()) as { id: number; result: { structuredContent: { workflow_id: number } } }
     expect(answer.id).toBe(7)
     expect(answer.result.structuredContent.workflow_id).toBe(wf.id)
+  })
+
+  it('still refuses a client that does not accept both answers, as the protocol asks', async () => {
+    const res = await post(call(1), 'application/json')
+    expect(res.status).toBe(406)
+    expect(await res.text()).toContain('Not Acceptable')
   })
 
   it('with a progress token: an event stream ending with the answer', async () => {
