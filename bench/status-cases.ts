@@ -11,6 +11,9 @@ export const arg = (name: string, fallback: string) => {
   return i > 0 ? process.argv[i + 1]! : fallback
 }
 
+/** The middle value of `values` (the upper one of an even count). */
+export const middle = (values: readonly number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+
 /** The median of `n` timed calls of `fn`, after `warmups` untimed ones. */
 export async function median(fn: () => Promise<unknown>, n: number, warmups = 1): Promise<number> {
   for (let i = 0; i < warmups; i++) await fn()
@@ -20,8 +23,7 @@ export async function median(fn: () => Promise<unknown>, n: number, warmups = 1)
     await fn()
     times.push(performance.now() - t)
   }
-  times.sort((a, b) => a - b)
-  return times[Math.floor(times.length / 2)]!
+  return middle(times)
 }
 
 export interface StatusCase {

@@ -14,7 +14,7 @@ import { installTorc } from '../scripts/torc-install.ts'
 import { TORC_ROOT, torcBin } from '../scripts/torc-paths.ts'
 import { createWorkflow, drive, torcApiAt } from '../scripts/torc-seed.ts'
 import { startTorcServer } from '../scripts/torc-server.ts'
-import { arg, median, statusCases } from './status-cases.ts'
+import { arg, median, middle, statusCases } from './status-cases.ts'
 import { startBareInWorkerd, startEdgeInWorkerd } from './workerd.ts'
 
 const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number)
@@ -38,7 +38,6 @@ async function postTool(name: string, args: Record<string, unknown>) {
 }
 
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length
-const middle = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
 
 async function timed(body: () => Promise<unknown>): Promise<number> {
   const started = performance.now()
@@ -50,14 +49,14 @@ async function timed(body: () => Promise<unknown>): Promise<number> {
  * `n` rounds of every run in turn (after one warm-up round), each round starting one run later, so
  * no run always goes first (the first call of a round pays for the pause before it): each run's samples.
  */
-async function interleaved(runs: Record<string, () => Promise<number>>, n: number) {
-  const entries = Object.entries(runs)
-  const samples: Record<string, number[]> = Object.fromEntries(entries.map(([k]) => [k, []]))
+async function interleaved<K extends string>(runs: Record<K, () => Promise<number>>, n: number) {
+  const entries = Object.entries(runs) as [K, () => Promise<number>][]
+  const samples = Object.fromEntries(entries.map(([k]) => [k, [] as number[]])) as Record<K, number[]>
   for (let round = 0; round <= n; round++) {
     for (let i = 0; i < entries.length; i++) {
       const [name, run] = entries[(round + i) % entries.length]!
       const ms = await run()
-      if (round > 0) samples[name]!.push(ms)
+      if (round > 0) samples[name].push(ms)
     }
   }
   return samples
@@ -128,26 +127,27 @@ try {
 
     for (const c of statusCases(api, wf.id)) {
       // Interleaved rounds, so drift on a busy machine falls on every column alike.
-      const runs: Record<string, () => Promise<number>> = {
-        edgeMcp: () => timed(() => call(edge, c.tool, c.args)),
-        edgeRest: () => timed(() => postTool(c.tool, c.args)),
-        rust: () => timed(() => call(rust, c.tool, c.args)),
-        torc: () => timed(c.bare),
-        bare: async () => (await bare.time(c.paths, 1))[0]!,
-      }
-      const samples = await interleaved(runs, N)
+      const samples = await interleaved(
+        {
+          edgeMcp: () => timed(() => call(edge, c.tool, c.args)),
+          edgeRest: () => timed(() => postTool(c.tool, c.args)),
+          rust: () => timed(() => call(rust, c.tool, c.args)),
+          torc: () => timed(c.bare),
+          bare: async () => (await bare.time(c.paths, 1))[0]!,
+        },
+        N
+      )
       await new Promise((resolve) => setTimeout(resolve, 200)) // the last log line arrives after its answer
       const [edgeMs, edgeRestMs, rustMs, restMs] = [
-        samples.edgeMcp!,
-        samples.edgeRest!,
-        samples.rust!,
-        samples.torc!,
-      ].map(middle) as [number, number, number, number]
+        middle(samples.edgeMcp),
+        middle(samples.edgeRest),
+        middle(samples.rust),
+        middle(samples.torc),
+      ]
       // The tool's own time inside workerd, each face's warm-up call left out.
-      const [workerMcpMs, workerRestMs] = [edgeWorker.toolMs.mcp, edgeWorker.toolMs.rest].map((ms) =>
-        mean(ms.splice(0).slice(1))
-      ) as [number, number]
-      const bareMs = mean(samples.bare!)
+      const workerMcpMs = mean(edgeWorker.toolMs.mcp.splice(0).slice(1))
+      const workerRestMs = mean(edgeWorker.toolMs.rest.splice(0).slice(1))
+      const bareMs = mean(samples.bare)
       rows.push([
         size.toLocaleString('en'),
         c.tool,

@@ -248,10 +248,11 @@ export async function serveMcp(
   extend?: McpExtension
 ): Promise<Response> {
   const body = await readBody(request)
-  const only = body && 'json' in body ? calledTool(body.json) : undefined
+  const parsed = body && 'json' in body ? body.json : undefined
+  const only = calledTool(parsed)
   const build = () => buildServer(tools, ctx, extend, only)
-  if (body && 'json' in body && answersOnly(body.json, only, tools) && (await isLegacyRequest(request, body.json))) {
-    return serveLegacyAsJson(request, body.json, build())
+  if (answersOnly(parsed, only, tools) && (await isLegacyRequest(request, parsed))) {
+    return serveLegacyAsJson(request, parsed, build())
   }
   const handler = createMcpHandler(build, {
     legacy: 'stateless',

@@ -31,13 +31,13 @@ export const OUTSIDE_DEFAULT_DOCUMENT: readonly ToolName[] = [
   'reconcile_offline_journals',
 ]
 
-const inDefaultDocument = (name: ToolName) => !OUTSIDE_DEFAULT_DOCUMENT.includes(name)
-
 /** The tool names a document lists, or the names that are not tools (for a 400). */
 export function documentTools(choice: DocumentOptions['tools'] = 'default'): { names: Set<string>; unknown: string[] } {
-  const all: string[] = tools.map((t) => t.name)
+  const names = tools.map((t) => t.name)
+  const all: readonly string[] = names
   if (choice === 'all') return { names: new Set(all), unknown: [] }
-  if (choice === 'default') return { names: new Set(tools.map((t) => t.name).filter(inDefaultDocument)), unknown: [] }
+  if (choice === 'default')
+    return { names: new Set(names.filter((n) => !OUTSIDE_DEFAULT_DOCUMENT.includes(n))), unknown: [] }
   return { names: new Set(choice.filter((n) => all.includes(n))), unknown: choice.filter((n) => !all.includes(n)) }
 }
 
