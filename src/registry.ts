@@ -6,6 +6,7 @@ import { logEvent } from './log.ts'
 import type { AgentClient } from './output/agent.ts'
 import type { OutputClient } from './output/client.ts'
 import type { TorcClient } from './torc/client.ts'
+import { compiled } from './validation/compiled.ts'
 import type { ViewName } from './views/catalog.ts'
 import type { WatchStore } from './watch/store.ts'
 
@@ -74,10 +75,13 @@ export interface EmbeddedFile {
   text: string
 }
 
-/** Identity function that exists for type inference (the name stays a literal: see ToolName). */
+/**
+ * The tool as given, its output schema compiled for the Worker (src/validation/compiled.ts). Its
+ * generic parameters keep the name a literal (see ToolName).
+ */
 export const defineTool = <I extends z.ZodObject, O extends z.ZodObject, const N extends string>(
   tool: Tool<I, O, N>
-): Tool<I, O, N> => tool
+): Tool<I, O, N> => ({ ...tool, output: compiled(`output:${tool.name}`, tool.output) })
 
 export type AnyTool = Tool<z.ZodObject, z.ZodObject>
 

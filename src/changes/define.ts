@@ -9,6 +9,7 @@
 import { z } from 'zod'
 import { ToolError, toToolError } from '../errors.ts'
 import type { AnyTool, ToolAnnotations, ToolContext } from '../registry.ts'
+import { compiled } from '../validation/compiled.ts'
 import { ago, changeInput, envelope, label, refusal, type STATUS } from './envelope.ts'
 import type { LedgerScope } from './ledger.ts'
 import type { StoredPlan } from './ledger-state.ts'
@@ -75,7 +76,7 @@ export function defineChange<
 >(def: ChangeDefinition<I, S, A, F, N>): ChangeTool<N> {
   const record = (params: z.output<I>) => def.record?.(params) ?? (params as Record<string, unknown>)
   const input = def.input.extend(changeInput)
-  const output = z.object({ ...def.preview, ...envelope(def.applied) })
+  const output = compiled(`output:${def.name}`, z.object({ ...def.preview, ...envelope(def.applied) }))
 
   async function compute(params: z.output<I>, ctx: ToolContext) {
     const plan = await def.plan(params, ctx)

@@ -20,18 +20,22 @@ import {
 import type { ToolContext } from '../registry.ts'
 import { MAX_SACCT_JOBS } from '../site-protocol/actions.ts'
 import type { TorcClient } from '../torc/client.ts'
+import { compiled } from '../validation/compiled.ts'
 import { failureOf, onCluster } from './cluster.ts'
 
-export const ScheduledNodeSchema = z
-  .object({
-    id: z.number().int().nullish(),
-    workflow_id: z.number().int(),
-    scheduler_id: z.number().int(),
-    scheduler_config_id: z.number().int(),
-    scheduler_type: z.string(),
-    status: z.string(),
-  })
-  .loose()
+export const ScheduledNodeSchema = compiled(
+  'torc:ScheduledComputeNode',
+  z
+    .object({
+      id: z.number().int().nullish(),
+      workflow_id: z.number().int(),
+      scheduler_id: z.number().int(),
+      scheduler_config_id: z.number().int(),
+      scheduler_type: z.string(),
+      status: z.string(),
+    })
+    .loose()
+)
 export type ScheduledNode = z.output<typeof ScheduledNodeSchema>
 
 export type Phase = 'queued' | 'running' | 'finished' | 'failed' | 'canceled' | 'unknown'

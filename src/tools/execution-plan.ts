@@ -2,14 +2,16 @@
 import { z } from 'zod'
 import { defineTool } from '../registry.ts'
 import { WorkflowSchema } from '../torc/schemas.ts'
+import { compiled } from '../validation/compiled.ts'
 import { planExecution, planExecutionFromDatabase } from '../workflow-spec/index.ts'
 import { eventSchema, shortEvents } from './authoring.schemas.ts'
 import { formatField, parseBounded, specFailure, specText } from './authoring.ts'
 import { readOnly } from './fields.ts'
 
-const PlanJobSchema = z
-  .object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() })
-  .loose()
+const PlanJobSchema = compiled(
+  'torc:PlanJob',
+  z.object({ id: z.number().int(), name: z.string(), depends_on_job_ids: z.array(z.number().int()).nullish() }).loose()
+)
 const ActionSchema = z
   .object({
     trigger_type: z.string(),

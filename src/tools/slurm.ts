@@ -10,22 +10,26 @@ import { z } from 'zod'
 import { ToolError } from '../errors.ts'
 import { summaryRows } from '../output/slurm.ts'
 import { defineTool } from '../registry.ts'
+import { compiled } from '../validation/compiled.ts'
 import { allocationSchema, loadAllocations, slurmNodes } from './allocations.ts'
 import { readOnly, workflowId } from './fields.ts'
 import { planAllocations } from './plan-allocations.ts'
 
-const SlurmStatsSchema = z
-  .object({
-    job_id: z.number().int(),
-    run_id: z.number().int(),
-    attempt_id: z.number().int(),
-    slurm_job_id: z.string().nullish(),
-    max_rss_bytes: z.number().nullish(),
-    max_vm_size_bytes: z.number().nullish(),
-    ave_cpu_seconds: z.number().nullish(),
-    node_list: z.string().nullish(),
-  })
-  .loose()
+const SlurmStatsSchema = compiled(
+  'torc:SlurmStats',
+  z
+    .object({
+      job_id: z.number().int(),
+      run_id: z.number().int(),
+      attempt_id: z.number().int(),
+      slurm_job_id: z.string().nullish(),
+      max_rss_bytes: z.number().nullish(),
+      max_vm_size_bytes: z.number().nullish(),
+      ave_cpu_seconds: z.number().nullish(),
+      node_list: z.string().nullish(),
+    })
+    .loose()
+)
 
 const row = z.object({
   slurm_job_id: z.string().describe('Slurm job id of the allocation.'),

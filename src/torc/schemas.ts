@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { compiled } from '../validation/compiled.ts'
 import type { components } from './api.ts'
 
 /**
@@ -11,10 +12,11 @@ import type { components } from './api.ts'
  */
 type Api = components['schemas']
 
+/** A model's schema: tied to its generated type, and compiled for the Worker (src/validation/compiled.ts). */
 const conforms =
-  <T>() =>
+  <T>(name: string) =>
   <S extends z.ZodType<Partial<T>>>(schema: S) =>
-    schema
+    compiled(`torc:${name}`, schema)
 
 const id = z.number().int()
 
@@ -39,7 +41,7 @@ export const ListPageSchema = z
   .object({ offset: z.number().int(), total_count: z.number().int(), has_more: z.boolean() })
   .loose()
 
-export const WorkflowSchema = conforms<Api['WorkflowModel']>()(
+export const WorkflowSchema = conforms<Api['WorkflowModel']>('Workflow')(
   z
     .object({
       id,
@@ -56,7 +58,7 @@ export const WorkflowSchema = conforms<Api['WorkflowModel']>()(
 )
 export type Workflow = z.output<typeof WorkflowSchema>
 
-export const JobSchema = conforms<Api['JobModel']>()(
+export const JobSchema = conforms<Api['JobModel']>('Job')(
   z
     .object({
       id,
@@ -77,7 +79,7 @@ export const JobSchema = conforms<Api['JobModel']>()(
 )
 export type Job = z.output<typeof JobSchema>
 
-export const ResultSchema = conforms<Api['ResultModel']>()(
+export const ResultSchema = conforms<Api['ResultModel']>('Result')(
   z
     .object({
       id,
@@ -100,7 +102,7 @@ export const ResultSchema = conforms<Api['ResultModel']>()(
 )
 export type Result = z.output<typeof ResultSchema>
 
-export const ResourceRequirementsSchema = conforms<Api['ResourceRequirementsModel']>()(
+export const ResourceRequirementsSchema = conforms<Api['ResourceRequirementsModel']>('ResourceRequirements')(
   z
     .object({
       id,
@@ -127,7 +129,7 @@ export const requirementValues = (rr: ResourceRequirements) => ({
 
 const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<JobStatus, z.ZodNumber>
 
-export const WorkflowStatusSchema = conforms<Api['WorkflowStatusResponse']>()(
+export const WorkflowStatusSchema = conforms<Api['WorkflowStatusResponse']>('WorkflowStatus')(
   z
     .object({
       workflow_id: id,
@@ -147,6 +149,6 @@ export const WorkflowStatusSchema = conforms<Api['WorkflowStatusResponse']>()(
 )
 export type WorkflowStatus = z.output<typeof WorkflowStatusSchema>
 
-export const VersionSchema = conforms<Api['VersionResponse']>()(
+export const VersionSchema = conforms<Api['VersionResponse']>('Version')(
   z.object({ version: z.string(), api_version: z.string() }).loose()
 )

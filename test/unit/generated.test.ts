@@ -34,6 +34,13 @@ describe('generated files are committed and fresh', () => {
     expect(run.status).toBe(0)
   })
 
+  it('src/validation/parsers.gen.ts matches the registered schemas (run `npm run gen` when this fails)', () => {
+    const node = join(ROOT, 'node_modules', '.bin', 'node')
+    const run = spawnSync(node, [join(ROOT, 'scripts', 'gen-parsers.ts'), '--check'], { encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+  })
+
   it('src/views/bundle.gen.ts matches src/views/app (run `npm run gen` when this fails)', () => {
     const node = join(ROOT, 'node_modules', '.bin', 'node')
     const run = spawnSync(node, [join(ROOT, 'scripts', 'build-views.ts'), '--check'], { encoding: 'utf8' })
