@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import type { LedgerNamespace } from './changes/ledger.ts'
 import { commaList } from './config-fields.ts'
+import { watchSettings } from './config-watch.ts'
 import { ToolError } from './errors.ts'
 import type { Db } from './watch/db.ts'
-import { watchSettings } from './watch/settings.ts'
 
 /** What torc-edge uses of a service binding (Workers VPC service or any Fetcher). */
 export interface ServiceBinding {
@@ -104,7 +104,7 @@ const ConfigSchema = z.object({
     .optional(),
   TORC_EDGE_ACCESS_AUD: optionalSecret,
   TORC_EDGE_ACCESS_WRITERS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
-  // Watches (src/watch/settings.ts): webhook destinations by name, their signing secret, tick bounds.
+  // Watches (src/config-watch.ts): webhook destinations by name, their signing secret, tick bounds.
   ...watchSettings,
 })
 

@@ -5,17 +5,13 @@
  * change of a default never changes what a running watch does.
  */
 import { z } from 'zod'
+import { DestinationName } from '../config-watch.ts'
 import { recoveryOptionFields } from '../recovery/options.ts'
 
 /** What a watch can notify about; the caller picks any of them (default: all). */
 export const NOTIFY_EVENTS = ['completed', 'failed', 'recovered', 'gave_up', 'unreachable'] as const
 export const NotifyEventSchema = z.enum(NOTIFY_EVENTS)
 export type NotifyEvent = z.output<typeof NotifyEventSchema>
-
-/** A destination's name as the operator configures it (TORC_EDGE_WEBHOOKS): never a URL. */
-export const DestinationName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a destination name: lowercase letters, digits, "_" or "-", at most 32')
 
 export const DEFAULT_MAX_RETRIES = 3
 

@@ -1,14 +1,18 @@
 /**
  * The operator's watch settings (wrangler.toml vars and secrets; docs/watch.md), parsed with the
- * rest of the configuration (src/config.ts spreads them in).
+ * rest of the configuration (src/config.ts spreads them in), and the destination names watches use.
  *
  * TORC_EDGE_WEBHOOKS (secret): `name=url` entries, comma-separated. Callers name a destination,
  * never a URL, so a watch can only notify where the operator said. URLs are https, or http to a
  * loopback host (local development and tests).
  */
 import { z } from 'zod'
-import { commaList } from '../config-fields.ts'
-import { DestinationName } from './policy.ts'
+import { commaList } from './config-fields.ts'
+
+/** A destination's name as the operator configures it (TORC_EDGE_WEBHOOKS): never a URL. */
+export const DestinationName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a destination name: lowercase letters, digits, "_" or "-", at most 32')
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
