@@ -1,17 +1,11 @@
-import {
-  type CallToolResult,
-  createMcpHandler,
-  isLegacyRequest,
-  McpServer,
-  type StandardSchemaWithJSON,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/server'
+import { createMcpHandler, McpServer, type StandardSchemaWithJSON } from '@modelcontextprotocol/server'
 import type { z } from 'zod'
 import { MAX_REQUEST_BYTES } from './body-limit.ts'
 import { logEvent } from './log.ts'
+import { answerToolCall, render } from './mcp-answer.ts'
 import { registerDocResources } from './mcp-resources.ts'
 import { prompts } from './prompts.ts'
-import { type AnyTool, invoke, isVisible, type Outcome, type ToolContext } from './registry.ts'
+import { type AnyTool, invoke, isVisible, type ToolContext } from './registry.ts'
 import { VERSION } from './version.ts'
 import { registerViews, viewMeta } from './views/register.ts'
 
@@ -19,33 +13,6 @@ const INSTRUCTIONS =
   'torc-edge drives Torc HPC workflows remotely. Start with list_workflows or get_workflow_status; ' +
   'for failures use list_failed_jobs, then get_job_details. Tools that change state preview first ' +
   '(dry_run defaults to true): show the preview and ask before applying.'
-
-/**
- * Text next to the structured result (a one-line summary, then the JSON for clients that read only
- * text), and any files the tool hands over as embedded resources the client can save.
- */
-function render(tool: AnyTool, outcome: Outcome): CallToolResult {
-  if (!outcome.ok) {
-    return { isError: true, content: [{ type: 'text', text: `${outcome.error.code}: ${outcome.error.message}` }] }
-  }
-  const summary = tool.summarize?.(outcome.data)
-  const files = tool.resources?.(outcome.data) ?? []
-  // A file handed over as a resource is not repeated in the text: clients that read only text are
-  // told where it is, and structuredContent keeps every field.
-  const carried = new Map(files.map((f) => [f.text, f.uri]))
-  const json = carried.size
-    ? JSON.stringify(outcome.data, (_key, value: unknown) =>
-        typeof value === 'string' && carried.has(value) ? `(the embedded resource ${carried.get(value)})` : value
-      )
-    : JSON.stringify(outcome.data)
-  return {
-    content: [
-      { type: 'text', text: summary ? `${summary}\n${json}` : json },
-      ...files.map((resource) => ({ type: 'resource' as const, resource })),
-    ],
-    structuredContent: outcome.data,
-  }
-}
 
 type JsonSchemaOptions = Parameters<NonNullable<z.ZodObject['~standard']['jsonSchema']>['input']>[0]
 type Converted = Record<string, unknown>
@@ -203,57 +170,21 @@ function calledTool(body: unknown): string | undefined {
   return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
 }
 
-/**
- * A call of a registry tool whose client asked for no progress: the registry's tools send nothing
- * else before their answer (no logging, sampling or elicitation), so nothing but the answer can come.
- */
-function answersOnly(body: unknown, only: string | undefined, tools: readonly AnyTool[]): boolean {
-  if (only === undefined || !tools.some((tool) => tool.name === only)) return false
-  const { params } = body as { params?: { _meta?: { progressToken?: unknown } } }
-  return params?._meta?.progressToken === undefined
-}
-
-/**
- * A 2025-era tool call that can get nothing but its answer, answered as one JSON body. The SDK's
- * stateless fallback always answers with an event stream (held open with a keep-alive timer and
- * piped once more to see it end), which cost about 0.7 ms of a small tool call in workerd; the
- * 2025-era protocol lets the server pick either for a request.
- */
-async function serveLegacyAsJson(request: Request, body: unknown, server: McpServer): Promise<Response> {
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-    maxRequestBodySize: MAX_REQUEST_BYTES,
-  })
-  transport.onerror = reportMcpError
-  await server.connect(transport)
-  const teardown = () => {
-    transport.close().catch(() => {})
-    server.close().catch(() => {})
-  }
-  request.signal.addEventListener('abort', teardown, { once: true })
-  try {
-    return await transport.handleRequest(request, { parsedBody: body })
-  } finally {
-    request.signal.removeEventListener('abort', teardown)
-    teardown()
-  }
-}
-
 /** Serves one HTTP request on /mcp: 2026-07-28 stateless and 2025-era clients, GET/DELETE answer 405. */
 export async function serveMcp(
   request: Request,
   tools: readonly AnyTool[],
   ctx: Omit<ToolContext, 'progress'>,
-  extend?: McpExtension
+  extend?: McpExtension,
+  /** Every request through the SDK, even a plain tool call (test/unit/mcp-answer.test.ts compares the two). */
+  options: { sdkOnly?: boolean } = {}
 ): Promise<Response> {
   const body = await readBody(request)
   const parsed = body && 'json' in body ? body.json : undefined
+  const answered = options.sdkOnly ? undefined : await answerToolCall(request, parsed, tools, ctx)
+  if (answered) return answered
   const only = calledTool(parsed)
   const build = () => buildServer(tools, ctx, extend, only)
-  if (answersOnly(parsed, only, tools) && (await isLegacyRequest(request, parsed))) {
-    return serveLegacyAsJson(request, parsed, build())
-  }
   const handler = createMcpHandler(build, {
     legacy: 'stateless',
     // src/app.ts refuses larger bodies first (in the error envelope); the same number, so never a second cap.

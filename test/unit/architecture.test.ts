@@ -14,7 +14,7 @@ const LAYERS: [string, RegExp][] = [
   ['entry', /^src\/(index\.ts|conformance\/)/],
   [
     'faces',
-    /^src\/((app|app-env|mcp|mcp-resources|prompts|rest|openapi|auth|guard|health|body-limit)\.ts|oauth\/|views\/)/,
+    /^src\/((app|app-env|mcp|mcp-answer|mcp-resources|prompts|rest|openapi|auth|guard|health|body-limit)\.ts|oauth\/|views\/)/,
   ],
   ['tools', /^src\/(registry\.ts|changes\/|tools\/|watch\/)/],
   ['domain', /^src\/(recovery|workflow-spec|logs|docs)\//],
@@ -22,6 +22,7 @@ const LAYERS: [string, RegExp][] = [
   ['shared', /^src\/((errors|hash|log|bytes|concurrency|config|config-fields|config-watch|version)\.ts|validation\/)/],
 ]
 const rank = (file: string) => LAYERS.findIndex(([, pattern]) => pattern.test(file))
+const layer = (file: string) => LAYERS[rank(file)]?.[0] ?? 'no layer'
 
 interface Import {
   from: string
@@ -59,7 +60,7 @@ describe('architecture', () => {
   it('values are imported from the same layer or below', () => {
     const upward = edges
       .filter((e) => rank(e.to) < rank(e.from))
-      .map((e) => `${e.from} (${LAYERS[rank(e.from)]![0]}) -> ${e.to} (${LAYERS[rank(e.to)]![0]})`)
+      .map((e) => `${e.from} (${layer(e.from)}) -> ${e.to} (${layer(e.to)})`)
     expect(upward).toEqual([])
   })
 
