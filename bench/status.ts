@@ -4,6 +4,8 @@
  *   edge  — torc-edge's deploy bundle in plain workerd (bench/workerd.ts), over MCP and REST
  *   rust  — the Rust torc-mcp-server 1.0.0 over stdio (its list_results shells out to `torc`)
  *   torc  — the bare Torc REST calls the edge tool makes, from this process and from inside workerd
+ *   bare worker — a minimal Worker in the same runtime that makes those calls and answers their
+ *           bodies, requested from this process: what the runtime costs any Worker (the hop)
  * Medians of N calls per cell (means for workerd's whole-millisecond clock). Usage:
  * node bench/status.ts [--sizes 1000,10000] [--n 15]
  */
@@ -24,6 +26,28 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
   const result = await client.callTool({ name, arguments: args })
   if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content).slice(0, 300)}`)
   return result
+}
+
+/**
+ * The same tool over MCP as one HTTP request, the way any 2025-era client sends a call (what the
+ * SDK client does besides, such as checking the answer against the tool's output schema, is the
+ * client's own time): the edge's share of an MCP call.
+ */
+async function mcpPost(name: string, args: Record<string, unknown>) {
+  const res = await fetch(`${edgeWorker.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${key.key}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+  })
+  const answer = (await res.json()) as { result?: { isError?: boolean } }
+  if (!res.ok || !answer.result || answer.result.isError)
+    throw new Error(`${name}: ${JSON.stringify(answer).slice(0, 300)}`)
+  return answer
 }
 
 /** The same tool through torc-edge's REST face. */
@@ -95,10 +119,11 @@ const rows: string[][] = [
     'tool',
     'torc rest ms',
     'edge rest ms',
-    'edge mcp ms',
+    'edge mcp http|sdk ms',
     'rust mcp ms',
+    'bare worker ms',
     'rust/edge',
-    '(edge-hop)/torc',
+    '(edge-hop)/torc rest|mcp',
     'in-worker mcp|rest ms',
     'bare in workerd ms',
     'in-worker/bare mcp|rest',
@@ -130,20 +155,27 @@ try {
       const samples = await interleaved(
         {
           edgeMcp: () => timed(() => call(edge, c.tool, c.args)),
+          edgeMcpHttp: () => timed(() => mcpPost(c.tool, c.args)),
           edgeRest: () => timed(() => postTool(c.tool, c.args)),
           rust: () => timed(() => call(rust, c.tool, c.args)),
           torc: () => timed(c.bare),
           bare: async () => (await bare.time(c.paths, 1))[0]!,
+          bareWorker: () => timed(() => bare.answer(c.paths)),
         },
         N
       )
       await new Promise((resolve) => setTimeout(resolve, 200)) // the last log line arrives after its answer
-      const [edgeMs, edgeRestMs, rustMs, restMs] = [
+      const [edgeMs, edgeHttpMs, edgeRestMs, rustMs, restMs, bareWorkerMs] = [
         middle(samples.edgeMcp),
+        middle(samples.edgeMcpHttp),
         middle(samples.edgeRest),
         middle(samples.rust),
         middle(samples.torc),
+        middle(samples.bareWorker),
       ]
+      // The hop: what a Worker doing nothing but these calls adds to them. Less it, the edge's request
+      // is the Torc calls plus the edge's own work.
+      const withoutHop = (ms: number) => `${(1 + (ms - bareWorkerMs) / restMs).toFixed(2)}x`
       // The tool's own time inside workerd, each face's warm-up call left out.
       const workerMcpMs = mean(edgeWorker.toolMs.mcp.splice(0).slice(1))
       const workerRestMs = mean(edgeWorker.toolMs.rest.splice(0).slice(1))
@@ -153,10 +185,11 @@ try {
         c.tool,
         restMs.toFixed(1),
         edgeRestMs.toFixed(1),
-        edgeMs.toFixed(1),
+        `${edgeHttpMs.toFixed(1)}|${edgeMs.toFixed(1)}`,
         rustMs.toFixed(1),
+        bareWorkerMs.toFixed(1),
         `${(rustMs / edgeMs).toFixed(2)}x`,
-        `${((edgeMs - hopMs) / restMs).toFixed(2)}x`,
+        `${withoutHop(edgeRestMs)}|${withoutHop(edgeHttpMs)}`,
         `${workerMcpMs.toFixed(1)}|${workerRestMs.toFixed(1)}`,
         bareMs.toFixed(1),
         `${(workerMcpMs / bareMs).toFixed(2)}x|${(workerRestMs / bareMs).toFixed(2)}x`,
@@ -176,7 +209,9 @@ for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]
 console.log(`\nworkerd round trip before any tool runs (404 route): ${hopMs.toFixed(1)} ms per request`)
 console.log(
   `median of ${N} calls (in-worker and bare in workerd: means, workerd's clock counts whole ms). ` +
-    'rust/edge > 1: torc-edge is faster (MCP vs MCP). (edge-hop)/torc: edge MCP less the workerd round trip, ' +
-    'over the bare calls from this process. in-worker/bare: the tool call inside workerd (invoke(): validation, ' +
-    'handler, its Torc calls) over the same Torc calls made bare from workerd; the target is <= 1.2x.'
+    'rust/edge > 1: torc-edge is faster (MCP vs MCP, both through the SDK client). (edge-hop)/torc: the edge ' +
+    'request (REST, MCP over http) less the hop (bare worker - torc rest), over the bare calls from this process: ' +
+    'the target is <= 1.2x. in-worker/bare: ' +
+    'the tool call inside workerd (invoke(): validation, handler, its Torc calls) over the same Torc calls made ' +
+    'bare from workerd.'
 )
