@@ -108,6 +108,29 @@ async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (await res.json()) as T }
 }
 
+/**
+ * Waits until torc-server takes writes again: a stopped or restarted server first works through what
+ * was queued (a 50,000-job chunk, deletes), and until then answers a new transaction with HTTP 500
+ * "Failed to begin transaction", which on a busy machine outlasted a fixed pause. Probes with a
+ * workflow of its own, created and deleted through the API, never through the code under test.
+ */
+async function untilTorcWrites(limitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + limitMs
+  for (;;) {
+    const probed = await (async () => {
+      const made = await api<{ id: number }>('/workflows', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'write-probe', user: USER }),
+      })
+      return made.status === 200 && (await fetch(`${torc.apiUrl}/workflows/${made.body.id}`, { method: 'DELETE' })).ok
+    })().catch(() => false)
+    if (probed) return
+    if (Date.now() > deadline) throw new Error(`torc-server took no write within ${limitMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
 type Page = { items: Record<string, unknown>[]; total_count: number }
 const marked = async () => (await api<Page>(`/workflows?name=${encodeURIComponent(INCOMPLETE_NAME)}&limit=100`)).body
 
@@ -130,7 +153,9 @@ function rows(id: number): { workflow: number; jobs: number; files: number; orph
   }
 }
 
-/** Waits until a marked workflow made at `createdAt` (torc-server's clock, the same machine's) is old enough to sweep. */
+/**
+ * Waits until a marked workflow made at `createdAt` (torc-server's clock, the same machine's) is old enough to sweep.
+ */
 async function untilSweepable(createdAt: string): Promise<void> {
   const wait = Date.parse(createdAt) + SWEEP_MIN_AGE_MS + 1_000 - Date.now()
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
@@ -150,7 +175,10 @@ async function torcRun(id: number) {
   return { status: run.status, stderr: `${run.stderr}${run.stdout}`, ran: results + running + done }
 }
 
-/** The next create call (once `id` is old enough): succeeds, sweeps `id` if it is still there, nothing marked or partial remains. */
+/**
+ * The next create call (once `id` is old enough): succeeds, sweeps `id` if it is still there, nothing marked or
+ * partial remains.
+ */
 async function nextCreateSweeps(id: number): Promise<void> {
   const wf = await api(`/workflows/${id}`)
   const present = wf.status === 200
@@ -208,17 +236,19 @@ describe('create_workflow with torc-server failing mid-creation (50,000 jobs and
     expect(err?.failure).toMatchObject({ phase: 'guarded', clean: true, removal: { removed: false } })
 
     process.kill(pid, 'SIGCONT')
-    await new Promise((resolve) => setTimeout(resolve, 1_000)) // what was queued while stopped is served now
+    await untilTorcWrites() // what was queued while stopped is served first
     const wf = await api(`/workflows/${id}`)
     if (wf.status === 200)
       expect(wf.body).toMatchObject({ name: INCOMPLETE_NAME, is_archived: true, is_canceled: true })
     console.log(
-      `after SIGCONT, workflow ${id}: HTTP ${wf.status} (its DELETE, queued while stopped, ${wf.status === 404 ? 'was' : 'was not'} served)`
+      `after SIGCONT, workflow ${id}: HTTP ${wf.status} (its DELETE, queued ` +
+        `while stopped, ${wf.status === 404 ? 'was' : 'was not'} served)`
     )
     await nextCreateSweeps(id)
   }, 150_000)
 
   it('SIGKILL: answers within 30 s; restarted on the same database, the leftover cannot run and the next create sweeps it', async () => {
+    await untilTorcWrites() // a server still busy with the last test's deletes would time out instead
     const { err, ms } = await create(bigSpec('big-killed'), faulty(25, signalAfterSending('SIGKILL')))
     console.log(`SIGKILL: answered in ${ms} ms: ${err?.message}`)
     expect(ms).toBeLessThan(ANSWER_LIMIT_MS)
