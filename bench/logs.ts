@@ -138,7 +138,8 @@ async function main(): Promise<void> {
     // Let the kernel write the files out first, so the runs below do not compete with writeback.
     spawnSync('sync')
     console.log(
-      `wrote ${args.files} files, ${mb(perFile * args.files)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s (${root})`
+      `wrote ${args.files} files, ${mb(perFile * args.files)} MiB in ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s (${root})`
     )
 
     const token = randomBytes(24).toString('base64url')
@@ -185,13 +186,16 @@ function describe(label: string, run: z.output<typeof Analysis>): void {
   const total = run.result.bytes_scanned
   const m = run.memory
   console.log(
-    `${label}: ${run.seconds.toFixed(2)} s = ${(total / MiB / run.seconds).toFixed(0)} MiB/s, subrequests: ${run.subrequests}`
+    `${label}: ${run.seconds.toFixed(2)} s = ${(total / MiB / run.seconds).toFixed(0)} ` +
+      `MiB/s, subrequests: ${run.subrequests}`
   )
   console.log(
-    `  analyzer process: peak RSS ${mb(m.peakRss)} MiB, ${mb(m.peakRss - m.rss)} MiB above its ${mb(m.rss)} MiB at start (Node + modules)`
+    `  analyzer process: peak RSS ${mb(m.peakRss)} MiB, ${mb(m.peakRss - m.rss)} ` +
+      `MiB above its ${mb(m.rss)} MiB at start (Node + modules)`
   )
   console.log(
-    `  heap: peak used ${mb(m.peakHeap)} MiB (${mb(m.peakHeap - m.heap)} above start); peak ArrayBuffers ${mb(m.peakBuffers)} MiB`
+    `  heap: peak used ${mb(m.peakHeap)} MiB (${mb(m.peakHeap - m.heap)} ` +
+      `above start); peak ArrayBuffers ${mb(m.peakBuffers)} MiB`
   )
 }
 
@@ -206,7 +210,8 @@ function report(
   const edge = run.result
   const total = edge.bytes_scanned
   console.log(
-    `files ${edge.files_parsed}, ${mb(total)} MiB, ${edge.error_count} errors, ${edge.warning_count} warnings, truncated ${edge.truncated}`
+    `files ${edge.files_parsed}, ${mb(total)} MiB, ${edge.error_count} ` +
+      `errors, ${edge.warning_count} warnings, truncated ${edge.truncated}`
   )
   describe(`torc-edge (site server on loopback + streaming analyzer, V8 ${CAPPED.join(' ')})`, capped)
   describe("torc-edge again, Node's default V8 heap settings", uncapped)
@@ -242,7 +247,8 @@ function report(
   const num = (re: RegExp) => Number(re.exec(rust.stdout)?.[1] ?? 0)
   const r = { errors: num(/Errors: (\d+)/), warnings: num(/Warnings: (\d+)/), files: num(/Files parsed: (\d+)/) }
   console.log(
-    `rust \`torc logs analyze\` (1.0.0, local disk): ${seconds.toFixed(2)} s = ${(total / MiB / seconds).toFixed(0)} MiB/s; ${r.files} files, ${r.errors} errors, ${r.warnings} warnings`
+    `rust \`torc logs analyze\` (1.0.0, local disk): ${seconds.toFixed(2)} s = ` +
+      `${(total / MiB / seconds).toFixed(0)} MiB/s; ${r.files} files, ${r.errors} errors, ${r.warnings} warnings`
   )
   console.log(`throughput ratio torc-edge / rust: ${(seconds / run.seconds).toFixed(2)}x`)
   const same = r.errors === edge.error_count && r.warnings === edge.warning_count && r.files === edge.files_parsed

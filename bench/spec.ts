@@ -106,7 +106,10 @@ function runTask(task: Task, file: string): Measure {
   return { ms, baseHeapMb, heapMb, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }
 }
 
-/** Runs one task in a fresh Node process whose V8 heap is capped at 128 MB, like a Worker isolate; undefined if it runs out. */
+/**
+ * Runs one task in a fresh Node process whose V8 heap is capped at 128 MB, like a Worker isolate; undefined if it runs
+ * out.
+ */
 function child(task: Task, file: string): Measure | undefined {
   const args = ['--max-old-space-size=128', import.meta.filename, '--child', task, '--file', file]
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })

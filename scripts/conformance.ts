@@ -139,8 +139,8 @@ if (import.meta.main) {
     const verdict =
       r.exitCode === 0 ? 'ok: every failure is in conformance-baseline.yml' : 'FAILED: see the report above'
     console.log(
-      `  ${r.revision}: ${required.length} required scenarios (${failing(required)} with baselined failures or warnings), ` +
-        `${notScored.length} not scored (${failing(notScored)} failing): ${verdict}`
+      `  ${r.revision}: ${required.length} required scenarios (${failing(required)} with baselined ` +
+        `failures or warnings), ${notScored.length} not scored (${failing(notScored)} failing): ${verdict}`
     )
   }
   process.exit(results.every((r) => r.exitCode === 0) ? 0 : 1)

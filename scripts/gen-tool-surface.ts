@@ -1,7 +1,8 @@
 /**
  * What models see, generated from the registry and committed, so a change to it is reviewed:
  * - test/snapshots/tools/: the full tools/list as the MCP face serves it to a write-scoped caller
- *   (names, titles, descriptions, input and output schemas, annotations, _meta), one file per tool, for the 2026-07-28 stateless era and the 2025-11-25 handshake;
+ *   (names, titles, descriptions, input and output schemas, annotations, _meta), one file per tool,
+ *   for the 2026-07-28 stateless era and the 2025-11-25 handshake;
  * - README.md's tool table, between the `tools:start` and `tools:end` markers.
  * `--check` exits non-zero when either is stale. Run in-process: no Torc, no wrangler.
  */

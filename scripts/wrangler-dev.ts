@@ -16,7 +16,9 @@ export interface RunningWorker {
 export interface WorkerOptions {
   port: number
   vars: Record<string, string>
-  /** 'inherit' (default) shows wrangler's output; 'ignore' keeps a test's output clean; 'pipe' hands it to the caller. */
+  /**
+   * 'inherit' (default) shows wrangler's output; 'ignore' keeps a test's output clean; 'pipe' hands it to the caller.
+   */
   stdio?: 'inherit' | 'ignore' | 'pipe'
   /** Wrangler configuration file, relative to the repository (default wrangler.toml). */
   config?: string

@@ -59,31 +59,50 @@ const Args = z.object({
   'action-output-bytes': count.optional(),
 })
 
-const USAGE = `Usage: node site/cli.ts --root <dir> [options]   (or: npm run site -- --root <dir> [options])
+const USAGE =
+  `Usage: node site/cli.ts --root <dir> [options]   (or: npm run site -- --root <dir> ` +
+  `[options])
 
-Serves Torc's output directory <dir>, read-only, to the torc-edge Worker (publish it with a tunnel).
-The bearer token is read from TORC_EDGE_SITE_TOKEN (at least ${MIN_TOKEN_LENGTH} characters; the Worker's TORC_OUTPUT_TOKEN).
+Serves Torc's output directory <dir>, read-only, to the torc-edge Worker (publish it with ` +
+  `a tunnel).
+The bearer token is read from TORC_EDGE_SITE_TOKEN (at least ${MIN_TOKEN_LENGTH} ` +
+  `characters; the Worker's TORC_OUTPUT_TOKEN).
 
 Options:
-  --root <dir>              Torc's output directory (required)
+  --root <dir>              Torc's output ` +
+  `directory (required)
   --port <n>                port to listen on (default 8090)
-  --host <addr>             address to bind (default 127.0.0.1: loopback only)
-  --max-files <n>           files a listing or bundle holds (default ${DEFAULT_LIMITS.maxFiles})
-  --max-bundle-bytes <n>    bytes a bundle carries (default ${DEFAULT_LIMITS.maxBundleBytes})
-  --max-read-bytes <n>      bytes one file read returns (default ${DEFAULT_LIMITS.maxReadBytes})
-  -h, --help                print this and exit
+  --host <addr>     ` +
+  `        address to bind (default 127.0.0.1: loopback only)
+  --max-files <n>           files a ` +
+  `listing or bundle holds (default ${DEFAULT_LIMITS.maxFiles})
+  --max-bundle-bytes <n>    bytes a ` +
+  `bundle carries (default ${DEFAULT_LIMITS.maxBundleBytes})
+  --max-read-bytes <n>      bytes one file ` +
+  `read returns (default ${DEFAULT_LIMITS.maxReadBytes})
+  -h, --help                print this and ` +
+  `exit
 
 Cluster actions (the login-node agent; each off unless listed; see docs/agent.md):
-  --allow <a,b,...>         enable actions: ${ACTION_NAMES.join(', ')}
-                            needs TORC_EDGE_AGENT_TOKEN (16+ characters, not the read token; the Worker's
-                            TORC_OUTPUT_AGENT_TOKEN)
-  --torc-url <url>          torc-server's URL, passed to torc as --url (submit, cancel, regenerate, reconcile, run)
-  --torc-bin <path>         the torc CLI (default: torc on PATH)
-  --poll-interval <s>       job runners' poll interval passed to torc as -p (default: torc's own, 30 s)
+  --allow ` +
+  `<a,b,...>         enable actions: ${ACTION_NAMES.join(', ')}
+                            needs ` +
+  `TORC_EDGE_AGENT_TOKEN (16+ characters, not the read token; the Worker's
+                            ` +
+  `TORC_OUTPUT_AGENT_TOKEN)
+  --torc-url <url>          torc-server's URL, passed to torc as --url ` +
+  `(submit, cancel, regenerate, reconcile, run)
+  --torc-bin <path>         the torc CLI (default: torc ` +
+  `on PATH)
+  --poll-interval <s>       job runners' poll interval passed to torc as -p (default: torc's ` +
+  `own, 30 s)
   --workdir <dir>           where commands run (default: the current directory)
-  --max-concurrent-actions <n>  actions at once; more answer 429 (default ${DEFAULT_MAX_CONCURRENT})
-  --action-timeout <s>      kill an action's command after this long (default: per action, 3-120 s)
-  --action-output-bytes <n> output kept per command stream; more and it is killed (default: per action)
+  ` +
+  `--max-concurrent-actions <n>  actions at once; more answer 429 (default ${DEFAULT_MAX_CONCURRENT})
+  ` +
+  `--action-timeout <s>      kill an action's command after this long (default: per action, 3-120 s)
+  ` +
+  `--action-output-bytes <n> output kept per command stream; more and it is killed (default: per action)
 `
 
 /** parseArgs's errors as one line naming the culprit (its own messages end in advice for another case). */

@@ -96,7 +96,8 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
     }
     if (!caller) {
       const message = oauth
-        ? 'invalid credential: the bearer token is neither a torc-edge API key nor a live OAuth access token of this deployment'
+        ? 'invalid credential: the bearer token is neither a torc-edge ' +
+          'API key nor a live OAuth access token of this deployment'
         : 'invalid credential: the bearer token is not a known torc-edge API key'
       return unauthorized(c, message, site, token ? 'invalid_token' : undefined)
     }

@@ -29,10 +29,15 @@ export const prompts: Prompt[] = [
       `Find out why jobs in Torc workflow ${workflow_id} failed and explain it to me.\n\n` +
       steps([
         `get_workflow_status(workflow_id=${workflow_id}) for the overall picture.`,
-        `list_failed_jobs(workflow_id=${workflow_id}) to see which jobs failed and their return codes (137 or -9: killed, usually out of memory; 152 or terminated: out of time; -128: node lost).`,
-        'get_job_details for up to three representative failed jobs; if log tools are available, read the last 50 lines of their stderr (get_job_logs) and scan the workflow with analyze_workflow_logs.',
-        `check_resource_utilization(workflow_id=${workflow_id}) to see which jobs exceeded memory, CPU or runtime, including jobs that completed but will fail next time.`,
-        'Summarise the causes per job group with evidence (return codes, peaks, log lines). If memory or time limits are the cause, offer recover_workflow with dry_run=true; do not change anything without asking me.',
+        `list_failed_jobs(workflow_id=${workflow_id}) to see which jobs failed and their return codes ` +
+          `(137 or -9: killed, usually out of memory; 152 or terminated: out of time; -128: node lost).`,
+        'get_job_details for up to three representative failed jobs; if log tools are available, read the ' +
+          'last 50 lines of their stderr (get_job_logs) and scan the workflow with analyze_workflow_logs.',
+        `check_resource_utilization(workflow_id=${workflow_id}) to see which jobs exceeded ` +
+          `memory, CPU or runtime, including jobs that completed but will fail next time.`,
+        'Summarise the causes per job group with evidence (return codes, peaks, log ' +
+          'lines). If memory or time limits are the cause, offer recover_workflow ' +
+          'with dry_run=true; do not change anything without asking me.',
       ]),
   },
   {
@@ -55,10 +60,13 @@ export const prompts: Prompt[] = [
         `Recover Torc workflow ${workflow_id} from out-of-memory and timeout failures.\n\n` +
         steps([
           `check_resource_utilization(workflow_id=${workflow_id}) and tell me which jobs exceeded their limits.`,
-          `recover_workflow(workflow_id=${workflow_id}, dry_run=true${factor}). Show me a table: job, cause, old → new memory/runtime, and why; list skipped jobs with their reason and any blockers.`,
+          `recover_workflow(workflow_id=${workflow_id}, dry_run=true${factor}). Show me a table: job, ` +
+            `cause, old → new memory/runtime, and why; list skipped jobs with their reason and any blockers.`,
           'Ask me: "Would you like me to apply these recovery actions?" and wait for my answer.',
-          `Only if I agree: recover_workflow(workflow_id=${workflow_id}, dry_run=false, plan_id=<the preview's plan_id>${factor}). If it reports the workflow changed, preview again and ask again.`,
-          `get_workflow_status(workflow_id=${workflow_id}) to confirm the jobs are ready, then tell me the command to run on the cluster from the result.`,
+          `Only if I agree: recover_workflow(workflow_id=${workflow_id}, dry_run=false, plan_id=<the ` +
+            `preview's plan_id>${factor}). If it reports the workflow changed, preview again and ask again.`,
+          `get_workflow_status(workflow_id=${workflow_id}) to confirm the jobs are ` +
+            `ready, then tell me the command to run on the cluster from the result.`,
         ])
       )
     },
@@ -76,14 +84,24 @@ export const prompts: Prompt[] = [
       workflow_type: z.enum(['local', 'slurm']).optional().describe('local (default) or slurm.'),
     }),
     requires: ['create_workflow', 'get_execution_plan'],
-    render: ({ description, workflow_type }) =>
-      `Create a Torc workflow for this: ${description}\n\n` +
-      steps([
-        'Write a Torc workflow spec in YAML: jobs with commands, parameterized jobs for fan-out (e.g. parameters: {i: "1:10"} and names like work_{i}), depends_on or input/output files for ordering, and resource_requirements sized for the work.',
-        `create_workflow(spec=<the YAML>, format="yaml", action="validate"${workflow_type ? `, workflow_type="${workflow_type}"` : ''}) and fix every error it reports.`,
-        'get_execution_plan(spec_or_id=<the YAML>) and show me the stages and job counts.',
-        'Ask me whether to create it, and wait for my answer.',
-        `Only if I agree: create_workflow(..., action="create_workflow"${workflow_type === 'slurm' ? ', workflow_type="slurm", account=<ask me>, hpc_profile=<ask me>' : ''}) and tell me the new workflow id.`,
-      ]),
+    render: ({ description, workflow_type }) => {
+      const slurmArgs =
+        workflow_type === 'slurm' ? ', workflow_type="slurm", account=<ask me>, hpc_profile=<ask me>' : ''
+      return (
+        `Create a Torc workflow for this: ${description}\n\n` +
+        steps([
+          'Write a Torc workflow spec in YAML: jobs with commands, parameterized jobs for ' +
+            'fan-out (e.g. parameters: {i: "1:10"} and names like work_{i}), depends_on or ' +
+            'input/output files for ordering, and resource_requirements sized for the work.',
+          `create_workflow(spec=<the YAML>, format="yaml", ` +
+            `action="validate"${workflow_type ? `, workflow_type="${workflow_type}"` : ''}) ` +
+            `and fix every error it reports.`,
+          'get_execution_plan(spec_or_id=<the YAML>) and show me the stages and job counts.',
+          'Ask me whether to create it, and wait for my answer.',
+          `Only if I agree: create_workflow(..., action="create_workflow"${slurmArgs}) ` +
+            `and tell me the new workflow id.`,
+        ])
+      )
+    },
   },
 ]

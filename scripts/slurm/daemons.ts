@@ -143,7 +143,8 @@ export async function startMariadb(ctx: DaemonContext): Promise<number> {
     'creating the slurm database user',
     sql(
       ctx,
-      `CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '${pw}'; ALTER USER 'slurm'@'127.0.0.1' IDENTIFIED BY '${pw}'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';`
+      `CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '${pw}'; ALTER USER ` +
+        `'slurm'@'127.0.0.1' IDENTIFIED BY '${pw}'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';`
     )
   )
   return pid

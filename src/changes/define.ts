@@ -187,7 +187,8 @@ export function defineChange<
         const what = lock.busy_plan ? `plan ${lock.busy_plan}` : 'another change'
         throw new ToolError(
           'conflict',
-          `${what} is being applied to ${label(scopeName)} (started ${ago(Date.now() - lock.since)}): wait, then preview again`
+          `${what} is being applied to ${label(scopeName)} (started ` +
+            `${ago(Date.now() - lock.since)}): wait, then preview again`
         )
       }
       let claimed = false

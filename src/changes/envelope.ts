@@ -61,7 +61,8 @@ export function refusal(
     case 'applied':
       return new ToolError(
         'conflict',
-        `plan ${claim.plan_id} was already applied ${ago(Date.now() - claim.at)} (by ${claim.caller}): ${claim.summary} Preview again for anything further.`
+        `plan ${claim.plan_id} was already applied ${ago(Date.now() - claim.at)} (by ` +
+          `${claim.caller}): ${claim.summary} Preview again for anything further.`
       )
     case 'mismatch': {
       const differ = claim.previewed
@@ -71,7 +72,8 @@ export function refusal(
         const list = differ
           .map(
             (d) =>
-              `${d.name}: the preview used ${JSON.stringify(d.previewed) ?? 'nothing'}, this call ${JSON.stringify(d.now) ?? 'nothing (the default)'}`
+              `${d.name}: the preview used ${JSON.stringify(d.previewed) ?? 'nothing'}, ` +
+              `this call ${JSON.stringify(d.now) ?? 'nothing (the default)'}`
           )
           .join('; ')
         return new ToolError(
@@ -81,7 +83,8 @@ export function refusal(
       }
       return new ToolError(
         'conflict',
-        `${label(scopeName)} changed since plan ${requested} was previewed (or that preview is over an hour old): preview again with dry_run=true`
+        `${label(scopeName)} changed since plan ${requested} was previewed (or ` +
+          `that preview is over an hour old): preview again with dry_run=true`
       )
     }
     default:

@@ -1,7 +1,7 @@
 /**
  * A plan_id names one plan exactly: a hash of the tool, its parameters, the state the plan was
- * computed from, what it would do and the preview that shows it. Applying recomputes the plan from current state under the
- * scope's lock; the same id means the same plan.
+ * computed from, what it would do and the preview that shows it. Applying recomputes the plan from
+ * current state under the scope's lock; the same id means the same plan.
  */
 import { sha256Hex } from '../hash.ts'
 

@@ -110,7 +110,9 @@ export function textWindow(text: string, offset: number, budget: number): TextWi
   }
   const truncated = end < rest.length
   const next = offset + end
-  const marker = `\n\n[cut by torc-edge: characters ${offset}-${next} of ${text.length}; call again with offset=${next} for the rest]`
+  const marker =
+    `\n\n[cut by torc-edge: characters ${offset}-${next} ` +
+    `of ${text.length}; call again with offset=${next} for the rest]`
   return {
     content: truncated ? rest.slice(0, end) + marker : rest,
     offset,

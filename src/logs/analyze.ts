@@ -48,7 +48,9 @@ export async function analyzeBundle(
     analyzer.abandonFile()
     analyzer.progress()
     const result = analyzer.result()
-    const reason = `time budget of ${(options.timeBudgetMs! / 1000).toFixed(1)} s reached after ${result.files_parsed} files (${result.bytes_scanned} bytes); the last one only in part`
+    const reason =
+      `time budget of ${(options.timeBudgetMs! / 1000).toFixed(1)} s reached after ` +
+      `${result.files_parsed} files (${result.bytes_scanned} bytes); the last one only in part`
     return { ...result, truncated: true, truncation_reason: reason, files_grown: 0 }
   }
 }

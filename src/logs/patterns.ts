@@ -23,7 +23,10 @@ export interface ErrorPattern {
   readonly skipOnInfo: boolean
 }
 
-/** Rust regex's Unicode `\w` (UTS #18 Annex C): Alphabetic, Mark, Decimal_Number, Connector_Punctuation, Join_Control. */
+/**
+ * Rust regex's Unicode `\w` (UTS #18 Annex C): Alphabetic, Mark, Decimal_Number,
+ * Connector_Punctuation, Join_Control.
+ */
 export const WORD_CLASS = String.raw`[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]`
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

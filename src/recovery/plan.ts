@@ -207,7 +207,9 @@ function memoryChange(
   const peakText = peak && `peak ${[reportMemory(peak.bytes), whose(peak, failed)].filter(Boolean).join(', ')}`
   const belowFloor = peak !== undefined && reportMemoryBytes(scaled) < peak.bytes * HEADROOM
   if (belowFloor && explicit === undefined) {
-    const why = `peak ${reportMemory(peak!.bytes)}${inParens(whose(peak!, failed))}: ${scaled} would fail again, proposing ${floor} (peak + 10%)`
+    const why =
+      `peak ${reportMemory(peak!.bytes)}${inParens(whose(peak!, failed))}: ` +
+      `${scaled} would fail again, proposing ${floor} (peak + 10%)`
     return { old: rr.memory, new: floor!, why }
   }
   if (belowFloor) {
@@ -249,6 +251,7 @@ function runtimeChange(
         'the jobs may time out again.'
     )
   }
-  const why = `${rr.runtime} × ${multiplier} = ${scaled}${ran ? ` (${ran})` : ''}${belowFloor ? '; below it, as asked' : ''}`
+  const note = `${ran ? ` (${ran})` : ''}${belowFloor ? '; below it, as asked' : ''}`
+  const why = `${rr.runtime} × ${multiplier} = ${scaled}${note}`
   return { old: rr.runtime, new: scaled, why }
 }

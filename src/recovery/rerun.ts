@@ -181,10 +181,11 @@ export function slurmNeeds(
     }),
     allocations,
     note: viaAgent
-      ? `After the reset, the apply runs \`${rerunCommand('slurm', workflowId)}\` on the login node through the agent: ` +
-        `${plans} The answer lists the new allocations and what Slurm says of them.`
-      : `sbatch cannot run at the edge${agentWhy && jobs > 0 ? ` (${agentWhy})` : ''}. After applying, on a login node run ` +
-        `\`${rerunCommand('slurm', workflowId)}\`: ${plans} \`torc -f json slurm regenerate ${workflowId} --dry-run\` shows the ` +
+      ? `After the reset, the apply runs \`${rerunCommand('slurm', workflowId)}\` on the login node ` +
+        `through the agent: ${plans} The answer lists the new allocations and what Slurm says of them.`
+      : `sbatch cannot run at the edge${agentWhy && jobs > 0 ? ` (${agentWhy})` : ''}. ` +
+        `After applying, on a login node run \`${rerunCommand('slurm', workflowId)}\`: ` +
+        `${plans} \`torc -f json slurm regenerate ${workflowId} --dry-run\` shows the ` +
         'plan first. Where torc does not detect the HPC system, add `--profile <name>`.',
   }
 }

@@ -89,12 +89,14 @@ export function recoveryBlockers(state: RecoveryState, workflow: number): string
   const busy = counts.ready + counts.pending + counts.running - state.orphans.length
   if (busy > 0 && !state.status.is_canceled) {
     blockers.push(
-      `${busy} job(s) are still ready, pending or running: wait for them to finish, or cancel the workflow first (cancel_workflow).`
+      `${busy} job(s) are still ready, pending or running: wait for ` +
+        `them to finish, or cancel the workflow first (cancel_workflow).`
     )
   }
   if (counts.pending_failed > 0) {
     blockers.push(
-      `${counts.pending_failed} job(s) are pending_failed, awaiting classification: resolve them with classify_and_resolve_failures first.`
+      `${counts.pending_failed} job(s) are pending_failed, awaiting ` +
+        `classification: resolve them with classify_and_resolve_failures first.`
     )
   }
   if (state.activeNodeCount > 0 && busy > 0) {

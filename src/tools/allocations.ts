@@ -48,7 +48,8 @@ export const allocationSchema = z.object({
   phase: z
     .enum(['queued', 'running', 'finished', 'failed', 'canceled', 'unknown'])
     .describe(
-      'What that means (canceled: by a user or by torc, which cancels the allocations a finished workflow no longer needs).'
+      'What that means (canceled: by a user or by torc, which cancels ' +
+        'the allocations a finished workflow no longer needs).'
     ),
   exit_code: z.string().nullable().describe('Slurm ExitCode "code:signal" once finished (from sacct text).'),
   reason: z.string().nullable().describe('Why it waits (squeue reason), when queued.'),
@@ -177,7 +178,8 @@ export async function loadAllocations(
     ? live.view.errors.length
       ? live.view.errors.join('; ')
       : null
-    : `no live Slurm view (${live.why}); states are Torc's record, which can lag (an allocation that failed before its runner started stays pending)`
+    : `no live Slurm view (${live.why}); states are Torc's record, which can ` +
+      `lag (an allocation that failed before its runner started stays pending)`
   return { allocations: listed.map((n) => viewOf(n, view)), live: live.ran, note, view }
 }
 
@@ -192,7 +194,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** Exit code 127 of an allocation: the batch script could not run a command (torc-slurm-job-runner?). */
 const hint = (a: AllocationView) =>
   a.exit_code?.startsWith('127:')
-    ? " (exit 127: a command was not found: torc-slurm-job-runner must be on the agent's PATH, which sbatch exports to the job)"
+    ? ' (exit 127: a command was not found: torc-slurm-job-runner ' +
+      "must be on the agent's PATH, which sbatch exports to the job)"
     : a.exit_code?.startsWith('0:125') || a.state === 'OUT_OF_MEMORY'
       ? ' (out of memory)'
       : ''

@@ -83,10 +83,14 @@ export function withSlurm(
   }
   const names = [...HPC_PROFILES.map((p) => p.name), ...profiles.map((p) => (p as { name?: unknown }).name)]
   if (input.hpc_profile === undefined || !names.includes(input.hpc_profile)) {
+    const problem =
+      input.hpc_profile === undefined
+        ? 'Slurm workflows need an HPC profile to size their allocations'
+        : `unknown HPC profile "${input.hpc_profile}"`
     throw new ToolError(
       'invalid_input',
-      `hpc_profile: ${input.hpc_profile === undefined ? 'Slurm workflows need an HPC profile to size their allocations' : `unknown HPC profile "${input.hpc_profile}"`}: ` +
-        `pass hpc_profile (${names.join(', ')}; "slurm" reads the cluster's own partitions through the login-node agent), ` +
+      `hpc_profile: ${problem}: pass hpc_profile (${names.join(', ')}; "slurm" reads the ` +
+        `cluster's own partitions through the login-node agent), ` +
         "or set the deployment's TORC_HPC_PROFILE."
     )
   }
@@ -184,7 +188,8 @@ export const specParams = {
     .max(100)
     .optional()
     .describe(
-      'Slurm account for the generated schedulers; required for slurm unless the spec sets slurm_defaults.account. Ask the user.'
+      'Slurm account for the generated schedulers; required for slurm ' +
+        'unless the spec sets slurm_defaults.account. Ask the user.'
     ),
   hpc_profile: z
     .string()
@@ -199,7 +204,8 @@ export const specParams = {
     .boolean()
     .default(false)
     .describe(
-      "slurm only: replace the spec's own slurm_schedulers and ALL its actions with generated ones (default false: such a spec is refused)."
+      "slurm only: replace the spec's own slurm_schedulers and ALL its " +
+        'actions with generated ones (default false: such a spec is refused).'
     ),
   user: z
     .string()

@@ -186,7 +186,10 @@ export const classifyAndResolveFailures = defineChange({
     `on the cluster, \`${String(fields.rerun_command)}\`) and marked ${applied.failed.length} failed.`,
   summarize: (out) => {
     const jobs = out.jobs as Planned[]
-    return `${out.status}: ${jobs.filter((j) => j.action === 'retry').length} retry, ${jobs.filter((j) => j.action === 'fail').length} fail`
+    return (
+      `${out.status}: ${jobs.filter((j) => j.action === 'retry').length} ` +
+      `retry, ${jobs.filter((j) => j.action === 'fail').length} fail`
+    )
   },
 })
 

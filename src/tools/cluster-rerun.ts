@@ -67,8 +67,10 @@ export async function regenerateAndSubmit(
     failed_allocations: settled.failed.length,
     already_submitted: already,
     report: nodes.length
-      ? `${already ? 'Already submitted' : 'Submitted'} ${nodes.length} new Slurm allocation(s) through the login-node agent: ${settled.words}.`
-      : '`torc slurm regenerate --submit` ran on the login node but no new allocation was recorded: nothing will run the reset jobs.',
+      ? `${already ? 'Already submitted' : 'Submitted'} ${nodes.length} new ` +
+        `Slurm allocation(s) through the login-node agent: ${settled.words}.`
+      : '`torc slurm regenerate --submit` ran on the login node but no ' +
+        'new allocation was recorded: nothing will run the reset jobs.',
   }
 }
 
@@ -119,9 +121,12 @@ export async function cancelAllocations(
     report: !queued.ids.length
       ? 'No allocation of the workflow was queued or running in Slurm.'
       : left.why
-        ? `Canceled ${queued.ids.length} allocation(s) through the login-node agent (${ids}); squeue could not be checked (${left.why}).`
+        ? `Canceled ${queued.ids.length} allocation(s) through the login-node ` +
+          `agent (${ids}); squeue could not be checked (${left.why}).`
         : left.ids.length
-          ? `Canceled through the login-node agent, but ${left.ids.length} allocation(s) are still in squeue: ${left.ids.join(', ')}.`
-          : `Canceled ${queued.ids.length} Slurm allocation(s) through the login-node agent (${ids}); none is left in squeue.`,
+          ? `Canceled through the login-node agent, but ${left.ids.length} ` +
+            `allocation(s) are still in squeue: ${left.ids.join(', ')}.`
+          : `Canceled ${queued.ids.length} Slurm allocation(s) through ` +
+            `the login-node agent (${ids}); none is left in squeue.`,
   }
 }

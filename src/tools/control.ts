@@ -75,7 +75,8 @@ export const cancelWorkflow = defineChange({
   },
   done: (applied, { workflow_id: id }) =>
     applied.slurm_canceled
-      ? `Workflow ${id} is canceled. ${applied.slurm_canceled.report} recover_workflow or restart_failed_jobs can rerun its jobs later.`
+      ? `Workflow ${id} is canceled. ${applied.slurm_canceled.report} ` +
+        `recover_workflow or restart_failed_jobs can rerun its jobs later.`
       : `Workflow ${id} is canceled. If it has Slurm allocations they keep running until \`torc cancel ${id}\` ` +
         'runs on a login node. recover_workflow or restart_failed_jobs can rerun its jobs later.',
   summarize: (out) => `${out.status}: cancel workflow ${out.workflow_id} (${out.jobs_to_cancel} running/pending jobs)`,
@@ -115,7 +116,8 @@ export const cancelJobs = defineChange({
     if (workflows.size > 1) {
       throw new ToolError(
         'invalid_input',
-        `invalid input: job_ids: the jobs belong to workflows ${[...workflows].join(', ')}; cancel one workflow's jobs at a time`
+        `invalid input: job_ids: the jobs belong to workflows ` +
+          `${[...workflows].join(', ')}; cancel one workflow's jobs at a time`
       )
     }
     const id = jobs[0]!.workflow_id
@@ -153,7 +155,8 @@ export const cancelJobs = defineChange({
     return { jobs_canceled: canceled, jobs_by_status_after: { ...status.jobs_by_status } }
   },
   done: (applied) =>
-    `Canceled ${applied.jobs_canceled.length} job(s), recorded with return code -15; restart_failed_jobs can bring them back.`,
+    `Canceled ${applied.jobs_canceled.length} job(s), recorded with ` +
+    `return code -15; restart_failed_jobs can bring them back.`,
   summarize: (out) => {
     const jobs = out.jobs as PlannedJob[]
     return `${out.status}: ${jobs.filter((j) => j.action === 'cancel').length} of ${jobs.length} jobs to cancel`
@@ -186,7 +189,8 @@ export const restartFailedJobs = defineChange({
     rerun_command: z
       .string()
       .describe(
-        'Run on the cluster after applying: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` or `torc run <id>`.'
+        'Run on the cluster after applying: `torc slurm regenerate <id> ' +
+          '--submit` (Slurm), `torc remote run <id>` or `torc run <id>`.'
       ),
   },
   applied: z.object({

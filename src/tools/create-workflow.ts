@@ -81,13 +81,16 @@ export const confirmCreateWorkflow = defineChange({
     }
   },
   done: (applied, snapshot, fields) =>
-    `Created and initialized workflow ${applied.workflow_id}, owned by Torc user ${applied.owner} (${applied.owner_why}). ` +
+    `Created and initialized workflow ${applied.workflow_id}, ` +
+    `owned by Torc user ${applied.owner} (${applied.owner_why}). ` +
     (applied.cleaned_up ? `${applied.cleaned_up} ` : '') +
     'To run it, on the cluster: ' +
     (fields.slurm
-      ? `\`torc slurm schedule-nodes ${applied.workflow_id}${snapshot.output_flag}\` or \`torc submit ${applied.workflow_id}${snapshot.output_flag}\`.`
+      ? `\`torc slurm schedule-nodes ${applied.workflow_id}${snapshot.output_flag}\` ` +
+        `or \`torc submit ${applied.workflow_id}${snapshot.output_flag}\`.`
       : `\`torc run ${applied.workflow_id}${snapshot.output_flag}\`.`) +
-    ` Or from here: submit_workflow with workflow_id ${applied.workflow_id} (through the login-node agent, when it runs).`,
+    ` Or from here: submit_workflow with workflow_id ` +
+    `${applied.workflow_id} (through the login-node agent, when it runs).`,
   summarize: (out) =>
     out.status === 'applied'
       ? `created workflow ${(out.applied as { workflow_id: number }).workflow_id}`
@@ -122,7 +125,8 @@ export const createWorkflow = defineTool({
       .enum(['validate', 'save_spec_file', 'create_workflow'])
       .default('validate')
       .describe(
-        'validate (report only), save_spec_file (return the final spec to save), create_workflow (preview the creation: returns how to confirm it).'
+        'validate (report only), save_spec_file (return the final spec to save), ' +
+          'create_workflow (preview the creation: returns how to confirm it).'
       ),
     save_format: z
       .enum(fileFormats)
@@ -165,7 +169,8 @@ export const createWorkflow = defineTool({
       return {
         ...base,
         next_steps: prepared.report.valid
-          ? 'Valid. Show the plan with get_execution_plan; create_workflow with action "create_workflow" previews its creation.'
+          ? 'Valid. Show the plan with get_execution_plan; create_workflow ' +
+            'with action "create_workflow" previews its creation.'
           : 'Fix the errors and validate again; nothing was created.',
       }
     }

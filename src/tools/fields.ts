@@ -13,7 +13,8 @@ export const torcId = (description: string) =>
 export const workflowId = torcId('Torc workflow id (from list_workflows).')
 export const jobId = torcId('Torc job id (from list_jobs_by_status or get_workflow_status).')
 export const jobStatus = JobStatusSchema.describe(
-  'Job status: uninitialized, blocked, ready, pending, running, completed, failed, canceled, terminated, disabled or pending_failed.'
+  'Job status: uninitialized, blocked, ready, pending, running, ' +
+    'completed, failed, canceled, terminated, disabled or pending_failed.'
 )
 
 export const limit = (defaultValue: number, max: number) =>

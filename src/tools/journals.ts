@@ -54,8 +54,9 @@ export const checkOfflineJournals = defineTool({
   title: 'Check offline journals',
   description:
     "Find a workflow's offline-drain journals (completions a runner recorded while it could not reach the " +
-    'server) and say whether `torc workflows reconcile` is needed. Call it when jobs ran but show as not ' +
-    'completed, or after a server outage. base_dir is not used remotely: the output directory the site serves is searched.',
+    'server) and say whether `torc workflows reconcile` is needed. Call it when jobs ran but show as ' +
+    'not completed, or after a server outage. base_dir is not used remotely: the output directory the ' +
+    'site serves is searched.',
   input: z.object({
     workflow_id: workflowId,
     run_id: torcId("Run to match journals against (default: the workflow's current run).").optional(),
@@ -114,8 +115,10 @@ export const checkOfflineJournals = defineTool({
         reconcile_command: null,
         summary:
           (found.current.length
-            ? `Found ${found.current.length} offline-drain journal(s) for run ${found.run}, all empty (already flushed). No reconcile needed.`
-            : `No offline-drain journals for workflow ${wf} run ${found.run} under the output directory. No reconcile needed.`) +
+            ? `Found ${found.current.length} offline-drain journal(s) for run ` +
+              `${found.run}, all empty (already flushed). No reconcile needed.`
+            : `No offline-drain journals for workflow ${wf} run ` +
+              `${found.run} under the output directory. No reconcile needed.`) +
           superseded +
           cut,
         recommendation: [],
@@ -127,8 +130,9 @@ export const checkOfflineJournals = defineTool({
       reconcile_needed: true,
       reconcile_command: command,
       summary:
-        `Found ${found.current.length} offline-drain journal(s) with ${found.pending} pending completion(s) for workflow ` +
-        `${wf} run ${found.run}: jobs finished while their runner could not reach the server, and Torc does not know yet.` +
+        `Found ${found.current.length} offline-drain journal(s) with ${found.pending} ` +
+        `pending completion(s) for workflow ${wf} run ${found.run}: jobs finished ` +
+        `while their runner could not reach the server, and Torc does not know yet.` +
         superseded +
         cut,
       recommendation: [
@@ -207,7 +211,8 @@ export const reconcileOfflineJournals = defineChange({
     return { output: clusterText(lines), jobs_by_status_after: { ...status.jobs_by_status } }
   },
   done: (applied, plan) =>
-    `Replayed the journals of workflow ${plan.workflow_id} run ${plan.run_id} on the login node: ${applied.output || 'done'}. ` +
+    `Replayed the journals of workflow ${plan.workflow_id} run ` +
+    `${plan.run_id} on the login node: ${applied.output || 'done'}. ` +
     'check_offline_journals shows what is left.',
   summarize: (out) =>
     `${out.status}: reconcile ${out.total_pending_completions} completion(s) of workflow ${out.workflow_id}`,

@@ -73,7 +73,8 @@ export const analyzeWorkflowLogs = defineTool({
       .min(1)
       .optional()
       .describe(
-        'Only these kinds of log: job_stdout, job_stderr, job_combined, job_runner, slurm_job_runner, slurm_stdout, slurm_stderr, dmesg, watch.'
+        'Only these kinds of log: job_stdout, job_stderr, job_combined, ' +
+          'job_runner, slurm_job_runner, slurm_stdout, slurm_stderr, dmesg, watch.'
       ),
     sample_limit: z
       .number()
@@ -141,9 +142,11 @@ export const analyzeWorkflowLogs = defineTool({
       ? filtered
         ? `No log files of workflow ${workflow_id} match the filter under the output directory.`
         : diagnosis.total_results > 0
-          ? `No log files for workflow ${workflow_id} under the output directory, yet it has ${diagnosis.total_results} ` +
-            'job result(s): its jobs ran, but their logs went to another folder. `torc run` writes to ./torc_output ' +
-            'unless -o names the output directory the site server serves; rerun with that -o to see them here.'
+          ? `No log files for workflow ${workflow_id} under the output directory, ` +
+            `yet it has ${diagnosis.total_results} ` +
+            'job result(s): its jobs ran, but their logs went to another folder. ' +
+            '`torc run` writes to ./torc_output unless -o names the output ' +
+            'directory the site server serves; rerun with that -o to see them here.'
           : `No log files for workflow ${workflow_id} under the output directory yet.`
       : r.error_count === 0 && r.warning_count === 0
         ? 'No errors or warnings detected in log files.'

@@ -34,14 +34,18 @@ async function missingLog(
   input: { workflow_id: number; job_id: number; run_id: number; attempt_id: number; log_type: string }
 ) {
   const listing = await output.listFiles(input.workflow_id, { filter: { job_ids: [input.job_id] } })
-  const wanted = `no ${input.log_type} log for job ${input.job_id} (run ${input.run_id}, attempt ${input.attempt_id}) under the output directory`
+  const wanted =
+    `no ${input.log_type} log for job ${input.job_id} (run ` +
+    `${input.run_id}, attempt ${input.attempt_id}) under the output directory`
   const found = listing ? describeJobLogs(listing.files.slice(0, 50)) : ''
   return new ToolError(
     'not_found',
     found
       ? `${wanted}; it has logs for ${found}: call again with that run_id and attempt_id`
-      : `${wanted}, nor for any other run: the job may not have started yet, its stdio mode discards this stream (see ` +
-          'get_job_details), or its runner wrote logs to another folder than the one the site server serves (`torc run -o <folder>`)'
+      : `${wanted}, nor for any other run: the job may not have ` +
+          `started yet, its stdio mode discards this stream (see ` +
+          'get_job_details), or its runner wrote logs to another folder ' +
+          'than the one the site server serves (`torc run -o <folder>`)'
   )
 }
 
@@ -80,7 +84,8 @@ export const getJobLogs = defineTool({
       .max(1_048_576)
       .default(65_536)
       .describe(
-        `Bytes read (and grepped) from the end of the file: default 65536, at most 1 MiB. At most ${MAX_LOG_TEXT} bytes of lines are returned.`
+        `Bytes read (and grepped) from the end of the file: default 65536, at ` +
+          `most 1 MiB. At most ${MAX_LOG_TEXT} bytes of lines are returned.`
       ),
   }),
   output: z.object({

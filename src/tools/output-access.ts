@@ -13,7 +13,8 @@ export function requireOutput(ctx: ToolContext): OutputClient {
   if (ctx.output) return ctx.output
   throw new ToolError(
     'upstream_unavailable',
-    'log access is not configured on this deployment: set TORC_OUTPUT_URL and TORC_OUTPUT_TOKEN to the site server that runs next to Torc'
+    'log access is not configured on this deployment: set TORC_OUTPUT_URL ' +
+      'and TORC_OUTPUT_TOKEN to the site server that runs next to Torc'
   )
 }
 

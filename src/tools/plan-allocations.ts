@@ -169,7 +169,11 @@ export const planAllocations = defineTool({
       input.hpc_profile ? `--profile ${input.hpc_profile}` : '',
       input.skip_test_only ? '--skip-test-only' : '',
     ].filter(Boolean)
-    const command = `torc -f json slurm plan-allocations --group-by resource-requirements ${flags.join(' ')} workflow.json`
+    const command = [
+      'torc -f json slurm plan-allocations --group-by resource-requirements',
+      ...flags,
+      'workflow.json',
+    ].join(' ')
     const empty = {
       workflow_analysis: analysis,
       resource_group_jobs: groups,
@@ -193,7 +197,9 @@ export const planAllocations = defineTool({
     if (!outcome.ran)
       return {
         ...empty,
-        note: `The workflow analysis is above. Cluster state and sbatch --test-only estimates need the login node: ${outcome.why}. Save the spec as workflow.json and run there: \`${command}\`.`,
+        note:
+          `The workflow analysis is above. Cluster state and sbatch --test-only estimates need the ` +
+          `login node: ${outcome.why}. Save the spec as workflow.json and run there: \`${command}\`.`,
       }
     const run = outcome.result.runs[0]!
     const torc = TorcPlanSchema.safeParse(jsonOut(run))
@@ -218,5 +224,6 @@ export const planAllocations = defineTool({
   },
   summarize: (out) =>
     `${out.workflow_analysis.total_jobs} jobs, depth ${out.workflow_analysis.dependency_depth}, ` +
-    `max parallelism ${out.workflow_analysis.max_parallelism}: ${out.estimates_available ? `${out.recommendations.length} recommendation(s)` : 'no estimates'}`,
+    `max parallelism ${out.workflow_analysis.max_parallelism}: ` +
+    `${out.estimates_available ? `${out.recommendations.length} recommendation(s)` : 'no estimates'}`,
 })

@@ -117,7 +117,8 @@ export const recoveryPreview = {
   rerun_command: z
     .string()
     .describe(
-      'Run on the cluster after applying to run the reset jobs: `torc slurm regenerate <id> --submit` (Slurm), `torc remote run <id>` (remote workers) or `torc run <id>`.'
+      'Run on the cluster after applying to run the reset jobs: `torc slurm regenerate <id> ' +
+        '--submit` (Slurm), `torc remote run <id>` (remote workers) or `torc run <id>`.'
     ),
   slurm: slurmNeedsSchema
     .nullable()

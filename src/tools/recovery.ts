@@ -137,7 +137,10 @@ export const recoverWorkflow = defineChange({
   done(applied, _plan, fields) {
     const slurm = fields.slurm as { preview_command: string } | null
     if (applied.slurm_submitted)
-      return `Recovered: ${applied.jobs_reset.length} job(s) reset for run ${applied.new_run_id}. ${applied.slurm_submitted.report}`
+      return (
+        `Recovered: ${applied.jobs_reset.length} job(s) reset for ` +
+        `run ${applied.new_run_id}. ${applied.slurm_submitted.report}`
+      )
     return (
       `Recovered: ${applied.jobs_reset.length} job(s) reset for run ${applied.new_run_id}. To run them, on the ` +
       `cluster: \`${String(fields.rerun_command)}\`` +
@@ -146,7 +149,8 @@ export const recoverWorkflow = defineChange({
   },
   after: (fields) =>
     (fields.slurm as { via_agent?: boolean } | null)?.via_agent
-      ? `Applying also runs \`${String(fields.rerun_command)}\` on the login node through the agent and reports the new allocations.`
+      ? `Applying also runs \`${String(fields.rerun_command)}\` on the ` +
+        `login node through the agent and reports the new allocations.`
       : `After applying, the jobs run once \`${String(fields.rerun_command)}\` runs on the cluster` +
         (fields.slurm ? ' (it submits the Slurm allocations; see slurm).' : '.'),
   summarize: (out) => `${out.status}: ${String(out.summary)}`,

@@ -28,7 +28,8 @@ export const failedJobSchema = z.object({
     .number()
     .int()
     .describe(
-      'Return code: 137 or -9 killed (SIGKILL), 152 time limit, 128+N or -N signal N, -1 no exit status, -128 node lost.'
+      'Return code: 137 or -9 killed (SIGKILL), 152 time limit, ' +
+        '128+N or -N signal N, -1 no exit status, -128 node lost.'
     ),
   exec_time_minutes: z.number().describe('Execution time in minutes.'),
   run_id: z.number().int().describe('(torc-edge) Run of the result.'),
@@ -56,7 +57,8 @@ export const failedJobSchema = z.object({
   cause_detail: z
     .string()
     .describe(
-      "(torc-edge) The evidence for the cause: return code or signal, the workflow's oom/timeout exit codes, peak, share of runtime."
+      '(torc-edge) The evidence for the cause: return code or signal, ' +
+        "the workflow's oom/timeout exit codes, peak, share of runtime."
     ),
 })
 
@@ -83,7 +85,8 @@ export const utilizationSchema = diagnosisSchema.extend({
   resource_violations_truncated: z
     .boolean()
     .describe(
-      '(torc-edge) resource_violations holds only the first failed jobs (limit, or the answer size); the counts are complete.'
+      '(torc-edge) resource_violations holds only the first failed ' +
+        'jobs (limit, or the answer size); the counts are complete.'
     ),
   guidance: z.string().nullable().describe('(torc-edge) What to do next when anything exceeded its limits.'),
 })

@@ -118,7 +118,8 @@ export const updateJobResources = defineChange({
     const rr = plan.requirement
     const what =
       plan.action === 'copy_for_job'
-        ? `Job ${plan.job_id} now has its own requirement (id ${applied.resource_requirements_id}); the other jobs keep "${rr.name}".`
+        ? `Job ${plan.job_id} now has its own requirement (id ` +
+          `${applied.resource_requirements_id}); the other jobs keep "${rr.name}".`
         : plan.action === 'change_shared'
           ? `Changed "${rr.name}" for job ${plan.job_id} and every other job using it.`
           : `Changed "${rr.name}" (used only by job ${plan.job_id}).`
@@ -127,7 +128,8 @@ export const updateJobResources = defineChange({
   summarize: (out) =>
     out.status === 'applied'
       ? `job ${out.job_id}: ${JSON.stringify((out.applied as { current: unknown }).current)}`
-      : `${out.status}: job ${out.job_id} ${JSON.stringify(out.previous)} -> ${JSON.stringify(out.proposed)} (${out.action})`,
+      : `${out.status}: job ${out.job_id} ${JSON.stringify(out.previous)} ` +
+        `-> ${JSON.stringify(out.proposed)} (${out.action})`,
 })
 
 export const resourceTools = [updateJobResources]

@@ -72,8 +72,9 @@ export const listResults = defineTool({
   title: 'List job results',
   description:
     "List job execution results (return code, execution time, peak memory and CPU): each job's current result, " +
-    'or with all_runs=true every attempt of every run; filtered and sorted. Use failed_only=true for failures, sort_by="exec_time_minutes" with ' +
-    'reverse_sort=true for the slowest jobs, sort_by="peak_memory_bytes" for memory-hungry ones. Paged.',
+    'or with all_runs=true every attempt of every run; filtered and sorted. Use failed_only=true for ' +
+    'failures, sort_by="exec_time_minutes" with reverse_sort=true for the slowest jobs, ' +
+    'sort_by="peak_memory_bytes" for memory-hungry ones. Paged.',
   input: z.object({
     workflow_id: workflowId,
     job_id: z.number().int().positive().optional().describe('Only results of this job.'),

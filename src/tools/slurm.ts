@@ -165,7 +165,8 @@ export const getSlurmSacct = defineTool({
     }
   },
   summarize: (out) =>
-    `${out.total_slurm_jobs} Slurm allocation(s) of workflow ${out.workflow_id}: ${out.summary.length} step row(s) (${out.source})`,
+    `${out.total_slurm_jobs} Slurm allocation(s) of workflow ` +
+    `${out.workflow_id}: ${out.summary.length} step row(s) (${out.source})`,
 })
 
 export const slurmTools = [getSlurmSacct, planAllocations]

@@ -118,7 +118,8 @@ export const submitWorkflow = defineChange({
       blockers.push(`workflow ${id} is canceled: restart_failed_jobs or recover_workflow resets it first.`)
     else if (p.status.is_complete || runnable === 0)
       blockers.push(
-        `workflow ${id} has no job left to run (${p.status.is_complete ? 'it is complete' : 'none is ready or waiting'}).`
+        `workflow ${id} has no job left to run ` +
+          `(${p.status.is_complete ? 'it is complete' : 'none is ready or waiting'}).`
       )
     let scheduler: number | null = null
     let command: string
@@ -132,7 +133,8 @@ export const submitWorkflow = defineChange({
         if (p.schedulers.length === 1) scheduler = p.schedulers[0]!.id
         else
           blockers.push(
-            `workflow ${id} has ${p.schedulers.length} Slurm schedulers and no schedule_nodes action saying which to submit.`
+            `workflow ${id} has ${p.schedulers.length} Slurm schedulers ` +
+              `and no schedule_nodes action saying which to submit.`
           )
       }
       command =
@@ -144,7 +146,8 @@ export const submitWorkflow = defineChange({
     const phases = countPhases(live?.allocations ?? [])
     if (phases.queued + phases.running > 0)
       blockers.push(
-        `${phases.queued + phases.running} allocation(s) of workflow ${id} are already queued or running: they run its ` +
+        `${phases.queued + phases.running} allocation(s) of workflow ` +
+          `${id} are already queued or running: they run its ` +
           'jobs. cancel_workflow first to start over.'
       )
     if (mode === 'local' && p.runners > 0)
@@ -197,8 +200,9 @@ export const submitWorkflow = defineChange({
         failed_allocations: 0,
         runner: bg,
         report: bg
-          ? `${bg.already_running ? 'torc run was already running' : 'Started torc run'} for workflow ${id} on the login ` +
-            `node (pid ${bg.pid}, since ${bg.started_at}); its logs go to the output directory the site serves.`
+          ? `${bg.already_running ? 'torc run was already running' : 'Started torc run'} ` +
+            `for workflow ${id} on the login node (pid ${bg.pid}, since ` +
+            `${bg.started_at}); its logs go to the output directory the site serves.`
           : `torc run for workflow ${id} ran on the login node and already finished (exit 0).`,
       }
     }
@@ -224,9 +228,10 @@ export const submitWorkflow = defineChange({
     const settled = await steps.step('check the allocations in Slurm', () => settle(ctx, submitted))
     const failedAll = settled.failed.length > 0 && settled.failed.length === settled.allocations.length
     const report = !submitted.length
-      ? `torc submit ran but no Slurm allocation was recorded${torcSaid ? ` (torc: ${torcSaid})` : ''}: nothing will run the jobs.`
-      : `${already ? 'Already submitted earlier' : 'Submitted'} ${submitted.length} Slurm allocation(s) for workflow ${id}: ` +
-        `${settled.words}.` +
+      ? `torc submit ran but no Slurm allocation was ` +
+        `recorded${torcSaid ? ` (torc: ${torcSaid})` : ''}: nothing will run the jobs.`
+      : `${already ? 'Already submitted earlier' : 'Submitted'} ${submitted.length} ` +
+        `Slurm allocation(s) for workflow ${id}: ${settled.words}.` +
         (failedAll
           ? ' Every allocation failed: the jobs will not run until this is fixed and the workflow is submitted again.'
           : '')
@@ -241,7 +246,10 @@ export const submitWorkflow = defineChange({
     }
   },
   done: (applied) =>
-    `${applied.report} ${applied.mode === 'slurm' ? 'get_workflow_status and get_slurm_sacct follow them.' : 'get_workflow_status follows it.'}`,
+    `${applied.report} ` +
+    (applied.mode === 'slurm'
+      ? 'get_workflow_status and get_slurm_sacct follow them.'
+      : 'get_workflow_status follows it.'),
   after: (fields) => `Applying runs \`${String(fields.command)}\` on the login node.`,
   summarize: (out) => `${out.status}: ${String(out.mode)} submission of workflow ${out.workflow_id}`,
 })

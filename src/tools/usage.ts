@@ -228,7 +228,8 @@ export const analyzeResourceUsage = defineTool({
     }
   },
   summarize: (out) =>
-    `${out.total_jobs_with_results} of ${out.total_jobs} jobs with results in ${out.resource_groups_total} resource groups`,
+    `${out.total_jobs_with_results} of ${out.total_jobs} jobs with ` +
+    `results in ${out.resource_groups_total} resource groups`,
 })
 
 /** Cuts the answer to its budgets: group headers first, then job rows group by group, then jobs without results. */

@@ -32,7 +32,8 @@ function guidance(d: Diagnosis, workflow: number): string | null {
   if (failed.length) {
     if (overJobs.size > failed.length) {
       lines.push(
-        `Only ${failed.length} have failed so far, but ${overJobs.size - failed.length} more will likely fail without fixes.`
+        `Only ${failed.length} have failed so far, but ` +
+          `${overJobs.size - failed.length} more will likely fail without fixes.`
       )
     }
     lines.push(

@@ -137,7 +137,10 @@ export const getWorkflowStatus = defineTool({
   },
   summarize: (out) => {
     const nonZero = Object.entries(out.job_counts_by_status).filter(([, n]) => n > 0)
-    return `workflow ${out.workflow_id} "${out.name}": ${out.total_jobs} jobs (${nonZero.map(([s, n]) => `${n} ${s}`).join(', ') || 'none'})`
+    return (
+      `workflow ${out.workflow_id} "${out.name}": ${out.total_jobs} ` +
+      `jobs (${nonZero.map(([s, n]) => `${n} ${s}`).join(', ') || 'none'})`
+    )
   },
 })
 

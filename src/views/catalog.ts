@@ -24,7 +24,8 @@ export const VIEWS: Record<ViewName, ViewInfo> = {
   dashboard: info(
     'dashboard',
     'Workflow dashboard',
-    'Jobs by status, run, completion, the slowest and failing jobs and allocations of a workflow; or a list of workflows.'
+    'Jobs by status, run, completion, the slowest and failing ' +
+      'jobs and allocations of a workflow; or a list of workflows.'
   ),
   graph: info(
     'graph',

@@ -1,7 +1,8 @@
 /**
  * What one tick spends, counted by kind: each Torc call, D1 round trip, change-ledger call, site
- * server request (the agent's actions and /v1/info) and webhook delivery is one subrequest against the Worker's per-invocation limit, so the
- * tick checks what is left before starting work it cannot finish.
+ * server request (the agent's actions and /v1/info) and webhook delivery is one subrequest against
+ * the Worker's per-invocation limit, so the tick checks what is left before starting work it cannot
+ * finish.
  */
 import type { Ledger } from '../changes/ledger.ts'
 import type { Transport } from '../transport.ts'

@@ -149,7 +149,9 @@ export async function checkWatch(watch: Watch, deps: CheckDeps, tick: TickState)
         {
           event: 'failed',
           key: `classify:${watch.retries}`,
-          headline: `has ${decision.count} job(s) awaiting classification (pending_failed): use classify_and_resolve_failures`,
+          headline:
+            `has ${decision.count} job(s) awaiting classification ` +
+            `(pending_failed): use classify_and_resolve_failures`,
           fields,
         },
         name

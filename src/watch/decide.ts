@@ -58,7 +58,9 @@ export function decide(
     if (runners > 0 || allocations > 0)
       return done({
         kind: 'wait_runners',
-        note: `finished with ${failures} failure(s); waiting for ${runners} runner(s) and ${allocations} allocation(s) to exit`,
+        note:
+          `finished with ${failures} failure(s); waiting for ` +
+          `${runners} runner(s) and ${allocations} allocation(s) to exit`,
       })
     if (!policy.recover) return done({ kind: 'failed', why: `${failures} job(s) did not succeed and recovery is off` })
     if (watch.retries >= policy.max_retries) return done({ kind: 'gave_up' })

@@ -30,7 +30,8 @@ export const policyShape = {
     .max(20)
     .default(DEFAULT_MAX_RETRIES)
     .describe(
-      `Recoveries this watch may apply before it gives up (default ${DEFAULT_MAX_RETRIES}, like torc watch --max-retries).`
+      `Recoveries this watch may apply before it gives up (default ` +
+        `${DEFAULT_MAX_RETRIES}, like torc watch --max-retries).`
     ),
   ...recoveryOptionFields,
   resubmit: z
@@ -44,8 +45,9 @@ export const policyShape = {
     .boolean()
     .default(true)
     .describe(
-      'Reschedule stranded jobs (default true): jobs ready or running while no runner and no Slurm allocation ' +
-        'is left, for stranded_minutes, get new allocations (or a runner) through the agent, as torc watch --auto-schedule.'
+      'Reschedule stranded jobs (default true): jobs ready or running while no ' +
+        'runner and no Slurm allocation is left, for stranded_minutes, get new ' +
+        'allocations (or a runner) through the agent, as torc watch --auto-schedule.'
     ),
   stranded_minutes: z
     .number()
@@ -66,7 +68,8 @@ export const policyShape = {
     .max(5)
     .default([])
     .describe(
-      'Names of the webhook destinations the operator configured (TORC_EDGE_WEBHOOKS) to notify; none: no notifications.'
+      'Names of the webhook destinations the operator configured ' +
+        '(TORC_EDGE_WEBHOOKS) to notify; none: no notifications.'
     ),
   notify_on: z
     .array(NotifyEventSchema)

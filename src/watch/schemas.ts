@@ -74,8 +74,9 @@ export const historyEvent = z.object({
   kind: z
     .enum(EVENT_KINDS)
     .describe(
-      'created, check (what a check saw and decided), diagnosis (a recovery plan), change (a recovery or resubmission ' +
-        'applied), notification (queued), delivery (an attempt to send it), unreachable, state (the watch ended), note.'
+      'created, check (what a check saw and decided), diagnosis (a recovery plan), ' +
+        'change (a recovery or resubmission applied), notification (queued), delivery ' +
+        '(an attempt to send it), unreachable, state (the watch ended), note.'
     ),
   summary: z.string().describe('What happened.'),
   detail: z.unknown().describe('Its facts (counts, plan, changes), when any.'),

@@ -57,7 +57,9 @@ export function recoveryNotice(watch: Watch, answer: Record<string, unknown>, re
   return {
     event: 'recovered',
     key: `recovered:${String(answer.plan_id)}`,
-    headline: `recovered (attempt ${attempt} of ${watch.policy.max_retries}): ${reset} job(s) reset for run ${applied.new_run_id}`,
+    headline:
+      `recovered (attempt ${attempt} of ${watch.policy.max_retries}): ` +
+      `${reset} job(s) reset for run ${applied.new_run_id}`,
     fields: [
       { title: 'Diagnosis', value: String(answer.summary) },
       ...(changes ? [{ title: 'Changes', value: changes }] : []),

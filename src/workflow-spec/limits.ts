@@ -53,10 +53,12 @@ export function formatsWithinLimits(text: string, format: SpecFormat | 'auto'): 
   if (format !== 'auto') {
     if (!fits(format)) {
       throw new SpecLimitError(
-        `the spec is ${grouped(text.length)} characters of ${format.toUpperCase()}; the edge parses ${format.toUpperCase()} ` +
-          `only up to ${grouped(EDGE_LIMITS.textChars[format])} characters (its parser needs many times the text in ` +
-          `memory and a Worker has 128 MB). Send it as JSON (up to ${grouped(EDGE_LIMITS.textChars.json)} characters), ` +
-          'use parameters instead of listing jobs one by one, or create it on the cluster with `torc create <file>`.'
+        `the spec is ${grouped(text.length)} characters of ${format.toUpperCase()}; the edge ` +
+          `parses ${format.toUpperCase()} only up to ${grouped(EDGE_LIMITS.textChars[format])} ` +
+          `characters (its parser needs many times the text in memory and a Worker has 128 ` +
+          `MB). Send it as JSON (up to ${grouped(EDGE_LIMITS.textChars.json)} characters), ` +
+          'use parameters instead of listing jobs one by one, or create it on the cluster with ' +
+          '`torc create <file>`.'
       )
     }
     return [format]

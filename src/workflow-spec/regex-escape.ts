@@ -62,7 +62,8 @@ function specialBoundary(p: Parser, wbStart: number): Assertion | undefined {
   const start = p.i
   if (!p.bumpAndSpace()) {
     throw p.error(
-      'found either the beginning of a special word boundary or a bounded repetition on a \\b with an opening brace, but no closing brace',
+      'found either the beginning of a special word boundary or a bounded ' +
+        'repetition on a \\b with an opening brace, but no closing brace',
       [wbStart, p.i]
     )
   }

@@ -34,8 +34,8 @@ describe.runIf(haveSlurm())('offline journals', () => {
     const db = new DatabaseSync(join(stack.root, 'offline_journal', `offline_results_wf${wf.id}_r${wf.runId}_node7.db`))
     db.exec('PRAGMA journal_mode = WAL')
     db.exec(
-      'CREATE TABLE journaled_completions (job_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, status INTEGER NOT NULL, ' +
-        'payload TEXT NOT NULL, journaled_at INTEGER NOT NULL)'
+      'CREATE TABLE journaled_completions (job_id INTEGER PRIMARY KEY, run_id INTEGER NOT ' +
+        'NULL, status INTEGER NOT NULL, payload TEXT NOT NULL, journaled_at INTEGER NOT NULL)'
     )
     const insert = db.prepare('INSERT INTO journaled_completions VALUES (?, ?, 5, ?, ?)')
     for (const id of wf.jobIds.values()) {

@@ -112,8 +112,8 @@ describe.runIf(haveSlurm())('an agent that allows only sacct', () => {
     const db = new DatabaseSync(join(stack.root, 'offline_journal', `offline_results_wf${wf}_r${run}_login1.db`))
     db.exec('PRAGMA journal_mode = WAL')
     db.exec(
-      'CREATE TABLE journaled_completions (job_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, status INTEGER NOT NULL, ' +
-        'payload TEXT NOT NULL, journaled_at INTEGER NOT NULL)'
+      'CREATE TABLE journaled_completions (job_id INTEGER PRIMARY KEY, run_id INTEGER NOT ' +
+        'NULL, status INTEGER NOT NULL, payload TEXT NOT NULL, journaled_at INTEGER NOT NULL)'
     )
     db.prepare('INSERT INTO journaled_completions VALUES (?, ?, 5, ?, 0)').run(1, run, '{}')
     db.close()

@@ -21,8 +21,10 @@ describe('create_workflow and get_execution_plan stay within a Worker', () => {
       expect(res.body.error).toEqual({
         code: 'invalid_input',
         message:
-          'spec too large: the spec expands to 60,000 jobs (limit 50,000); the edge handles at most 50,000 jobs and 50,000 files per ' +
-          "workflow so that a request stays within a Worker's 128 MB. Split it into smaller workflows, or create it on the cluster " +
+          'spec too large: the spec expands to 60,000 jobs (limit 50,000); ' +
+          'the edge handles at most 50,000 jobs and 50,000 files per ' +
+          "workflow so that a request stays within a Worker's 128 MB. " +
+          'Split it into smaller workflows, or create it on the cluster ' +
           'with `torc create <file>`.',
       })
     }

@@ -38,7 +38,9 @@ describe('recover_workflow: what it sets', () => {
     expect(preview.adjustments[0].memory).toEqual({
       old: '4g',
       new: '9g',
-      why: 'peak 7.50 GB (survivor, completed, shares this requirement): 6g would fail again, proposing 9g (peak + 10%)',
+      why:
+        'peak 7.50 GB (survivor, completed, shares this ' +
+        'requirement): 6g would fail again, proposing 9g (peak + 10%)',
     })
     expect(preview.jobs_to_retry).toEqual([wf.jobIds.get('killed')])
     const done = await applyVia('mcp', 'recover_workflow', { workflow_id: wf.id, plan_id: preview.plan_id })

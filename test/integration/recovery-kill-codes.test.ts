@@ -62,17 +62,20 @@ describe('kill codes and signals', () => {
     expect(diagnosed.get('no_status')).toMatchObject({
       cause: 'unknown',
       cause_detail:
-        'return code -1: Torc got no exit status (the process was killed or lost) after 20% of its runtime; no sign of a memory or time limit',
+        'return code -1: Torc got no exit status (the process was killed or ' +
+        'lost) after 20% of its runtime; no sign of a memory or time limit',
     })
     expect(diagnosed.get('no_status_full')).toMatchObject({
       cause: 'oom',
       cause_detail:
-        'return code -1: Torc got no exit status (the process was killed or lost) with peak memory at 95% of the limit, most likely for memory',
+        'return code -1: Torc got no exit status (the process was killed or ' +
+        'lost) with peak memory at 95% of the limit, most likely for memory',
     })
     expect(diagnosed.get('sigterm')).toMatchObject({
       cause: 'unknown',
       cause_detail:
-        'return code 143 (128 + SIGTERM): killed by a signal after 20% of its runtime; no sign of a memory or time limit',
+        'return code 143 (128 + SIGTERM): killed by a signal after ' +
+        '20% of its runtime; no sign of a memory or time limit',
     })
     expect(diagnosed.get('sigterm_minus')).toMatchObject({
       cause: 'unknown',
@@ -86,7 +89,8 @@ describe('kill codes and signals', () => {
     expect(diagnosed.get('segfault')).toMatchObject({
       cause: 'unknown',
       cause_detail:
-        'return code 139 (128 + SIGSEGV): the program crashed; a retry will likely crash the same way; no sign of a memory or time limit',
+        'return code 139 (128 + SIGSEGV): the program crashed; a retry will ' +
+        'likely crash the same way; no sign of a memory or time limit',
     })
 
     const actions = Object.fromEntries([...planned].map(([name, j]) => [name, (j as { action: string }).action]))

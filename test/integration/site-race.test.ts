@@ -117,8 +117,8 @@ describe('get_job_logs while job_stdio is swapped for a symlink out of the root'
         ['mcp', viaMcp],
       ] as const)
         console.log(
-          `site race via ${face}: ${t.calls} get_job_logs calls in ${seconds} s (${flips} flips): ` +
-            `${t.served} served, ${t.refused} refused (404), ${t.escapes} escapes, ${t.wrong} wrong, ${t.problems.length} other`
+          `site race via ${face}: ${t.calls} get_job_logs calls in ${seconds} s (${flips} flips): ${t.served} ` +
+            `served, ${t.refused} refused (404), ${t.escapes} escapes, ${t.wrong} wrong, ${t.problems.length} other`
         )
     }
     expect(viaRest.problems.slice(0, 5)).toEqual([])

@@ -49,7 +49,8 @@ describe('subrequests per tick (TORC_EDGE_WATCH_PER_TICK 50, budget 1,000)', () 
     const both = new Set([...first.checks, ...second.checks].map((c) => c.workflow_id))
     expect(both.size).toBe(Math.min(n, 100))
     figures.push(
-      `${n} watched: ${first.spent.torc} Torc calls, ${first.spent.d1} D1 round trips, ${first.total} subrequests per tick`
+      `${n} watched: ${first.spent.torc} Torc calls, ${first.spent.d1} ` +
+        `D1 round trips, ${first.total} subrequests per tick`
     )
   })
 
@@ -85,8 +86,9 @@ describe('subrequests per tick (TORC_EDGE_WATCH_PER_TICK 50, budget 1,000)', () 
     expect(recovering.spent.torc).toBeLessThan(160)
     expect(recovering.total).toBeLessThanOrEqual(1000)
     figures.push(
-      `5,000-job workflow, recovering 100 OOM kills: ${recovering.spent.torc} Torc calls, ` +
-        `${recovering.spent.ledger} ledger calls, ${recovering.spent.d1} D1 round trips, ${recovering.total} subrequests`
+      `5,000-job workflow, recovering 100 OOM kills: ${recovering.spent.torc} ` +
+        `Torc calls, ${recovering.spent.ledger} ledger calls, ` +
+        `${recovering.spent.d1} D1 round trips, ${recovering.total} subrequests`
     )
     console.info(`watch tick costs (real torc-server):\n  ${figures.join('\n  ')}`)
   }, 300_000)

@@ -18,7 +18,9 @@ import {
 import { SMALL } from '../unit/workflow-spec/creation-specs.ts'
 import { examples, needCli, needServer, readFromCrate, sorted, startServer, type TorcServer, torcJson } from './torc.ts'
 
-/** Creation's REST calls against a real torc-server 1.0.0, and the records and plans the CLI makes of the same specs. */
+/**
+ * Creation's REST calls against a real torc-server 1.0.0, and the records and plans the CLI makes of the same specs.
+ */
 describe.runIf(needServer())('creation against a real torc-server 1.0.0', () => {
   let server: TorcServer
   beforeAll(async () => {

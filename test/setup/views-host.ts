@@ -17,8 +17,8 @@ export interface RunningHost {
 const PAGE = (script: string) =>
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>torc-edge views: test host</title>' +
   '<style>html{background:#fff;color:#1f1e1d;font:14px system-ui,sans-serif}' +
-  'html[data-theme=dark]{background:#262624;color:#f0efe9}body{margin:0;padding:16px}' +
-  '#chat{max-width:100%}#chat iframe{display:block;width:100%;height:200px;border:1px solid #8884;border-radius:8px}</style>' +
+  'html[data-theme=dark]{background:#262624;color:#f0efe9}body{margin:0;padding:16px}#chat{max-width:100%}#chat ' +
+  'iframe{display:block;width:100%;height:200px;border:1px solid #8884;border-radius:8px}</style>' +
   `</head><body><div id="chat"></div><script>${script}</script></body></html>`
 
 export async function startViewsHost(): Promise<RunningHost> {

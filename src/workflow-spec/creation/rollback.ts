@@ -112,9 +112,9 @@ export function leftoverText(
       )
     case 'unguarding':
       return (
-        `${why}. It is complete (named "${name}") but canceled, not initialized, and perhaps still archived: its jobs ` +
-        `cannot run as it is. Later calls leave it alone: remove it with ${byHand}, or use it with ` +
-        `\`torc workflows archive false ${id}\` then \`torc workflows init ${id}\``
+        `${why}. It is complete (named "${name}") but canceled, not initialized, and perhaps still ` +
+        `archived: its jobs cannot run as it is. Later calls leave it alone: remove it with ${byHand}, ` +
+        `or use it with \`torc workflows archive false ${id}\` then \`torc workflows init ${id}\``
       )
     case 'complete':
       return (

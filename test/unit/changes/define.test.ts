@@ -124,7 +124,8 @@ describe('defineChange', () => {
     const preview = await call({ factor: 2 })
     const err = await refused({ dry_run: false, plan_id: preview.plan_id })
     expect(err.message).toBe(
-      `this call's parameters differ from plan ${preview.plan_id}'s (factor: the preview used 2, this call 1.5): send the same parameters, or preview again`
+      `this call's parameters differ from plan ${preview.plan_id}'s (factor: the ` +
+        `preview used 2, this call 1.5): send the same parameters, or preview again`
     )
     world.memory = 12
     const stale = await refused({ factor: 2, dry_run: false, plan_id: preview.plan_id })
@@ -156,7 +157,8 @@ describe('defineChange', () => {
     world.failing.add('read')
     const err = await refused(preview.confirm.arguments)
     expect(err.message).toBe(
-      'injected read failure Already done: set memory to 15. Apply the same plan again (same arguments, dry_run=false) to finish it.'
+      'injected read failure Already done: set memory to 15. Apply the ' +
+        'same plan again (same arguments, dry_run=false) to finish it.'
     )
     expect(await call({})).toMatchObject({ resuming: true, plan_id: preview.plan_id })
     expect(await call({ dry_run: false })).toMatchObject({ status: 'applied', applied: { memory: 15, run: 2 } })

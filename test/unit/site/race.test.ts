@@ -199,7 +199,8 @@ describe('symlink swaps while the site serves', () => {
         const { reads, ok, refused, escapes, wrong, unreadableInBundles } = counts[r]
         const codes = Object.entries(refused).map(([code, n]) => `${n}x${code}`)
         console.log(
-          `race ${r}: ${reads} reads, ${ok} served, ${codes.join(' ') || '0'} refused, ${escapes} escapes, ${wrong} wrong` +
+          `race ${r}: ${reads} reads, ${ok} served, ${codes.join(' ') || '0'} ` +
+            `refused, ${escapes} escapes, ${wrong} wrong` +
             (r === 'bundle' ? `, ${unreadableInBundles} files unreadable inside served bundles` : '')
         )
       }

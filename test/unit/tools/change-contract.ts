@@ -21,7 +21,10 @@ export interface ChangeContract<W extends World> {
   /** A fresh world in which the change can be applied. */
   world(): W
   input: Record<string, unknown>
-  /** One parameter with another value than `input`'s: the refusal must name it (none for a tool whose only parameter picks the scope). */
+  /**
+   * One parameter with another value than `input`'s: the refusal must name it (none for a tool whose only parameter
+   * picks the scope).
+   */
   differing?: Record<string, unknown>
   /** The state the change alters, as plain data: equal before a preview and after it. */
   state(world: W): unknown

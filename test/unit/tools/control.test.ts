@@ -166,7 +166,8 @@ describe('restart_failed_jobs', () => {
     const blocked = data(await call({ workflow_id: 1, statuses: ['terminated'] }))
     // Ready, ready and pending: the running job is on no compute node (an orphan, not a live job).
     expect(blocked.blockers).toEqual([
-      '3 job(s) are still ready, pending or running: wait for them to finish, or cancel the workflow first (cancel_workflow).',
+      '3 job(s) are still ready, pending or running: wait for them ' +
+        'to finish, or cancel the workflow first (cancel_workflow).',
       'no job to restart',
     ])
   })

@@ -164,7 +164,8 @@ describe('confirm_create_workflow', () => {
     expect(out.status).toBe(409)
     // Each distinct request is its own ledger scope: the refusal cannot name the parameter that differs.
     expect(out.message).toBe(
-      `this request changed since plan ${preview.plan_id} was previewed (or that preview is over an hour old): preview again with dry_run=true`
+      `this request changed since plan ${preview.plan_id} was previewed (or ` +
+        `that preview is over an hour old): preview again with dry_run=true`
     )
     expect(workflows.size).toBe(0)
   })

@@ -82,8 +82,10 @@ describe('reconcile_offline_journals', () => {
     const w = world([])
     const { call } = session({ tool: reconcileOfflineJournals, context: withAgent }, w)
     expect(data(await call({ workflow_id: 1 })).blockers).toEqual([
-      'cannot reconcile from here: the login-node agent does not allow the reconcile action (the operator starts it ' +
-        "with --allow reconcile). On a login node: `torc workflows reconcile 1 1 --base-dir '/scratch/alice/torc output'`.",
+      'cannot reconcile from here: the login-node agent does not ' +
+        'allow the reconcile action (the operator starts it ' +
+        'with --allow reconcile). On a login node: `torc workflows ' +
+        "reconcile 1 1 --base-dir '/scratch/alice/torc output'`.",
     ])
   })
 
@@ -129,7 +131,8 @@ describe('check_offline_journals', () => {
     expect(out).toMatchObject({ reconcile_needed: true, unreadable_journals: 1, total_pending_completions: 0 })
     expect(out.summary).toContain('(the search stopped at its cap: some journals may be missing)')
     expect(out.recommendation[1]).toBe(
-      "Ask the user to confirm, then have them run on a login node: torc workflows reconcile 1 1 --base-dir '/scratch/alice/torc output'"
+      'Ask the user to confirm, then have them run on a login node: torc ' +
+        "workflows reconcile 1 1 --base-dir '/scratch/alice/torc output'"
     )
   })
 

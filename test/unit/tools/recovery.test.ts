@@ -103,10 +103,12 @@ describe('recover_workflow', () => {
     const preview = data(await call({ workflow_id: 1 }))
     expect(preview).toMatchObject({ can_apply: false, confirm: null })
     expect(preview.blockers).toEqual([
-      '1 job(s) are still ready, pending or running: wait for them to finish, or cancel the workflow first (cancel_workflow).',
+      '1 job(s) are still ready, pending or running: wait for them ' +
+        'to finish, or cancel the workflow first (cancel_workflow).',
       '1 job(s) are pending_failed, awaiting classification: resolve them with classify_and_resolve_failures first.',
       '1 job runner(s) are still active: wait for them to exit.',
-      '1 Slurm allocation(s) are still pending or active: wait for them, or cancel the workflow and its allocations on a login node with `torc cancel 1`.',
+      '1 Slurm allocation(s) are still pending or active: wait for them, or cancel ' +
+        'the workflow and its allocations on a login node with `torc cancel 1`.',
     ])
     expect(preview.next_steps).toMatch(/^It cannot be applied now: /)
   })

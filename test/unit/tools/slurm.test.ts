@@ -191,7 +191,8 @@ describe('plan_allocations', () => {
       ],
       estimates_available: false,
       command:
-        'torc -f json slurm plan-allocations --group-by resource-requirements --account proj --partition short workflow.json',
+        'torc -f json slurm plan-allocations --group-by resource-requirements ' +
+        '--account proj --partition short workflow.json',
     })
     expect(out.note).toMatch(
       /^The workflow analysis is above\. Cluster state and sbatch --test-only estimates need the login node/

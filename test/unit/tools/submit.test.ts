@@ -156,7 +156,8 @@ describe('submit_workflow', () => {
     queued.scheduled.push({ id: 1, scheduler_id: 77, status: 'pending' })
     const q = session(contract, queued)
     expect(data(await q.call({ workflow_id: 1 })).blockers).toEqual([
-      '1 allocation(s) of workflow 1 are already queued or running: they run its jobs. cancel_workflow first to start over.',
+      '1 allocation(s) of workflow 1 are already queued or running: ' +
+        'they run its jobs. cancel_workflow first to start over.',
     ])
     const noAgent = session(contract, world(['sacct']))
     expect(data(await noAgent.call({ workflow_id: 1 })).blockers).toEqual([

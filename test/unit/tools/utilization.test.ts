@@ -48,7 +48,8 @@ describe('check_resource_utilization for one workflow', () => {
       [
         '2 job(s) exceeded resource limits (memory, CPU or runtime).',
         'Only 1 have failed so far, but 1 more will likely fail without fixes.',
-        'Use recover_workflow for the failed jobs: preview with dry_run=true, show the user the proposed memory/runtime changes, ask, then send the `confirm` call it returns.',
+        'Use recover_workflow for the failed jobs: preview with dry_run=true, show the user ' +
+          'the proposed memory/runtime changes, ask, then send the `confirm` call it returns.',
         'Example: recover_workflow(workflow_id=1, dry_run=true)',
       ].join('\n')
     )

@@ -116,7 +116,8 @@ describe('strict model', () => {
     expect(s.description).toBeUndefined()
     expect(s.jobs[0]?.depends_on).toBeUndefined()
     const bad =
-      '{"name": "w", "jobs": [], "resource_requirements": [{"name": "r", "num_cpus": 1, "memory": "1g", "num_gpus": null}]}'
+      '{"name": "w", "jobs": [], "resource_requirements": [{"name": ' +
+      '"r", "num_cpus": 1, "memory": "1g", "num_gpus": null}]}'
     expect(issuesOf(() => parseSpec(bad, 'json'))[0]?.path).toBe('resource_requirements[0].num_gpus')
   })
 

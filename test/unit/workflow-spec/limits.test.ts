@@ -72,7 +72,8 @@ describe('the edge limits', () => {
     expect(checkExpansionSize(sweep(50_000, 50_000))).toEqual({ jobs: 50_000, files: 50_000 })
     expect(() => checkExpansionSize(sweep(50_001))).toThrow(SpecLimitError)
     expect(() => checkExpansionSize(sweep(50_001))).toThrow(
-      "the spec expands to 50,001 jobs (limit 50,000); the edge handles at most 50,000 jobs and 50,000 files per workflow so that a request stays within a Worker's 128 MB."
+      'the spec expands to 50,001 jobs (limit 50,000); the edge handles at most 50,000 jobs ' +
+        "and 50,000 files per workflow so that a request stays within a Worker's 128 MB."
     )
     expect(() => checkExpansionSize(sweep(10, 70_000))).toThrow(
       /^the spec expands to 70,000 files and user_data entries \(limit 50,000\)/
@@ -100,7 +101,8 @@ describe('the edge limits', () => {
     }
     expect(error).toBeInstanceOf(SpecError)
     expect((error as SpecError).message).toContain(
-      `YAML and KDL not tried: the spec is ${chars(huge)} characters and the edge parses YAML up to 524,288, KDL up to 1,048,576 characters`
+      `YAML and KDL not tried: the spec is ${chars(huge)} characters and ` +
+        `the edge parses YAML up to 524,288, KDL up to 1,048,576 characters`
     )
     // The same workflow as JSON is fine.
     const asJson = JSON.stringify({
@@ -119,14 +121,17 @@ describe('the edge limits', () => {
         file,
         [
           'name: at_the_limit',
-          'resource_requirements: [{ name: small, num_cpus: 1, memory: 2g, runtime: PT10M }, { name: work, num_cpus: 4, memory: 8g, runtime: PT30M }]',
+          'resource_requirements: [{ name: small, num_cpus: 1, memory: 2g, runtime: ' +
+            'PT10M }, { name: work, num_cpus: 4, memory: 8g, runtime: PT30M }]',
           'files:',
           '  - { name: input, path: data/input.csv }',
           `  - { name: "out_{i:05d}", path: "out/{i:05d}.json", parameters: { i: "1:${EDGE_LIMITS.files - 1}" } }`,
           'jobs:',
           '  - { name: preprocess, command: "prep ${files.input.input}", resource_requirements: small }',
-          `  - { name: "work_{i:05d}", command: "work {i} \${files.output.out_{i:05d}}", depends_on: [preprocess], resource_requirements: work, parameters: { i: "1:${n}" } }`,
-          `  - { name: postprocess, command: post, input_file_regexes: ['^out_\\d{5}$'], resource_requirements: small }`,
+          `  - { name: "work_{i:05d}", command: "work {i} \${files.output.out_{i:05d}}", ` +
+            `depends_on: [preprocess], resource_requirements: work, parameters: { i: "1:${n}" } }`,
+          `  - { name: postprocess, command: post, input_file_regexes: ` +
+            `['^out_\\d{5}$'], resource_requirements: small }`,
           '',
         ].join('\n')
       )

@@ -94,7 +94,8 @@ describe('validateSpec: references, duplicates and cycles', () => {
     expect(
       bad({ trigger_type: 'on_workflow_start', action_type: 'schedule_nodes', scheduler: 's', scheduler_type: 'slurm' })
     ).toEqual([
-      'Action validation failed: schedule_nodes action with scheduler_type=slurm requires slurm_schedulers to be defined',
+      'Action validation failed: schedule_nodes action with ' +
+        'scheduler_type=slurm requires slurm_schedulers to be defined',
       "Action #1 (schedule_nodes) references non-existent slurm scheduler 's'",
     ])
     expect(
@@ -129,8 +130,10 @@ describe('validateSpec: references, duplicates and cycles', () => {
     })
     expect(result.errors).toEqual([
       "Environment validation failed: invalid environment variable name '1BAD'; expected [A-Za-z_][A-Za-z0-9_]*",
-      `Validation error: Job 'j' sets both labels ["gpu"] and scheduler 's'; runners for a scheduler are unlabeled and never claim labeled jobs`,
-      'slurm_defaults contains excluded parameters managed by torc: Partition, job-name. These cannot be set as defaults.',
+      `Validation error: Job 'j' sets both labels ["gpu"] and scheduler 's'; ` +
+        `runners for a scheduler are unlabeled and never claim labeled jobs`,
+      'slurm_defaults contains excluded parameters managed by torc: ' +
+        'Partition, job-name. These cannot be set as defaults.',
     ])
   })
 })
@@ -190,7 +193,8 @@ describe('validateSpec: summary and creation warnings', () => {
     expect(result.warnings).toEqual([
       "Creation would fail: Cannot create resource requirement named 'default' via external API",
       "Creation would fail: Invalid memory format '1.5g': Invalid number in memory string: 1.5",
-      "Creation would fail: Invalid runtime format 'one hour': Invalid ISO 8601 duration format: Failed to parse duration: one hour",
+      "Creation would fail: Invalid runtime format 'one hour': Invalid " +
+        'ISO 8601 duration format: Failed to parse duration: one hour',
       "Creation would fail: Failure handler 'retry' not found for job 'j'",
       "Creation would fail: priority must be >= 0, got -1 for job 'j'",
       'Creation would fail: Unknown action_type: email',
