@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '../../scripts/slurm/procs.ts'
 import { installTorc } from '../../scripts/torc-install.ts'
 import { torcBin } from '../../scripts/torc-paths.ts'
 import { freePort, type RunningTorc, startTorcServer } from '../../scripts/torc-server.ts'
@@ -114,21 +115,18 @@ async function api<T = Record<string, unknown>>(
  * "Failed to begin transaction", which on a busy machine outlasted a fixed pause. Probes with a
  * workflow of its own, created and deleted through the API, never through the code under test.
  */
-async function untilTorcWrites(limitMs = 60_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  for (;;) {
-    const probed = await (async () => {
-      const made = await api<{ id: number }>('/workflows', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name: 'write-probe', user: USER }),
-      })
-      return made.status === 200 && (await fetch(`${torc.apiUrl}/workflows/${made.body.id}`, { method: 'DELETE' })).ok
-    })().catch(() => false)
-    if (probed) return
-    if (Date.now() > deadline) throw new Error(`torc-server took no write within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
+async function untilTorcWrites(): Promise<void> {
+  const probe = async () => {
+    const made = await api<{ id: number }>('/workflows', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'write-probe', user: USER }),
+    })
+    if (made.status !== 200) return undefined
+    const deleted = await fetch(`${torc.apiUrl}/workflows/${made.body.id}`, { method: 'DELETE' })
+    return deleted.ok ? true : undefined
   }
+  await waitFor('torc-server taking a write', 60_000, () => probe().catch(() => undefined), 250)
 }
 
 type Page = { items: Record<string, unknown>[]; total_count: number }
