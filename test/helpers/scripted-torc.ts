@@ -8,6 +8,7 @@
 import { parseConfig } from '../../src/config.ts'
 import type { ToolContext } from '../../src/registry.ts'
 import { TorcClient } from '../../src/torc/client.ts'
+import { JOB_STATUSES, type JobStatus } from '../../src/torc/schemas.ts'
 import type { Transport } from '../../src/transport.ts'
 import { localLedger } from './local-ledger.ts'
 
@@ -132,6 +133,24 @@ function replay(response: Response): Responder {
 }
 
 /** Torc's error body, as torc-server 1.0.0 sends it. */
+/** Torc's GET /workflows/{id}/status for workflow `id` named `wf-<id>`, with these job counts (default 2 completed). */
+export function workflowStatus(id: number, over: Partial<Record<JobStatus, number>> = { completed: 2 }) {
+  const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, over[s] ?? 0]))
+  return {
+    workflow_id: id,
+    workflow_name: `wf-${id}`,
+    workflow_user: 'alice',
+    total_jobs: Object.values(counts).reduce((a, b) => a + b, 0),
+    jobs_by_status: counts,
+    is_complete: true,
+    is_canceled: false,
+    total_exec_time_minutes: 3,
+    active_compute_nodes: 0,
+    pending_scheduled_nodes: 0,
+    active_scheduled_nodes: 0,
+  }
+}
+
 export const torcError = (status: number, message: string) =>
   Response.json({ error: { message } }, { status, headers: { 'Content-Type': 'application/json' } })
 

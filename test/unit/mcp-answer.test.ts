@@ -7,29 +7,15 @@ import { describe, expect, it } from 'vitest'
 import { serveMcp } from '../../src/mcp.ts'
 import { answerToolCall } from '../../src/mcp-answer.ts'
 import { tools } from '../../src/tools/index.ts'
-import { JOB_STATUSES } from '../../src/torc/schemas.ts'
-import { ScriptedTorc, scriptedContext, torcError } from '../helpers/scripted-torc.ts'
+import { ScriptedTorc, scriptedContext, torcError, workflowStatus } from '../helpers/scripted-torc.ts'
 import { quietToolLogs } from './tools/harness.ts'
 
 quietToolLogs()
 
-const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, s === 'completed' ? 2 : 0]))
 const torc = () =>
   new ScriptedTorc()
-    .on('GET', '/workflows/7', { id: 7, name: 'wf', user: 'alice', run_id: 1 })
-    .on('GET', '/workflows/7/status', {
-      workflow_id: 7,
-      workflow_name: 'wf',
-      workflow_user: 'alice',
-      total_jobs: 2,
-      jobs_by_status: counts,
-      is_complete: true,
-      is_canceled: false,
-      total_exec_time_minutes: 3,
-      active_compute_nodes: 0,
-      pending_scheduled_nodes: 0,
-      active_scheduled_nodes: 0,
-    })
+    .on('GET', '/workflows/7', { id: 7, name: 'wf-7', user: 'alice', run_id: 1 })
+    .on('GET', '/workflows/7/status', workflowStatus(7))
     .list('/scheduled_compute_nodes', [])
     .on('GET', '/workflows/9', torcError(404, 'Workflow not found with ID: 9'))
     .on('GET', '/workflows/9/status', torcError(404, 'Workflow not found with ID: 9'))

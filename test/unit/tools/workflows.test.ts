@@ -6,31 +6,15 @@ import { describe, expect, it } from 'vitest'
 import { invoke } from '../../../src/registry.ts'
 import { getWorkflowStatus, listWorkflows } from '../../../src/tools/workflows.ts'
 import { JOB_STATUSES } from '../../../src/torc/schemas.ts'
-import { ScriptedTorc, scriptedContext, torcError } from '../../helpers/scripted-torc.ts'
+import { ScriptedTorc, scriptedContext, torcError, workflowStatus } from '../../helpers/scripted-torc.ts'
 import { quietToolLogs } from './harness.ts'
 
 quietToolLogs()
 
 const workflow = (id: number, name = `wf-${id}`) => ({ id, name, user: 'alice', description: null, run_id: 1 })
-const counts = (over: Partial<Record<(typeof JOB_STATUSES)[number], number>> = {}) =>
-  Object.fromEntries(JOB_STATUSES.map((s) => [s, over[s] ?? 0]))
-const status = (id: number, over: Parameters<typeof counts>[0] = { completed: 2 }) => ({
-  workflow_id: id,
-  workflow_name: `wf-${id}`,
-  workflow_user: 'alice',
-  total_jobs: Object.values(counts(over)).reduce((a, b) => a + b, 0),
-  jobs_by_status: counts(over),
-  is_complete: true,
-  is_canceled: false,
-  total_exec_time_minutes: 3,
-  active_compute_nodes: 0,
-  pending_scheduled_nodes: 0,
-  active_scheduled_nodes: 0,
-})
-
 function torcWith(workflows: ReturnType<typeof workflow>[]): ScriptedTorc {
   const torc = new ScriptedTorc().list('/workflows', workflows)
-  for (const w of workflows) torc.on('GET', `/workflows/${w.id}/status`, status(w.id))
+  for (const w of workflows) torc.on('GET', `/workflows/${w.id}/status`, workflowStatus(w.id))
   return torc
 }
 
@@ -71,7 +55,7 @@ describe('get_workflow_status: what Torc failures become', () => {
   const ok = () =>
     new ScriptedTorc()
       .on('GET', `/workflows/${id}`, workflow(id))
-      .on('GET', `/workflows/${id}/status`, status(id))
+      .on('GET', `/workflows/${id}/status`, workflowStatus(id))
       .list('/scheduled_compute_nodes', [])
 
   it('reports all 11 statuses, zero included', async () => {
@@ -112,7 +96,7 @@ describe('get_workflow_status: what Torc failures become', () => {
   })
 
   it('data that breaks Torc’s schema is upstream_error naming the field', async () => {
-    const torc = ok().on('GET', `/workflows/${id}/status`, { ...status(id), total_jobs: 'many' })
+    const torc = ok().on('GET', `/workflows/${id}/status`, { ...workflowStatus(id), total_jobs: 'many' })
     const out = await call(getWorkflowStatus, { workflow_id: id }, torc)
     expect(!out.ok && out.error.code).toBe('upstream_error')
     expect(!out.ok && out.error.message).toContain('total_jobs')
